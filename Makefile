@@ -1,0 +1,43 @@
+# sowflow — `make help` lists the targets.
+
+GO        ?= go
+BIN       := $(CURDIR)/bin
+SOWFLOW   := $(BIN)/sowflow
+STATICCHECK_VERSION   := v0.8.2
+WORKFLOWCHECK_VERSION := v0.6.0
+TEST_TIMEOUT ?= 30m
+
+.DEFAULT_GOAL := help
+.PHONY: help run build test bench lint fuzz clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build bin/sowflow
+	$(GO) build -o $(SOWFLOW) ./cmd/sowflow
+
+run: build ## start sowflow dev: embedded Temporal + Web UI, worker, API on :8080
+	$(SOWFLOW) dev
+
+test: ## run every test (needs PostgreSQL on 127.0.0.1:5432 or SOWFLOW_TEST_DATABASE_URL)
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+bench: ## run the benchmarks (calendar clocks, dev server throughput, API latency)
+	$(GO) test -run='^$$' -bench=. -benchmem -timeout $(TEST_TIMEOUT) ./...
+
+fuzz: ## fuzz the calendar for a minute
+	$(GO) test -run='^$$' -fuzz=FuzzDeadline -fuzztime=60s ./calendar/
+
+lint: $(BIN)/staticcheck $(BIN)/workflowcheck ## go vet, staticcheck and workflowcheck
+	$(GO) vet ./...
+	$(BIN)/staticcheck ./...
+	$(BIN)/workflowcheck ./workflows/...
+
+$(BIN)/staticcheck:
+	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(BIN)/workflowcheck:
+	GOBIN=$(BIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
+
+clean: ## remove build output (not .data)
+	rm -rf $(BIN)

@@ -1,0 +1,345 @@
+package catalog
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Version is the version of the catalog compiled into this binary. Bump it
+// whenever the data changes: projects record the version they started on,
+// and a test pins the content digest of each released version.
+const Version = "2026-11-23.1"
+
+// ErrUnknownPackage is returned (wrapped) for a package code the catalog
+// does not hold.
+var ErrUnknownPackage = errors.New("unknown package")
+
+// Catalog is a versioned set of packages. Build one with [New] or [Default];
+// the zero value is an empty catalog.
+type Catalog struct {
+	// Version identifies the catalog's content, e.g. "2026-11-23.1".
+	Version string
+
+	packages []Package
+	index    map[string]int
+	digest   string
+}
+
+// New builds a catalog from packages, in the given order. It does not
+// validate them: call [Validate]. When codes repeat, lookups find the first.
+func New(version string, packages []Package) *Catalog {
+	c := &Catalog{Version: version, index: make(map[string]int, len(packages))}
+	for _, p := range packages {
+		p = clonePackage(p)
+		normalize(&p)
+		if _, dup := c.index[p.Code]; !dup {
+			c.index[p.Code] = len(c.packages)
+		}
+		c.packages = append(c.packages, p)
+	}
+	c.digest = digestOf(c.packages)
+	return c
+}
+
+// Default returns the catalog compiled into the binary, at [Version]. Each
+// call builds a fresh catalog that the caller owns.
+func Default() *Catalog {
+	var pkgs []Package
+	pkgs = append(pkgs, dingtalkPackages()...)
+	pkgs = append(pkgs, landingZonePackages()...)
+	pkgs = append(pkgs, managedServicesPackage())
+	return New(Version, pkgs)
+}
+
+// Package returns a copy of the package with the given code.
+func (c *Catalog) Package(code string) (Package, bool) {
+	i, ok := c.index[code]
+	if !ok {
+		return Package{}, false
+	}
+	return clonePackage(c.packages[i]), true
+}
+
+// Packages returns copies of all packages in catalog order.
+func (c *Catalog) Packages() []Package {
+	out := make([]Package, len(c.packages))
+	for i, p := range c.packages {
+		out[i] = clonePackage(p)
+	}
+	return out
+}
+
+// Codes returns the package codes in catalog order.
+func (c *Catalog) Codes() []string {
+	out := make([]string, len(c.packages))
+	for i, p := range c.packages {
+		out[i] = p.Code
+	}
+	return out
+}
+
+// Digest returns "sha256:" and the hex SHA-256 of the packages' JSON. Two
+// catalogs with the same digest hold the same data.
+func (c *Catalog) Digest() string { return c.digest }
+
+// lookup returns the catalog's own package (no copy) or ErrUnknownPackage.
+func (c *Catalog) lookup(code string) (*Package, error) {
+	i, ok := c.index[code]
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownPackage, code)
+	}
+	return &c.packages[i], nil
+}
+
+type catalogJSON struct {
+	Version  string    `json:"version"`
+	Digest   string    `json:"digest"`
+	Packages []Package `json:"packages"`
+}
+
+// MarshalJSON encodes the catalog as {"version", "digest", "packages"}.
+func (c *Catalog) MarshalJSON() ([]byte, error) {
+	pkgs := c.packages
+	if pkgs == nil {
+		pkgs = []Package{}
+	}
+	return json.Marshal(catalogJSON{Version: c.Version, Digest: c.digest, Packages: pkgs})
+}
+
+// UnmarshalJSON decodes what MarshalJSON encodes. The digest is recomputed
+// from the packages, not trusted from the input.
+func (c *Catalog) UnmarshalJSON(b []byte) error {
+	var in catalogJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return fmt.Errorf("decode catalog: %w", err)
+	}
+	*c = *New(in.Version, in.Packages)
+	return nil
+}
+
+// Plan is a package resolved for one project: the package as the project's
+// start options shape it, stamped with the catalog version it came from. A
+// project keeps its plan; a newer catalog never changes it.
+type Plan struct {
+	CatalogVersion string  `json:"catalog_version"`
+	CatalogDigest  string  `json:"catalog_digest"`
+	Options        Options `json:"options"`
+	// Package is the package with the tasks and prerequisites that the
+	// options do not select removed.
+	Package Package `json:"package"`
+}
+
+// Plan checks opts against the package's option rules and resolves the
+// package into a plan.
+func (c *Catalog) Plan(code string, opts Options) (Plan, error) {
+	p, err := c.lookup(code)
+	if err != nil {
+		return Plan{}, err
+	}
+	if err := p.CheckOptions(opts); err != nil {
+		return Plan{}, err
+	}
+	opts = p.normalizeOptions(opts)
+	out := clonePackage(*p)
+	for i := range out.Phases {
+		tasks := out.Phases[i].Tasks[:0]
+		for _, t := range out.Phases[i].Tasks {
+			if t.When == nil || opts.matches(*t.When) {
+				tasks = append(tasks, t)
+			}
+		}
+		out.Phases[i].Tasks = tasks
+	}
+	prereqs := out.Prerequisites[:0]
+	for _, pr := range out.Prerequisites {
+		if pr.When == nil || opts.matches(*pr.When) {
+			prereqs = append(prereqs, pr)
+		}
+	}
+	out.Prerequisites = prereqs
+	return Plan{CatalogVersion: c.Version, CatalogDigest: c.digest, Options: opts, Package: out}, nil
+}
+
+// Phase returns the phase with the given key.
+func (p Package) Phase(key string) (Phase, bool) {
+	for _, ph := range p.Phases {
+		if ph.Key == key {
+			return ph, true
+		}
+	}
+	return Phase{}, false
+}
+
+// PhaseKeys returns the phase keys in order.
+func (p Package) PhaseKeys() []string {
+	out := make([]string, len(p.Phases))
+	for i, ph := range p.Phases {
+		out[i] = ph.Key
+	}
+	return out
+}
+
+// Deliverable returns the deliverable with the given key and the key of the
+// phase that owes it.
+func (p Package) Deliverable(key string) (d Deliverable, phase string, ok bool) {
+	for _, ph := range p.Phases {
+		for _, d := range ph.Deliverables {
+			if d.Key == key {
+				return d, ph.Key, true
+			}
+		}
+	}
+	return Deliverable{}, "", false
+}
+
+// Quota returns the quota with the given key.
+func (p Package) Quota(key string) (Quota, bool) {
+	for _, q := range p.Quotas {
+		if q.Key == key {
+			return q, true
+		}
+	}
+	return Quota{}, false
+}
+
+// Clock returns the clock with the given key.
+func (p Package) Clock(key string) (Clock, bool) {
+	for _, c := range p.Clocks {
+		if c.Key == key {
+			return c, true
+		}
+	}
+	return Clock{}, false
+}
+
+// ThresholdsFor returns the thresholds a submission of the deliverable must
+// meet, in catalog order.
+func (p Package) ThresholdsFor(deliverable string) []Threshold {
+	var out []Threshold
+	for _, t := range p.Thresholds {
+		if t.Deliverable == deliverable {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ThresholdError reports a measured value that misses (or lacks) a threshold.
+type ThresholdError struct {
+	Threshold Threshold
+	// Measured is the submitted value; Missing is true when none was given.
+	Measured float64
+	Missing  bool
+}
+
+// Error names the threshold and the measured value.
+func (e *ThresholdError) Error() string {
+	if e.Missing {
+		return fmt.Sprintf("deliverable %s: measured value %s is required (threshold %s)", e.Threshold.Deliverable, e.Threshold.Metric, e.Threshold)
+	}
+	return fmt.Sprintf("deliverable %s: %s = %g misses threshold %s", e.Threshold.Deliverable, e.Threshold.Metric, e.Measured, e.Threshold)
+}
+
+// CheckMeasurements holds measured values submitted with a deliverable
+// against its thresholds. It returns every miss, joined, each a
+// *ThresholdError; nil when all are met.
+func (p Package) CheckMeasurements(deliverable string, measured map[string]float64) error {
+	var errs []error
+	for _, t := range p.ThresholdsFor(deliverable) {
+		v, ok := measured[t.Metric]
+		switch {
+		case !ok:
+			errs = append(errs, &ThresholdError{Threshold: t, Missing: true})
+		case !t.Met(v):
+			errs = append(errs, &ThresholdError{Threshold: t, Measured: v})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func digestOf(pkgs []Package) string {
+	if pkgs == nil {
+		pkgs = []Package{}
+	}
+	b, err := json.Marshal(pkgs)
+	if err != nil {
+		// Package holds only strings, numbers, bools, slices and pointers
+		// to such: encoding cannot fail.
+		panic(fmt.Sprintf("catalog: encode packages: %v", err))
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// clonePackage returns a deep copy of p.
+func clonePackage(p Package) Package {
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic(fmt.Sprintf("catalog: encode package %s: %v", p.Code, err))
+	}
+	var out Package
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("catalog: decode package %s: %v", p.Code, err))
+	}
+	normalize(&out)
+	return out
+}
+
+// normalize replaces nil slices with empty ones so that the JSON form shows
+// [] rather than null for lists, and derives Deliverable.Final.
+func normalize(p *Package) {
+	nz := func(s *[]string) {
+		if *s == nil {
+			*s = []string{}
+		}
+	}
+	nz(&p.Seed.Sections)
+	nz(&p.Validity.Text)
+	nz(&p.AcceptanceCriteria)
+	nz(&p.Notes)
+	if p.Options == nil {
+		p.Options = []OptionSpec{}
+	}
+	for i := range p.Options {
+		nz(&p.Options[i].Choices)
+		nz(&p.Options[i].Always)
+	}
+	if p.Prerequisites == nil {
+		p.Prerequisites = []Prerequisite{}
+	}
+	if p.ResponseTargets == nil {
+		p.ResponseTargets = []ResponseTarget{}
+	}
+	if p.Clocks == nil {
+		p.Clocks = []Clock{}
+	}
+	if p.Quotas == nil {
+		p.Quotas = []Quota{}
+	}
+	if p.Thresholds == nil {
+		p.Thresholds = []Threshold{}
+	}
+	if p.Phases == nil {
+		p.Phases = []Phase{}
+	}
+	for i := range p.Phases {
+		ph := &p.Phases[i]
+		if ph.Tasks == nil {
+			ph.Tasks = []Task{}
+		}
+		for j := range ph.Tasks {
+			nz(&ph.Tasks[j].Scope)
+		}
+		if ph.Deliverables == nil {
+			ph.Deliverables = []Deliverable{}
+		}
+		for j := range ph.Deliverables {
+			d := &ph.Deliverables[j]
+			nz(&d.Requirements)
+			d.Final = d.Key != "" && d.Key == p.FinalAcceptance
+		}
+	}
+}

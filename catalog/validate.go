@@ -1,0 +1,407 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Problem is one defect Validate found, with its place in the catalog, e.g.
+// "package landing-zone-basic, phase design, deliverable x".
+type Problem struct {
+	Place   string
+	Message string
+}
+
+// Error renders "place: message".
+func (p *Problem) Error() string { return p.Place + ": " + p.Message }
+
+var keyPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Validate checks a catalog for defects that would make a project
+// undeliverable: missing or duplicate codes and keys, empty phases, unknown
+// deliverable, quota and option references, thresholds without a metric,
+// inconsistent pricing, validity, clocks and option rules. It returns every
+// problem found, each a *Problem naming its place, joined with errors.Join;
+// nil when the catalog is sound. Run it at start-up.
+func Validate(c *Catalog) error {
+	if c == nil {
+		return &Problem{Place: "catalog", Message: "is nil"}
+	}
+	v := &validator{}
+	if strings.TrimSpace(c.Version) == "" {
+		v.add("catalog", "version is empty")
+	}
+	if len(c.packages) == 0 {
+		v.add("catalog", "holds no packages")
+	}
+	seen := map[string]int{}
+	for i, p := range c.packages {
+		place := "package " + p.Code
+		if p.Code == "" {
+			place = fmt.Sprintf("package #%d", i+1)
+		}
+		if first, dup := seen[p.Code]; dup && p.Code != "" {
+			v.add(place, "duplicate package code (also package #%d)", first+1)
+		}
+		if _, dup := seen[p.Code]; !dup {
+			seen[p.Code] = i
+		}
+		v.pkg(place, p)
+	}
+	return errors.Join(v.errs...)
+}
+
+type validator struct{ errs []error }
+
+func (v *validator) add(place, format string, args ...any) {
+	v.errs = append(v.errs, &Problem{Place: place, Message: fmt.Sprintf(format, args...)})
+}
+
+// key checks an identifier and its uniqueness within seen.
+func (v *validator) key(place, what, key string, seen map[string]bool) {
+	switch {
+	case key == "":
+		v.add(place, "%s key is empty", what)
+	case !keyPattern.MatchString(key):
+		v.add(place, "%s key %q is not lower-case kebab-case", what, key)
+	case seen[key]:
+		v.add(place, "duplicate %s key %q", what, key)
+	}
+	seen[key] = true
+}
+
+func itemPlace(parent, what, key string, i int) string {
+	if key == "" {
+		return fmt.Sprintf("%s, %s #%d", parent, what, i+1)
+	}
+	return parent + ", " + what + " " + key
+}
+
+func (v *validator) pkg(place string, p Package) {
+	switch {
+	case p.Code == "":
+		v.add(place, "code is empty")
+	case !keyPattern.MatchString(p.Code):
+		v.add(place, "code %q is not lower-case kebab-case", p.Code)
+	}
+	if strings.TrimSpace(p.Name) == "" {
+		v.add(place, "name is empty")
+	}
+	if !slices.Contains([]Kind{KindProject, KindSupportPlan, KindSLA}, p.Kind) {
+		v.add(place, "unknown kind %q", p.Kind)
+	}
+	if p.Seed.ID == "" || p.Seed.File == "" {
+		v.add(place, "seed reference is incomplete")
+	}
+	v.pricing(place+", pricing", p.Pricing)
+	v.options(place, p)
+	v.validity(place, p)
+
+	// Quotas first: deliverables refer to them.
+	quotas := map[string]bool{}
+	for i, q := range p.Quotas {
+		qp := itemPlace(place, "quota", q.Key, i)
+		v.key(qp, "quota", q.Key, quotas)
+		if q.Limit < 1 {
+			v.add(qp, "limit %d is not positive", q.Limit)
+		}
+		if !slices.Contains([]QuotaPeriod{QuotaPerValidity, QuotaPerYear, QuotaPerQuarter, QuotaPerMonth}, q.Period) {
+			v.add(qp, "unknown period %q", q.Period)
+		}
+	}
+
+	// Phases, tasks, deliverables.
+	if len(p.Phases) == 0 && p.Kind == KindProject {
+		v.add(place, "has no phases")
+	}
+	phases, tasks, delivs := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for i, ph := range p.Phases {
+		pp := itemPlace(place, "phase", ph.Key, i)
+		v.key(pp, "phase", ph.Key, phases)
+		if len(ph.Tasks) == 0 && len(ph.Deliverables) == 0 {
+			v.add(pp, "phase is empty: no tasks and no deliverables")
+		}
+		for j, t := range ph.Tasks {
+			tp := itemPlace(pp, "task", t.Key, j)
+			v.key(tp, "task", t.Key, tasks)
+			if len(t.Scope) == 0 {
+				v.add(tp, "scope is empty")
+			}
+			v.condition(tp, p, t.When)
+		}
+		for j, d := range ph.Deliverables {
+			v.deliverable(itemPlace(pp, "deliverable", d.Key, j), d, delivs, quotas)
+		}
+	}
+
+	// References to deliverables.
+	for i, q := range p.Quotas {
+		if q.Deliverable != "" && !delivs[q.Deliverable] {
+			v.add(itemPlace(place, "quota", q.Key, i), "unknown deliverable %q", q.Deliverable)
+		}
+	}
+	if p.FinalAcceptance != "" {
+		fp := place + ", final acceptance"
+		if d, _, ok := p.Deliverable(p.FinalAcceptance); !ok {
+			v.add(fp, "unknown deliverable %q", p.FinalAcceptance)
+		} else {
+			if d.Acceptance != AcceptExplicit {
+				v.add(fp, "deliverable %q must be accepted explicitly (the customer signs final acceptance)", d.Key)
+			}
+			if !d.Required {
+				v.add(fp, "deliverable %q must be required", d.Key)
+			}
+			if d.Recurrence.Kind != RecurOnce {
+				v.add(fp, "deliverable %q must be delivered once", d.Key)
+			}
+		}
+	}
+	thresholds := map[string]bool{}
+	for i, t := range p.Thresholds {
+		tp := fmt.Sprintf("%s, threshold #%d", place, i+1)
+		if t.Metric != "" {
+			tp = fmt.Sprintf("%s, threshold %s", place, t.Metric)
+		}
+		switch {
+		case t.Metric == "":
+			v.add(tp, "threshold without a metric")
+		case thresholds[t.Deliverable+"/"+t.Metric]:
+			v.add(tp, "duplicate threshold for deliverable %q", t.Deliverable)
+		}
+		thresholds[t.Deliverable+"/"+t.Metric] = true
+		if !delivs[t.Deliverable] {
+			v.add(tp, "unknown deliverable %q", t.Deliverable)
+		}
+		if !slices.Contains([]Comparison{AtLeast, MoreThan, AtMost, LessThan, Equal}, t.Comparison) {
+			v.add(tp, "unknown comparison %q", t.Comparison)
+		}
+		if !slices.Contains([]MetricUnit{Percent, Count}, t.Unit) {
+			v.add(tp, "unknown unit %q", t.Unit)
+		}
+		if t.Unit == Percent && (t.Value < 0 || t.Value > 100) {
+			v.add(tp, "percentage %g is outside 0–100", t.Value)
+		}
+	}
+
+	// Clocks, prerequisites, hours, response targets.
+	clocks := map[string]bool{}
+	for i, c := range p.Clocks {
+		cp := itemPlace(place, "clock", c.Key, i)
+		v.key(cp, "clock", c.Key, clocks)
+		v.duration(cp, "duration", c.Duration)
+		if c.Warning != nil {
+			v.duration(cp, "warning", *c.Warning)
+			if c.Warning.Unit != c.Duration.Unit || c.Warning.Value >= c.Duration.Value {
+				v.add(cp, "warning %s is not before the deadline %s", c.Warning, c.Duration)
+			}
+		}
+		if !knownEvent(c.StartsOn) {
+			v.add(cp, "unknown start event %q", c.StartsOn)
+		}
+		if c.Party != PartyProvider && c.Party != PartyCustomer {
+			v.add(cp, "unknown party %q", c.Party)
+		}
+	}
+	if p.Kind == KindProject && !clocks[ClockAcceptanceWindow] {
+		v.add(place, "has no %s clock", ClockAcceptanceWindow)
+	}
+	prereqs := map[string]bool{}
+	for i, pr := range p.Prerequisites {
+		pp := itemPlace(place, "prerequisite", pr.Key, i)
+		v.key(pp, "prerequisite", pr.Key, prereqs)
+		if pr.Text == "" {
+			v.add(pp, "text is empty")
+		}
+		if pr.LeadTime != nil {
+			v.duration(pp, "lead time", *pr.LeadTime)
+			if !knownEvent(pr.Before) {
+				v.add(pp, "lead time is counted back from unknown event %q", pr.Before)
+			}
+		}
+		v.condition(pp, p, pr.When)
+	}
+	if h := p.ServiceHours; h != nil {
+		hp := place + ", service hours"
+		open, okOpen := clockMinutes(h.Open)
+		closing, okClose := clockMinutes(h.Close)
+		switch {
+		case !okOpen || !okClose:
+			v.add(hp, "open %q and close %q must be HH:MM", h.Open, h.Close)
+		case open >= closing:
+			v.add(hp, "open %s is not before close %s", h.Open, h.Close)
+		}
+		if h.TimeZone == "" || h.Calendar == "" {
+			v.add(hp, "time zone and calendar are required")
+		}
+	}
+	severities := map[string]bool{}
+	for i, r := range p.ResponseTargets {
+		rp := itemPlace(place, "response target", r.Severity, i)
+		if r.Severity == "" {
+			v.add(rp, "severity is empty")
+		} else if severities[r.Severity] {
+			v.add(rp, "duplicate severity %q", r.Severity)
+		}
+		severities[r.Severity] = true
+		v.duration(rp, "target", r.Target)
+		if r.Target.Unit == UnitBusinessMinutes && p.ServiceHours == nil {
+			v.add(rp, "counts business minutes but the package has no service hours")
+		}
+	}
+}
+
+func (v *validator) deliverable(place string, d Deliverable, seen, quotas map[string]bool) {
+	v.key(place, "deliverable", d.Key, seen)
+	if strings.TrimSpace(d.Name) == "" {
+		v.add(place, "name is empty")
+	}
+	if d.Acceptance != AcceptDeemed && d.Acceptance != AcceptExplicit {
+		v.add(place, "unknown acceptance rule %q", d.Acceptance)
+	}
+	switch d.Recurrence.Kind {
+	case RecurOnce, RecurMonthly:
+	case RecurPerEvent:
+		if d.Recurrence.Event == "" {
+			v.add(place, "per-event recurrence names no event")
+		}
+	case RecurPerQuotaUse:
+		if !quotas[d.Recurrence.Quota] {
+			v.add(place, "recurs per use of unknown quota %q", d.Recurrence.Quota)
+		}
+	default:
+		v.add(place, "unknown recurrence %q", d.Recurrence.Kind)
+	}
+}
+
+func (v *validator) pricing(place string, pr Pricing) {
+	switch pr.Model {
+	case PricingFixed:
+		if pr.ListPrice <= 0 {
+			v.add(place, "fixed price %d is not positive", pr.ListPrice)
+		}
+	case PricingPerUserBlock:
+		if pr.ListPrice <= 0 || pr.IncludedUsers <= 0 || pr.BlockUsers <= 0 || pr.BlockPrice <= 0 {
+			v.add(place, "per-user-block pricing needs a positive list price, included users, block users and block price")
+		}
+	case PricingUnpriced:
+		if pr.ListPrice != 0 || pr.BlockPrice != 0 {
+			v.add(place, "unpriced package carries a price")
+		}
+		return
+	default:
+		v.add(place, "unknown pricing model %q", pr.Model)
+		return
+	}
+	if pr.Currency != "USD" {
+		v.add(place, "currency %q is not USD", pr.Currency)
+	}
+}
+
+func (v *validator) validity(place string, p Package) {
+	vp := place + ", validity"
+	val := p.Validity
+	if val.Type != ValidityInstant && val.Type != ValidityContinuous {
+		v.add(vp, "unknown type %q", val.Type)
+	}
+	if !knownEvent(val.StartsOn) {
+		v.add(vp, "unknown start event %q", val.StartsOn)
+	}
+	v.duration(vp, "duration", val.Duration)
+	if val.Type == ValidityInstant && !val.EndsOnFinalAcceptance {
+		v.add(vp, "instant validity must end on final acceptance")
+	}
+	if val.EndsOnFinalAcceptance && p.FinalAcceptance == "" {
+		v.add(vp, "ends on final acceptance but the package names no final-acceptance deliverable")
+	}
+}
+
+func (v *validator) options(place string, p Package) {
+	seen := map[string]bool{}
+	for i, o := range p.Options {
+		op := itemPlace(place, "option", o.Field, i)
+		typ, known := optionFields[o.Field]
+		switch {
+		case !known:
+			v.add(op, "unknown option field %q", o.Field)
+			continue
+		case seen[o.Field]:
+			v.add(op, "duplicate option")
+		case typ != o.Type:
+			v.add(op, "type %q does not match the field's type %q", o.Type, typ)
+		}
+		seen[o.Field] = true
+		switch o.Type {
+		case OptionEnum:
+			if len(o.Choices) == 0 {
+				v.add(op, "enum option has no choices")
+			}
+		case OptionSet:
+			if len(o.Choices) == 0 {
+				v.add(op, "set option has no choices")
+			}
+			if o.MinChoices < 0 || (o.MaxChoices > 0 && o.MaxChoices < o.MinChoices) || o.MaxChoices > len(o.Choices) {
+				v.add(op, "choice bounds %d..%d do not fit %d choices", o.MinChoices, o.MaxChoices, len(o.Choices))
+			}
+			for _, a := range o.Always {
+				if slices.Contains(o.Choices, a) {
+					v.add(op, "%q is both always included and a choice", a)
+				}
+			}
+		}
+		if strings.TrimSpace(o.Rule) == "" {
+			v.add(op, "rule is empty")
+		}
+	}
+}
+
+// condition checks that a condition names an option the package takes and a
+// value that option can have.
+func (v *validator) condition(place string, p Package, c *Condition) {
+	if c == nil {
+		return
+	}
+	s, ok := p.optionSpec(c.Option)
+	if !ok {
+		v.add(place, "condition on option %q, which the package does not take", c.Option)
+		return
+	}
+	switch s.Type {
+	case OptionSet, OptionEnum:
+		if !slices.Contains(s.Choices, c.Value) && !slices.Contains(s.Always, c.Value) {
+			v.add(place, "condition value %q is not a choice of option %s", c.Value, c.Option)
+		}
+	case OptionBoolean:
+		if c.Value != "true" && c.Value != "false" {
+			v.add(place, "condition value %q is not a boolean", c.Value)
+		}
+	}
+}
+
+func (v *validator) duration(place, what string, d Duration) {
+	if d.Value <= 0 {
+		v.add(place, "%s %d is not positive", what, d.Value)
+	}
+	if !slices.Contains([]Unit{UnitNaturalDays, UnitWorkingDays, UnitMonths, UnitMinutes, UnitBusinessMinutes}, d.Unit) {
+		v.add(place, "%s has unknown unit %q", what, d.Unit)
+	}
+}
+
+func knownEvent(e Event) bool {
+	return slices.Contains([]Event{EventPurchase, EventPayment, EventContractEffective, EventContractSigning,
+		EventSubmission, EventTicketOpened, EventOrder}, e)
+}
+
+// clockMinutes parses "HH:MM" into minutes after midnight.
+func clockMinutes(s string) (int, bool) {
+	var h, m int
+	if len(s) != 5 || s[2] != ':' {
+		return 0, false
+	}
+	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil || h > 23 || m > 59 {
+		return 0, false
+	}
+	return h*60 + m, true
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/sowflow/sowflow/api"
+	"github.com/sowflow/sowflow/config"
+	"github.com/sowflow/sowflow/devserver"
+	"github.com/sowflow/sowflow/localpg"
+	"github.com/sowflow/sowflow/worker"
+	"github.com/sowflow/sowflow/workflows"
+)
+
+const devDescription = `Runs all of sowflow in one process for a laptop: an embedded Temporal server
+(SQLite in SOWFLOW_DATA_DIR/temporal.db), the Temporal Web UI, the worker and
+the API. It uses DATABASE_URL when set, otherwise PostgreSQL on 127.0.0.1:5432,
+otherwise a private cluster it starts under SOWFLOW_DATA_DIR/pg. Ctrl-C stops
+everything; a restart finds every workflow where it left it.`
+
+func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if ok, code := serviceFlags("dev", devDescription, config.ModeDev, args, stdout, stderr); !ok {
+		return code
+	}
+	cfg, ok := loadConfig("dev", config.ModeDev, stderr)
+	if !ok {
+		return 2
+	}
+	logger := newLogger(cfg, stderr)
+
+	dbURL, where := cfg.DatabaseURL, "DATABASE_URL"
+	if dbURL == "" {
+		found, err := localpg.Find(ctx, cfg.DataDir, logger)
+		if errors.Is(err, localpg.ErrNoPostgres) {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		if err != nil {
+			return fail(logger, "postgresql", err)
+		}
+		dbURL, where = found.URL, found.Describe()
+		defer func() {
+			if err := found.Cluster.Stop(context.WithoutCancel(ctx)); err != nil {
+				logger.Error("stop postgresql", "error", err.Error())
+			}
+		}()
+	}
+	pool, err := openDatabase(ctx, dbURL, cfg.AutoMigrate, logger)
+	if err != nil {
+		return fail(logger, "database not usable", err)
+	}
+	defer pool.Close()
+
+	uiPort := cfg.UIPort
+	if uiPort == -1 {
+		uiPort = devserver.DisableUI
+	}
+	srv, err := devserver.Start(ctx, devserver.Options{
+		DBFile:           filepath.Join(cfg.DataDir, "temporal.db"),
+		FrontendPort:     cfg.TemporalPort,
+		UIPort:           uiPort,
+		Namespace:        cfg.Temporal.Namespace,
+		SearchAttributes: workflows.SearchAttributes(),
+		Logger:           logger,
+	})
+	if err != nil {
+		return fail(logger, "embedded temporal", err)
+	}
+	defer func() {
+		if err := srv.Stop(); err != nil {
+			logger.Error("stop embedded temporal", "error", err.Error())
+		}
+	}()
+
+	tc, err := client.DialContext(ctx, client.Options{
+		HostPort:  srv.FrontendAddress(),
+		Namespace: cfg.Temporal.Namespace,
+		Logger:    sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+	})
+	if err != nil {
+		return fail(logger, "connect to embedded temporal", err)
+	}
+	defer tc.Close()
+
+	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Deps{})
+	if err := w.Start(); err != nil {
+		return fail(logger, "start worker", err)
+	}
+	defer w.Stop()
+
+	l, url, err := listen(cfg.HTTPAddr)
+	if err != nil {
+		return fail(logger, "listen", err)
+	}
+	printDevBanner(stdout, url, srv, where)
+	handler := api.New(api.Deps{Logger: logger, Ready: readiness(pool, tc)})
+	if err := serveHTTP(ctx, l, handler, cfg.ShutdownTimeout); err != nil {
+		return fail(logger, "api stopped", err)
+	}
+	logger.Info("stopping sowflow dev")
+	return 0
+}
+
+func printDevBanner(w io.Writer, apiURL string, srv *devserver.Server, database string) {
+	fmt.Fprintln(w, "sowflow dev is running")
+	fmt.Fprintf(w, "  API           %s  (health %s/healthz, readiness %s/readyz)\n", apiURL, apiURL, apiURL)
+	if ui := srv.UIURL(); ui != "" {
+		fmt.Fprintf(w, "  Temporal UI   %s\n", ui)
+	}
+	fmt.Fprintf(w, "  Temporal gRPC %s\n", srv.FrontendAddress())
+	fmt.Fprintf(w, "  PostgreSQL    %s\n", database)
+	fmt.Fprintln(w, "Press Ctrl-C to stop.")
+}
+

@@ -1,0 +1,79 @@
+// Command sowflow is the one binary of sowflow, the delivery engine for IT
+// professional-services contracts: `sowflow dev` runs everything in one
+// process for a laptop; `api`, `worker` and `migrate` run against an external
+// Temporal cluster and PostgreSQL in production; `calendar` and `quote` help
+// delivery managers plan.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one sowflow subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"dev", "run everything in one process: embedded Temporal and Web UI, worker, API", runDev},
+		{"api", "serve the HTTP API against an external Temporal cluster and PostgreSQL", runAPI},
+		{"worker", "run the Temporal worker against an external cluster and PostgreSQL", runWorker},
+		{"migrate", "apply (up) or show (status) the database migrations", runMigrate},
+		{"calendar", "contract-time arithmetic in China's working-day calendar", runCalendar},
+		{"quote", "price a catalog package", runQuote},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "sowflow: unknown command %q (run sowflow --help)\n", args[0])
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: sowflow <command> [options]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run sowflow <command> --help for a command's options and environment.")
+}
+
+func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) int {
+	fmt.Fprintf(stdout, "sowflow %s\n", version)
+	return 0
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/sowflow/sowflow/api"
+	"github.com/sowflow/sowflow/config"
+	"github.com/sowflow/sowflow/schema"
+	"github.com/sowflow/sowflow/store"
+)
+
+// serviceFlags parses a long-running command's arguments: it takes only
+// --help, which prints the description and the environment it reads. It
+// returns false with the exit code when the command must not go on.
+func serviceFlags(name, description string, mode config.Mode, args []string, stdout, stderr io.Writer) (bool, int) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, "Usage: sowflow %s\n\n%s\n\nEnvironment:\n", name, description)
+			printVariables(stdout, mode)
+			return false, 0
+		}
+		fmt.Fprintf(stderr, "sowflow %s: %v\n", name, err)
+		return false, 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "sowflow %s: unexpected argument %q\n", name, fs.Arg(0))
+		return false, 2
+	}
+	return true, 0
+}
+
+func printVariables(w io.Writer, mode config.Mode) {
+	for _, v := range config.Variables {
+		devOnly := strings.HasPrefix(v.Usage, "dev only")
+		if devOnly && mode != config.ModeDev {
+			continue
+		}
+		if mode == config.ModeMigrate && (strings.HasPrefix(v.Name, "TEMPORAL_") || v.Name == "SOWFLOW_HTTP_ADDR") {
+			continue
+		}
+		def := ""
+		if v.Default != "" {
+			def = " (default: " + v.Default + ")"
+		}
+		fmt.Fprintf(w, "  %-26s %s%s\n", v.Name, v.Usage, def)
+	}
+}
+
+// loadConfig reads the environment; on error it prints every problem, one
+// per line, and returns false.
+func loadConfig(name string, mode config.Mode, stderr io.Writer) (config.Config, bool) {
+	cfg, err := config.FromEnv(mode)
+	if err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(stderr, "sowflow %s: configuration: %s\n", name, line)
+		}
+		return cfg, false
+	}
+	return cfg, true
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// openDatabase connects to PostgreSQL and brings the schema to what this
+// binary needs, migrating or refusing per cfg.AutoMigrate.
+func openDatabase(ctx context.Context, databaseURL string, autoMigrate bool, logger *slog.Logger) (*pgxpool.Pool, error) {
+	pool, err := store.Open(ctx, databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	m, err := schema.NewMigrator(pool, logger)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	defer m.Close()
+	if err := m.Ensure(ctx, autoMigrate); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
+}
+
+// temporalOptions builds SDK client options from the configuration.
+func temporalOptions(t config.Temporal, logger *slog.Logger) (client.Options, error) {
+	opts := client.Options{
+		HostPort:  t.Address,
+		Namespace: t.Namespace,
+		Logger:    sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+	}
+	if !t.TLSEnabled() {
+		return opts, nil
+	}
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: t.TLSServerName}
+	if t.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(t.TLSCert, t.TLSKey)
+		if err != nil {
+			return opts, fmt.Errorf("TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY: load key pair: %w", err)
+		}
+		tlsCfg.Certificates = []tls.Certificate{cert}
+	}
+	if t.TLSCA != "" {
+		pem, err := os.ReadFile(t.TLSCA)
+		if err != nil {
+			return opts, fmt.Errorf("TEMPORAL_TLS_CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return opts, fmt.Errorf("TEMPORAL_TLS_CA: %s holds no PEM certificate", t.TLSCA)
+		}
+		tlsCfg.RootCAs = pool
+	}
+	opts.ConnectionOptions.TLS = tlsCfg
+	return opts, nil
+}
+
+// readiness lists the probes behind /readyz.
+func readiness(pool *pgxpool.Pool, tc client.Client) []api.Check {
+	return []api.Check{
+		{Name: "postgresql", Probe: store.New(pool).Ping},
+		{Name: "temporal", Probe: func(ctx context.Context) error {
+			_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		}},
+	}
+}
+
+// listen opens the API's listener early so a busy port fails the start and
+// the printed URL is the real one.
+func listen(addr string) (net.Listener, string, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("listen on %s (SOWFLOW_HTTP_ADDR): %w", addr, err)
+	}
+	host, port, _ := net.SplitHostPort(l.Addr().String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return l, "http://" + net.JoinHostPort(host, port), nil
+}
+
+// serveHTTP serves handler on l until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, l net.Listener, handler http.Handler, timeout time.Duration) error {
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down http server: %w", err)
+	}
+	return nil
+}
+
+// fail logs err once and returns the exit code for a runtime failure.
+func fail(logger *slog.Logger, msg string, err error) int {
+	logger.Error(msg, "error", err.Error())
+	return 1
+}

@@ -1,0 +1,308 @@
+// Package config reads sowflow's configuration from environment variables and
+// validates every value at start, reporting one clear error per bad variable.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Mode says which sowflow command is being configured; defaults differ by mode.
+type Mode string
+
+// The process modes of the sowflow binary.
+const (
+	ModeDev     Mode = "dev"
+	ModeAPI     Mode = "api"
+	ModeWorker  Mode = "worker"
+	ModeMigrate Mode = "migrate"
+)
+
+// Config is the validated configuration of one sowflow process.
+type Config struct {
+	// DatabaseURL is the PostgreSQL connection string; empty in dev mode means
+	// "find or start one".
+	DatabaseURL string
+	// Temporal holds how to reach the Temporal cluster (unused by dev, which embeds one).
+	Temporal Temporal
+	// HTTPAddr is the API's listen address.
+	HTTPAddr string
+	// LogFormat is "json" or "text".
+	LogFormat string
+	// LogLevel is the minimum level logged.
+	LogLevel slog.Level
+	// AutoMigrate applies pending migrations at start instead of refusing to run.
+	AutoMigrate bool
+	// DataDir holds dev-mode state: the Temporal SQLite file and a private PostgreSQL cluster.
+	DataDir string
+	// TemporalPort and UIPort are the embedded Temporal frontend and Web UI ports in dev mode;
+	// UIPort -1 disables the UI.
+	TemporalPort int
+	UIPort       int
+	// ShutdownTimeout bounds a graceful stop.
+	ShutdownTimeout time.Duration
+}
+
+// Temporal describes the connection to an external Temporal cluster.
+type Temporal struct {
+	// Address is host:port, or a gRPC target such as dns:///host:port.
+	Address   string
+	Namespace string
+	TaskQueue string
+	// TLS client certificate, key and CA bundle files; all empty for plain text.
+	TLSCert       string
+	TLSKey        string
+	TLSCA         string
+	TLSServerName string
+}
+
+// TLSEnabled reports whether any TLS option was given.
+func (t Temporal) TLSEnabled() bool {
+	return t.TLSCert != "" || t.TLSCA != "" || t.TLSServerName != ""
+}
+
+// Variable documents one environment variable for --help and the README.
+type Variable struct {
+	Name    string
+	Default string
+	Usage   string
+}
+
+// Variables lists every environment variable sowflow reads, in display order.
+var Variables = []Variable{
+	{"DATABASE_URL", "dev: 127.0.0.1:5432, else a private cluster under SOWFLOW_DATA_DIR/pg", "PostgreSQL connection URL (postgres://user:pass@host:5432/db); required for api, worker and migrate"},
+	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend as host:port or dns:///host:port (api, worker)"},
+	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace"},
+	{"TEMPORAL_TASK_QUEUE", "sowflow", "task queue the worker polls and the API starts workflows on"},
+	{"TEMPORAL_TLS_CERT", "", "client certificate file (PEM) for mTLS; needs TEMPORAL_TLS_KEY"},
+	{"TEMPORAL_TLS_KEY", "", "client private key file (PEM) for mTLS; needs TEMPORAL_TLS_CERT"},
+	{"TEMPORAL_TLS_CA", "", "CA bundle file (PEM) that signed the server certificate"},
+	{"TEMPORAL_TLS_SERVER_NAME", "", "server name to verify in the server certificate"},
+	{"SOWFLOW_HTTP_ADDR", ":8080", "API listen address"},
+	{"SOWFLOW_LOG_FORMAT", "text in dev, json otherwise", "log format: json or text"},
+	{"SOWFLOW_LOG_LEVEL", "info", "log level: debug, info, warn or error"},
+	{"SOWFLOW_AUTO_MIGRATE", "true in dev, false otherwise", "apply pending database migrations at start; when false a process refuses to start on an older schema"},
+	{"SOWFLOW_DATA_DIR", "./.data", "dev only: embedded Temporal SQLite file and private PostgreSQL cluster"},
+	{"SOWFLOW_TEMPORAL_PORT", "7233", "dev only: embedded Temporal frontend port"},
+	{"SOWFLOW_UI_PORT", "8233", "dev only: Temporal Web UI port (-1 disables it)"},
+	{"SOWFLOW_SHUTDOWN_TIMEOUT", "15s", "how long a graceful stop may take"},
+}
+
+// FromEnv reads the process environment.
+func FromEnv(mode Mode) (Config, error) {
+	return Load(mode, os.LookupEnv)
+}
+
+// Load reads configuration through lookup (os.LookupEnv in production) and
+// returns every problem found, each naming its variable.
+func Load(mode Mode, lookup func(string) (string, bool)) (Config, error) {
+	r := reader{lookup: lookup}
+	defaultFormat := "json"
+	if mode == ModeDev {
+		defaultFormat = "text"
+	}
+	cfg := Config{
+		DatabaseURL: r.str("DATABASE_URL", ""),
+		Temporal: Temporal{
+			Address:       r.str("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+			Namespace:     r.str("TEMPORAL_NAMESPACE", "default"),
+			TaskQueue:     r.str("TEMPORAL_TASK_QUEUE", "sowflow"),
+			TLSCert:       r.str("TEMPORAL_TLS_CERT", ""),
+			TLSKey:        r.str("TEMPORAL_TLS_KEY", ""),
+			TLSCA:         r.str("TEMPORAL_TLS_CA", ""),
+			TLSServerName: r.str("TEMPORAL_TLS_SERVER_NAME", ""),
+		},
+		HTTPAddr:        r.str("SOWFLOW_HTTP_ADDR", ":8080"),
+		LogFormat:       r.oneOf("SOWFLOW_LOG_FORMAT", defaultFormat, "json", "text"),
+		AutoMigrate:     r.boolean("SOWFLOW_AUTO_MIGRATE", mode == ModeDev),
+		DataDir:         r.str("SOWFLOW_DATA_DIR", "./.data"),
+		TemporalPort:    r.port("SOWFLOW_TEMPORAL_PORT", 7233, false),
+		UIPort:          r.port("SOWFLOW_UI_PORT", 8233, true),
+		ShutdownTimeout: r.duration("SOWFLOW_SHUTDOWN_TIMEOUT", 15*time.Second),
+	}
+	cfg.LogLevel = r.level("SOWFLOW_LOG_LEVEL")
+
+	if cfg.DatabaseURL != "" {
+		if err := checkDatabaseURL(cfg.DatabaseURL); err != nil {
+			r.fail("DATABASE_URL", err)
+		}
+	} else if mode != ModeDev {
+		r.fail("DATABASE_URL", errors.New("is required"))
+	}
+	if mode != ModeDev && mode != ModeMigrate {
+		if err := CheckTemporalAddress(cfg.Temporal.Address); err != nil {
+			r.fail("TEMPORAL_ADDRESS", err)
+		}
+		r.nonEmpty("TEMPORAL_NAMESPACE", cfg.Temporal.Namespace)
+		r.nonEmpty("TEMPORAL_TASK_QUEUE", cfg.Temporal.TaskQueue)
+		r.tlsFiles(cfg.Temporal)
+	}
+	if mode == ModeAPI || mode == ModeDev {
+		if _, _, err := net.SplitHostPort(cfg.HTTPAddr); err != nil {
+			r.fail("SOWFLOW_HTTP_ADDR", fmt.Errorf("want host:port or :port: %w", err))
+		}
+	}
+	return cfg, errors.Join(r.errs...)
+}
+
+// CheckTemporalAddress accepts host:port or a dns:/// gRPC target and names
+// anything else, such as an http:// URL, as an unknown scheme.
+func CheckTemporalAddress(addr string) error {
+	hostPort := addr
+	if i := strings.Index(addr, "://"); i >= 0 {
+		scheme := addr[:i]
+		if scheme != "dns" {
+			return fmt.Errorf("unknown scheme %q: want host:port or dns:///host:port", scheme)
+		}
+		hostPort = strings.TrimPrefix(addr[i+3:], "/")
+		if slash := strings.Index(hostPort, "/"); slash >= 0 {
+			hostPort = hostPort[slash+1:]
+		}
+	}
+	host, port, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		return fmt.Errorf("want host:port or dns:///host:port: %w", err)
+	}
+	if host == "" {
+		return errors.New("host is empty")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("port %q is not a number in 1-65535", port)
+	}
+	return nil
+}
+
+func checkDatabaseURL(raw string) error {
+	if strings.Contains(raw, "://") {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return fmt.Errorf("malformed URL: %w", redactURLError(err))
+		}
+		if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+			return fmt.Errorf("unknown scheme %q: want postgres://", u.Scheme)
+		}
+	}
+	if _, err := pgxpool.ParseConfig(raw); err != nil {
+		return fmt.Errorf("malformed connection string: %w", err)
+	}
+	return nil
+}
+
+// redactURLError drops the URL (which may hold a password) from a url.Error.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+type reader struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+func (r *reader) fail(name string, err error) {
+	r.errs = append(r.errs, fmt.Errorf("%s: %w", name, err))
+}
+
+func (r *reader) str(name, def string) string {
+	if v, ok := r.lookup(name); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+func (r *reader) nonEmpty(name, v string) {
+	if v == "" {
+		r.fail(name, errors.New("must not be empty"))
+	}
+}
+
+func (r *reader) oneOf(name, def string, allowed ...string) string {
+	v := r.str(name, def)
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	r.fail(name, fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", ")))
+	return def
+}
+
+func (r *reader) boolean(name string, def bool) bool {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(name, fmt.Errorf("%q is not a boolean (true or false)", v))
+		return def
+	}
+	return b
+}
+
+func (r *reader) port(name string, def int, allowDisable bool) int {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err == nil && allowDisable && n == -1:
+		return n
+	case err != nil || n < 0 || n > 65535:
+		r.fail(name, fmt.Errorf("%q is not a port number in 0-65535", v))
+		return def
+	}
+	return n
+}
+
+func (r *reader) duration(name string, def time.Duration) time.Duration {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.fail(name, fmt.Errorf("%q is not a positive duration such as 15s", v))
+		return def
+	}
+	return d
+}
+
+func (r *reader) level(name string) slog.Level {
+	var lvl slog.Level
+	v := r.str(name, "info")
+	if err := lvl.UnmarshalText([]byte(v)); err != nil {
+		r.fail(name, fmt.Errorf("%q is not one of debug, info, warn, error", v))
+		return slog.LevelInfo
+	}
+	return lvl
+}
+
+func (r *reader) tlsFiles(t Temporal) {
+	if (t.TLSCert == "") != (t.TLSKey == "") {
+		r.fail("TEMPORAL_TLS_CERT", errors.New("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together"))
+	}
+	for _, f := range []struct{ name, path string }{
+		{"TEMPORAL_TLS_CERT", t.TLSCert}, {"TEMPORAL_TLS_KEY", t.TLSKey}, {"TEMPORAL_TLS_CA", t.TLSCA},
+	} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			r.fail(f.name, fmt.Errorf("cannot read file: %w", err))
+		}
+	}
+}

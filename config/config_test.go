@@ -1,0 +1,101 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(kv map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := kv[k]
+		return v, ok
+	}
+}
+
+func TestLoadRejectsBadValues(t *testing.T) {
+	const db = "postgres://sowflow@127.0.0.1:5432/sowflow"
+	tests := []struct {
+		name    string
+		mode    Mode
+		env     map[string]string
+		wantErr []string
+	}{
+		{"api needs a database", ModeAPI, map[string]string{}, []string{"DATABASE_URL: is required"}},
+		{"http scheme for temporal", ModeAPI, map[string]string{"DATABASE_URL": db, "TEMPORAL_ADDRESS": "http://temporal:7233"}, []string{`TEMPORAL_ADDRESS: unknown scheme "http"`}},
+		{"temporal without port", ModeWorker, map[string]string{"DATABASE_URL": db, "TEMPORAL_ADDRESS": "temporal"}, []string{"TEMPORAL_ADDRESS: want host:port"}},
+		{"temporal port out of range", ModeWorker, map[string]string{"DATABASE_URL": db, "TEMPORAL_ADDRESS": "temporal:99999"}, []string{"TEMPORAL_ADDRESS: port"}},
+		{"malformed database url", ModeAPI, map[string]string{"DATABASE_URL": "postgres://u:p@host:notaport/db"}, []string{"DATABASE_URL: malformed"}},
+		{"mysql database url", ModeMigrate, map[string]string{"DATABASE_URL": "mysql://u@host/db"}, []string{`DATABASE_URL: unknown scheme "mysql"`}},
+		{"bad database url in dev", ModeDev, map[string]string{"DATABASE_URL": "postgres://%zz"}, []string{"DATABASE_URL: malformed"}},
+		{"log format", ModeDev, map[string]string{"SOWFLOW_LOG_FORMAT": "xml"}, []string{`SOWFLOW_LOG_FORMAT: "xml" is not one of json, text`}},
+		{"log level", ModeDev, map[string]string{"SOWFLOW_LOG_LEVEL": "loud"}, []string{"SOWFLOW_LOG_LEVEL"}},
+		{"auto migrate", ModeDev, map[string]string{"SOWFLOW_AUTO_MIGRATE": "maybe"}, []string{"SOWFLOW_AUTO_MIGRATE"}},
+		{"ui port", ModeDev, map[string]string{"SOWFLOW_UI_PORT": "70000"}, []string{"SOWFLOW_UI_PORT"}},
+		{"http addr", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_HTTP_ADDR": "8080"}, []string{"SOWFLOW_HTTP_ADDR"}},
+		{"shutdown timeout", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_SHUTDOWN_TIMEOUT": "-1s"}, []string{"SOWFLOW_SHUTDOWN_TIMEOUT"}},
+		{"tls cert without key", ModeWorker, map[string]string{"DATABASE_URL": db, "TEMPORAL_TLS_CERT": "/nonexistent/cert.pem"}, []string{"TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together", "TEMPORAL_TLS_CERT: cannot read file"}},
+		{"several problems at once", ModeAPI, map[string]string{"TEMPORAL_ADDRESS": "grpc://x:1", "SOWFLOW_LOG_LEVEL": "x"}, []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "SOWFLOW_LOG_LEVEL"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(tt.mode, env(tt.env))
+			if err == nil {
+				t.Fatalf("Load succeeded, want errors %q", tt.wantErr)
+			}
+			for _, want := range tt.wantErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not contain %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadDefaultsAndOverrides(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
+	for _, f := range []string{cert, key} {
+		if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name  string
+		mode  Mode
+		env   map[string]string
+		check func(t *testing.T, c Config)
+	}{
+		{"dev defaults", ModeDev, map[string]string{}, func(t *testing.T, c Config) {
+			if c.LogFormat != "text" || !c.AutoMigrate || c.HTTPAddr != ":8080" || c.UIPort != 8233 || c.DataDir != "./.data" {
+				t.Errorf("unexpected dev defaults: %+v", c)
+			}
+		}},
+		{"api defaults", ModeAPI, map[string]string{"DATABASE_URL": "postgres://x@db/sowflow"}, func(t *testing.T, c Config) {
+			if c.LogFormat != "json" || c.AutoMigrate || c.Temporal.Namespace != "default" || c.Temporal.TaskQueue != "sowflow" || c.ShutdownTimeout != 15*time.Second {
+				t.Errorf("unexpected api defaults: %+v", c)
+			}
+		}},
+		{"dns target and tls", ModeWorker, map[string]string{"DATABASE_URL": "postgres://x@db/sowflow", "TEMPORAL_ADDRESS": "dns:///temporal.internal:7233", "TEMPORAL_TLS_CERT": cert, "TEMPORAL_TLS_KEY": key}, func(t *testing.T, c Config) {
+			if c.Temporal.Address != "dns:///temporal.internal:7233" || !c.Temporal.TLSEnabled() {
+				t.Errorf("unexpected temporal config: %+v", c.Temporal)
+			}
+		}},
+		{"ui disabled", ModeDev, map[string]string{"SOWFLOW_UI_PORT": "-1", "SOWFLOW_LOG_LEVEL": "debug"}, func(t *testing.T, c Config) {
+			if c.UIPort != -1 || c.LogLevel.String() != "DEBUG" {
+				t.Errorf("got UIPort %d level %s", c.UIPort, c.LogLevel)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.mode, env(tt.env))
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			tt.check(t, c)
+		})
+	}
+}

@@ -1,0 +1,33 @@
+// Package worker registers sowflow's workflows and activities on a Temporal
+// worker.
+package worker
+
+import (
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/sowflow/sowflow/activities"
+	"github.com/sowflow/sowflow/calendar"
+)
+
+// Deps are the side-effect implementations activities use.
+type Deps struct {
+	// Calendar returns the calendar in force; nil means the embedded China data.
+	Calendar func() *calendar.Calendar
+}
+
+// New returns a worker polling taskQueue with every sowflow workflow and
+// activity registered. The caller starts and stops it.
+func New(c client.Client, taskQueue string, d Deps) sdkworker.Worker {
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	Register(w, d)
+	return w
+}
+
+// Register adds every sowflow workflow and activity to r, under the names the
+// workflows use. Tests register the same set on their own workers.
+func Register(r sdkworker.Registry, d Deps) {
+	deadlines := &activities.Deadlines{Calendar: d.Calendar}
+	r.RegisterActivityWithOptions(deadlines.ComputeDeadline, activity.RegisterOptions{Name: calendar.ComputeDeadlineActivity})
+}
