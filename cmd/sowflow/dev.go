@@ -117,4 +117,3 @@ func printDevBanner(w io.Writer, apiURL string, srv *devserver.Server, database 
 	fmt.Fprintf(w, "  PostgreSQL    %s\n", database)
 	fmt.Fprintln(w, "Press Ctrl-C to stop.")
 }
-
