@@ -9,6 +9,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/sowflow/sowflow/store"
 )
 
 // Check is one dependency probed by /readyz.
@@ -22,6 +24,13 @@ type Deps struct {
 	Logger *slog.Logger
 	// Ready lists the dependencies that must answer for /readyz to be 200.
 	Ready []Check
+	// Store is sowflow's PostgreSQL access.
+	Store *store.Store
+	// Calendars serves the working-day calendar in force.
+	Calendars *store.CalendarSource
+	// NotifyCalendar tells running projects about a newly loaded calendar; nil
+	// skips it.
+	NotifyCalendar CalendarNotifier
 }
 
 // New returns the API's HTTP handler.
@@ -44,6 +53,14 @@ func New(d Deps) http.Handler {
 	h := &handlers{deps: d}
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
+
+	v1 := r.Group("/v1", h.authenticate)
+	v1.GET("/me", h.me)
+	cal := v1.Group("/calendars/cn")
+	cal.GET("", h.calendarInfo)
+	cal.GET("/deadline", h.deadline)
+	cal.GET("/days", h.days)
+	cal.PUT("/years/:year", allow(store.RoleAdmin), h.putYear)
 	return r
 }
 

@@ -30,12 +30,15 @@ type FieldError struct {
 
 // Stable problem types.
 const (
-	ProblemValidation  = "urn:sowflow:problem:validation"
-	ProblemNotFound    = "urn:sowflow:problem:not-found"
-	ProblemConflict    = "urn:sowflow:problem:conflict"
-	ProblemUnavailable = "urn:sowflow:problem:unavailable"
-	ProblemInternal    = "urn:sowflow:problem:internal"
-	ProblemMethod      = "urn:sowflow:problem:method-not-allowed"
+	ProblemValidation   = "urn:sowflow:problem:validation"
+	ProblemNotFound     = "urn:sowflow:problem:not-found"
+	ProblemConflict     = "urn:sowflow:problem:conflict"
+	ProblemUnavailable  = "urn:sowflow:problem:unavailable"
+	ProblemInternal     = "urn:sowflow:problem:internal"
+	ProblemMethod       = "urn:sowflow:problem:method-not-allowed"
+	ProblemTooLarge     = "urn:sowflow:problem:body-too-large"
+	ProblemUnauthorized = "urn:sowflow:problem:unauthenticated"
+	ProblemForbidden    = "urn:sowflow:problem:forbidden"
 )
 
 // writeProblem sends p, filling the instance and request ID from the request.

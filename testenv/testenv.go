@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,11 +156,7 @@ func (e *Env) createDatabase(ctx context.Context) (drop func() error, err error)
 		}
 		return nil
 	}
-	cfg, err := pgx.ParseConfig(admin)
-	if err != nil {
-		return nil, errJoinDrop(fmt.Errorf("parse %s: %w", AdminURLVariable, err), dropDB)
-	}
-	e.DatabaseURL = withDatabase(admin, cfg.Database, name)
+	e.DatabaseURL = withDatabase(admin, name)
 	if e.Pool, err = store.Open(ctx, e.DatabaseURL); err != nil {
 		return nil, errJoinDrop(err, dropDB)
 	}
@@ -219,16 +216,11 @@ func databaseName() string {
 	return fmt.Sprintf("sowflow_test_%.20s_%s", pkg, hex.EncodeToString(b[:]))
 }
 
-// withDatabase swaps the database name in a URL or keyword/value string.
-func withDatabase(url, from, to string) string {
-	if strings.Contains(url, "://") {
-		if i := strings.Index(url, "/"+from); i >= 0 && from != "" {
-			return url[:i] + "/" + to + url[i+1+len(from):]
-		}
-		if q := strings.Index(url, "?"); q >= 0 {
-			return url[:q] + "/" + to + url[q:]
-		}
-		return strings.TrimSuffix(url, "/") + "/" + to
+// withDatabase points a URL or keyword/value connection string at database db.
+func withDatabase(conn, db string) string {
+	if u, err := url.Parse(conn); err == nil && u.Scheme != "" {
+		u.Path = "/" + db
+		return u.String()
 	}
-	return url + " dbname=" + to
+	return conn + " dbname=" + db
 }

@@ -1,0 +1,73 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sowflow/sowflow/store"
+)
+
+const principalKey = "principal"
+
+// authenticate resolves the bearer token to a principal or answers 401.
+func (h *handlers) authenticate(c *gin.Context) {
+	scheme, token, ok := strings.Cut(c.GetHeader("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		unauthorized(c, "send a bearer token: Authorization: Bearer <token>")
+		return
+	}
+	p, err := h.deps.Store.Authenticate(c.Request.Context(), strings.TrimSpace(token))
+	if errors.Is(err, store.ErrUnauthenticated) {
+		unauthorized(c, "the token is unknown or revoked")
+		return
+	}
+	if err != nil {
+		h.internal(c, "authenticate", err)
+		return
+	}
+	c.Set(principalKey, p)
+	c.Next()
+}
+
+func unauthorized(c *gin.Context, detail string) {
+	c.Header("WWW-Authenticate", `Bearer realm="sowflow"`)
+	writeProblem(c, Problem{Type: ProblemUnauthorized, Status: http.StatusUnauthorized, Detail: detail})
+}
+
+// allow lets only the given roles through; others get 403 naming their role.
+func allow(roles ...store.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := principal(c)
+		if !slices.Contains(roles, p.Role) {
+			names := make([]string, len(roles))
+			for i, r := range roles {
+				names[i] = string(r)
+			}
+			writeProblem(c, Problem{Type: ProblemForbidden, Status: http.StatusForbidden,
+				Detail: "a " + string(p.Role) + " token may not do this; it needs the role " + strings.Join(names, " or ")})
+			return
+		}
+		c.Next()
+	}
+}
+
+// principal returns the authenticated caller; routes behind authenticate only.
+func principal(c *gin.Context) store.Principal {
+	p, _ := c.Get(principalKey)
+	return p.(store.Principal)
+}
+
+// me answers who the token belongs to.
+func (h *handlers) me(c *gin.Context) {
+	c.JSON(http.StatusOK, principal(c))
+}
+
+// internal logs err once and answers 500 without leaking it.
+func (h *handlers) internal(c *gin.Context, op string, err error) {
+	h.deps.Logger.Error(op, "request_id", c.GetString(requestIDKey), "error", err.Error())
+	writeProblem(c, Problem{Type: ProblemInternal, Status: http.StatusInternalServerError, Detail: "an unexpected error occurred; quote the request ID when reporting it"})
+}

@@ -1,0 +1,202 @@
+package api
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+
+	"github.com/sowflow/sowflow/calendar"
+)
+
+// maxBodyBytes bounds every request body; larger bodies get 413.
+const maxBodyBytes = 1 << 20
+
+// validate checks request structs; field names in errors are the JSON or
+// query names clients send.
+var validate = newValidator()
+
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		for _, tag := range []string{"json", "form", "uri"} {
+			if name, _, _ := strings.Cut(f.Tag.Get(tag), ","); name != "" && name != "-" {
+				return name
+			}
+		}
+		return f.Name
+	})
+	must := func(err error) {
+		if err != nil {
+			panic(err)
+		}
+	}
+	must(v.RegisterValidation("rfc3339", func(fl validator.FieldLevel) bool {
+		_, err := time.Parse(time.RFC3339, fl.Field().String())
+		return err == nil
+	}))
+	must(v.RegisterValidation("civildate", func(fl validator.FieldLevel) bool {
+		_, err := calendar.ParseDate(fl.Field().String())
+		return err == nil
+	}))
+	must(v.RegisterValidation("sha256hex", func(fl validator.FieldLevel) bool {
+		s := fl.Field().String()
+		b, err := hex.DecodeString(s)
+		return err == nil && len(b) == 32 && strings.ToLower(s) == s
+	}))
+	must(v.RegisterValidation("hours", func(fl validator.FieldLevel) bool {
+		_, err := calendar.ParseHours(fl.Field().String())
+		return err == nil
+	}))
+	return v
+}
+
+// ruleDetail explains a validator tag in words.
+func ruleDetail(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "rfc3339":
+		return "must be an RFC 3339 instant such as 2026-09-29T10:00:00+08:00"
+	case "civildate":
+		return "must be a date such as 2026-10-10"
+	case "sha256hex":
+		return "must be 64 lower-case hexadecimal characters (a SHA-256)"
+	case "hours":
+		return "must be opening hours such as 09:00-17:00"
+	case "min":
+		return "must be at least " + fe.Param()
+	case "max":
+		return "must be at most " + fe.Param()
+	case "oneof":
+		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "url", "uri":
+		return "must be an absolute URI"
+	}
+	return "breaks rule " + fe.Tag()
+}
+
+// fieldErrors turns validation failures into problem field errors.
+func fieldErrors(err error) []FieldError {
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return nil
+	}
+	out := make([]FieldError, 0, len(verrs))
+	for _, fe := range verrs {
+		// Namespace is Type.field.sub; drop the struct name.
+		field := fe.Namespace()
+		if _, rest, ok := strings.Cut(field, "."); ok {
+			field = rest
+		}
+		out = append(out, FieldError{Field: field, Rule: fe.Tag(), Detail: ruleDetail(fe)})
+	}
+	return out
+}
+
+// invalid writes a 400 validation problem listing errs.
+func invalid(c *gin.Context, detail string, errs ...FieldError) {
+	writeProblem(c, Problem{Type: ProblemValidation, Title: "Invalid request", Status: http.StatusBadRequest, Detail: detail, Errors: errs})
+}
+
+// bindJSON decodes the body strictly (unknown fields and trailing data are
+// errors, size is bounded) into dst and validates it. It writes the problem
+// and returns false when the request is bad.
+func bindJSON(c *gin.Context, dst any) bool {
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		writeDecodeProblem(c, err)
+		return false
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		invalid(c, "the body must hold exactly one JSON value", FieldError{Field: "body", Rule: "single_value", Detail: "has data after the JSON value"})
+		return false
+	}
+	return checkStruct(c, dst)
+}
+
+// readBody reads a bounded raw body, writing 413 when it is too large.
+func readBody(c *gin.Context) ([]byte, bool) {
+	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
+	if err != nil {
+		writeDecodeProblem(c, err)
+		return nil, false
+	}
+	return b, true
+}
+
+func writeDecodeProblem(c *gin.Context, err error) {
+	var tooBig *http.MaxBytesError
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &tooBig):
+		writeProblem(c, Problem{Type: ProblemTooLarge, Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than %d bytes", maxBodyBytes)})
+	case errors.Is(err, io.EOF):
+		invalid(c, "the body is empty", FieldError{Field: "body", Rule: "required", Detail: "must be a JSON object"})
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		invalid(c, "the body is not valid JSON", FieldError{Field: "body", Rule: "json", Detail: err.Error()})
+	case errors.As(err, &typeErr):
+		invalid(c, "a field has the wrong type", FieldError{Field: typeErr.Field, Rule: "type", Detail: "must be " + typeErr.Type.String()})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		invalid(c, "the body has a field this endpoint does not take", FieldError{Field: field, Rule: "unknown", Detail: "is not a field of this request"})
+	default:
+		invalid(c, "the body could not be read", FieldError{Field: "body", Rule: "json", Detail: err.Error()})
+	}
+}
+
+// bindQuery decodes the query string into dst (form tags), refusing
+// parameters dst does not declare, and validates it.
+func bindQuery(c *gin.Context, dst any) bool {
+	known := map[string]bool{}
+	t := reflect.TypeOf(dst).Elem()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("form"), ","); name != "" {
+			known[name] = true
+		}
+	}
+	var errs []FieldError
+	for name := range c.Request.URL.Query() {
+		if !known[name] {
+			errs = append(errs, FieldError{Field: name, Rule: "unknown", Detail: "is not a parameter of this endpoint"})
+		}
+	}
+	if len(errs) > 0 {
+		invalid(c, "the query has parameters this endpoint does not take", sortFieldErrors(errs)...)
+		return false
+	}
+	if err := c.ShouldBindQuery(dst); err != nil {
+		invalid(c, "a query parameter has the wrong type", FieldError{Field: "query", Rule: "type", Detail: err.Error()})
+		return false
+	}
+	return checkStruct(c, dst)
+}
+
+func checkStruct(c *gin.Context, dst any) bool {
+	if err := validate.Struct(dst); err != nil {
+		if errs := fieldErrors(err); len(errs) > 0 {
+			invalid(c, "some fields are invalid", errs...)
+			return false
+		}
+		invalid(c, "the request is invalid", FieldError{Field: "body", Rule: "invalid", Detail: err.Error()})
+		return false
+	}
+	return true
+}
+
+func sortFieldErrors(errs []FieldError) []FieldError {
+	slices.SortFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return errs
+}
