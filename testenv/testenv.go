@@ -126,11 +126,43 @@ func run(m *testing.M, opts ...Option) (code int) {
 	return m.Run()
 }
 
-func (e *Env) createDatabase(ctx context.Context) (drop func() error, err error) {
-	admin := os.Getenv(AdminURLVariable)
-	if admin == "" {
-		admin = defaultAdminURL
+func adminURL() string {
+	if admin := os.Getenv(AdminURLVariable); admin != "" {
+		return admin
 	}
+	return defaultAdminURL
+}
+
+// EmptyDatabase creates another database, with no schema at all, for a test
+// of migrations, and drops it when the test ends. It returns its URL.
+func EmptyDatabase(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, adminURL())
+	if err != nil {
+		t.Fatalf("testenv: connect with %s: %v", AdminURLVariable, err)
+	}
+	defer conn.Close(ctx)
+	name := databaseName()
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatalf("testenv: create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, adminURL())
+		if err != nil {
+			t.Errorf("testenv: connect to drop %s: %v", name, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Errorf("testenv: drop database %s: %v", name, err)
+		}
+	})
+	return withDatabase(adminURL(), name)
+}
+
+func (e *Env) createDatabase(ctx context.Context) (drop func() error, err error) {
+	admin := adminURL()
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL with %s (is it running? .ci/run starts one): %w", AdminURLVariable, err)

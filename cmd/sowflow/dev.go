@@ -10,10 +10,10 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
-	"github.com/sowflow/sowflow/api"
 	"github.com/sowflow/sowflow/config"
 	"github.com/sowflow/sowflow/devserver"
 	"github.com/sowflow/sowflow/localpg"
+	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/worker"
 	"github.com/sowflow/sowflow/workflows"
 )
@@ -88,7 +88,15 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer tc.Close()
 
-	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Deps{})
+	svc, err := newServices(ctx, pool, logger)
+	if err != nil {
+		return fail(logger, "load calendar", err)
+	}
+	tokens, err := ensureDevTokens(ctx, svc.store)
+	if err != nil {
+		return fail(logger, "create dev tokens", err)
+	}
+	w := worker.New(tc, cfg.Temporal.TaskQueue, svc.workerDeps())
 	if err := w.Start(); err != nil {
 		return fail(logger, "start worker", err)
 	}
@@ -98,16 +106,15 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(logger, "listen", err)
 	}
-	printDevBanner(stdout, url, srv, where)
-	handler := api.New(api.Deps{Logger: logger, Ready: readiness(pool, tc)})
-	if err := serveHTTP(ctx, l, handler, cfg.ShutdownTimeout); err != nil {
+	printDevBanner(stdout, url, srv, where, tokens)
+	if err := serveHTTP(ctx, l, svc.apiHandler(tc), cfg.ShutdownTimeout); err != nil {
 		return fail(logger, "api stopped", err)
 	}
 	logger.Info("stopping sowflow dev")
 	return 0
 }
 
-func printDevBanner(w io.Writer, apiURL string, srv *devserver.Server, database string) {
+func printDevBanner(w io.Writer, apiURL string, srv *devserver.Server, database string, tokens map[store.Role]string) {
 	fmt.Fprintln(w, "sowflow dev is running")
 	fmt.Fprintf(w, "  API           %s  (health %s/healthz, readiness %s/readyz)\n", apiURL, apiURL, apiURL)
 	if ui := srv.UIURL(); ui != "" {
@@ -115,5 +122,15 @@ func printDevBanner(w io.Writer, apiURL string, srv *devserver.Server, database 
 	}
 	fmt.Fprintf(w, "  Temporal gRPC %s\n", srv.FrontendAddress())
 	fmt.Fprintf(w, "  PostgreSQL    %s\n", database)
+	if len(tokens) > 0 {
+		fmt.Fprintln(w, "API tokens, created on this first start and shown only now (sowflow token create makes more):")
+		for _, role := range store.Roles() {
+			suffix := ""
+			if role == store.RoleCustomer {
+				suffix = "  (customer " + devCustomerID + ")"
+			}
+			fmt.Fprintf(w, "  %-9s %s%s\n", role, tokens[role], suffix)
+		}
+	}
 	fmt.Fprintln(w, "Press Ctrl-C to stop.")
 }

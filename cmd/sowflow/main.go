@@ -27,6 +27,7 @@ func commands() []command {
 		{"api", "serve the HTTP API against an external Temporal cluster and PostgreSQL", runAPI},
 		{"worker", "run the Temporal worker against an external cluster and PostgreSQL", runWorker},
 		{"migrate", "apply (up) or show (status) the database migrations", runMigrate},
+		{"token", "create, list and revoke API tokens", runToken},
 		{"calendar", "contract-time arithmetic in China's working-day calendar", runCalendar},
 		{"quote", "price a catalog package", runQuote},
 		{"version", "print the version", runVersion},
@@ -73,7 +74,15 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Run sowflow <command> --help for a command's options and environment.")
 }
 
-func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) int {
+func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+			fmt.Fprintln(stdout, "Usage: sowflow version\n\nPrints the version of this binary.")
+			return 0
+		}
+		fmt.Fprintf(stderr, "sowflow version: unexpected argument %q\n", args[0])
+		return 2
+	}
 	fmt.Fprintf(stdout, "sowflow %s\n", version)
 	return 0
 }

@@ -20,9 +20,11 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/sowflow/sowflow/api"
+	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/config"
 	"github.com/sowflow/sowflow/schema"
 	"github.com/sowflow/sowflow/store"
+	"github.com/sowflow/sowflow/worker"
 )
 
 // serviceFlags parses a long-running command's arguments: it takes only
@@ -185,4 +187,42 @@ func serveHTTP(ctx context.Context, l net.Listener, handler http.Handler, timeou
 func fail(logger *slog.Logger, msg string, err error) int {
 	logger.Error(msg, "error", err.Error())
 	return 1
+}
+
+// calendarPollInterval is how often a process looks for calendar years an
+// admin loaded through another process.
+const calendarPollInterval = 30 * time.Second
+
+// services is what the API and the worker share over one database.
+type services struct {
+	pool      *pgxpool.Pool
+	store     *store.Store
+	calendars *store.CalendarSource
+	logger    *slog.Logger
+}
+
+// newServices loads the calendar in force and keeps it fresh until ctx ends.
+func newServices(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (*services, error) {
+	st := store.New(pool)
+	cals, err := store.NewCalendarSource(ctx, st, calendar.China())
+	if err != nil {
+		return nil, err
+	}
+	go cals.Watch(ctx, calendarPollInterval, logger)
+	return &services{pool: pool, store: st, calendars: cals, logger: logger}, nil
+}
+
+// apiHandler builds the HTTP API over these services and Temporal client tc.
+func (s *services) apiHandler(tc client.Client) http.Handler {
+	return api.New(api.Deps{
+		Logger:    s.logger,
+		Ready:     readiness(s.pool, tc),
+		Store:     s.store,
+		Calendars: s.calendars,
+	})
+}
+
+// workerDeps gives activities the calendar in force.
+func (s *services) workerDeps() worker.Deps {
+	return worker.Deps{Calendar: s.calendars.Current}
 }

@@ -7,7 +7,6 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/sowflow/sowflow/api"
 	"github.com/sowflow/sowflow/config"
 	"github.com/sowflow/sowflow/schema"
 	"github.com/sowflow/sowflow/store"
@@ -39,13 +38,16 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(logger, "temporal client", err)
 	}
 	defer tc.Close()
+	svc, err := newServices(ctx, pool, logger)
+	if err != nil {
+		return fail(logger, "load calendar", err)
+	}
 	l, url, err := listen(cfg.HTTPAddr)
 	if err != nil {
 		return fail(logger, "listen", err)
 	}
 	logger.Info("api listening", "url", url, "temporal", cfg.Temporal.Address, "namespace", cfg.Temporal.Namespace)
-	handler := api.New(api.Deps{Logger: logger, Ready: readiness(pool, tc)})
-	if err := serveHTTP(ctx, l, handler, cfg.ShutdownTimeout); err != nil {
+	if err := serveHTTP(ctx, l, svc.apiHandler(tc), cfg.ShutdownTimeout); err != nil {
 		return fail(logger, "api stopped", err)
 	}
 	logger.Info("api stopped")
@@ -75,7 +77,11 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return fail(logger, "connect to temporal", fmt.Errorf("dial %s: %w", cfg.Temporal.Address, err))
 	}
 	defer tc.Close()
-	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Deps{})
+	svc, err := newServices(ctx, pool, logger)
+	if err != nil {
+		return fail(logger, "load calendar", err)
+	}
+	w := worker.New(tc, cfg.Temporal.TaskQueue, svc.workerDeps())
 	if err := w.Start(); err != nil {
 		return fail(logger, "start worker", err)
 	}
