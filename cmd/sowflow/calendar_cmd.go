@@ -394,7 +394,7 @@ func calFieldFlag(field string, k calendar.Kind) string {
 }
 
 func calPrintUsage(w io.Writer, usage string) int {
-	if _, err := io.WriteString(w, usage); err != nil {
+	if _, err := io.WriteString(w, strings.TrimRight(usage, "\n")+"\n"); err != nil {
 		return 1
 	}
 	return 0
