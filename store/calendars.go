@@ -93,13 +93,14 @@ type CalendarSource struct {
 	store    *Store
 	base     *calendar.Calendar
 	current  atomic.Pointer[calendar.Calendar]
-	mu       sync.Mutex // serialises reloads
+	mu       sync.Mutex // serialises reloads; guards revision and changed
 	revision int64
+	changed  chan struct{}
 }
 
 // NewCalendarSource loads the calendar in force from base and the stored years.
 func NewCalendarSource(ctx context.Context, s *Store, base *calendar.Calendar) (*CalendarSource, error) {
-	src := &CalendarSource{store: s, base: base, revision: -1}
+	src := &CalendarSource{store: s, base: base, revision: -1, changed: make(chan struct{})}
 	src.current.Store(base)
 	if err := src.Reload(ctx); err != nil {
 		return nil, err
@@ -109,6 +110,14 @@ func NewCalendarSource(ctx context.Context, s *Store, base *calendar.Calendar) (
 
 // Current returns the calendar in force.
 func (c *CalendarSource) Current() *calendar.Calendar { return c.current.Load() }
+
+// Changed returns a channel that is closed the next time the calendar in
+// force changes.
+func (c *CalendarSource) Changed() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.changed
+}
 
 // Reload rebuilds the calendar when stored years changed since the last load.
 func (c *CalendarSource) Reload(ctx context.Context) error {
@@ -139,8 +148,12 @@ func (c *CalendarSource) Reload(ctx context.Context) error {
 			return fmt.Errorf("apply stored calendar years: %w", err)
 		}
 	}
-	c.current.Store(cal)
+	previous := c.current.Swap(cal)
 	c.revision = rev
+	if previous.Version() != cal.Version() {
+		close(c.changed)
+		c.changed = make(chan struct{})
+	}
 	return nil
 }
 

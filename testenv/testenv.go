@@ -30,7 +30,6 @@ import (
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/sowflow/sowflow/schema"
-	"github.com/sowflow/sowflow/store"
 )
 
 // AdminURLVariable names the environment variable holding a PostgreSQL URL
@@ -189,7 +188,7 @@ func (e *Env) createDatabase(ctx context.Context) (drop func() error, err error)
 		return nil
 	}
 	e.DatabaseURL = withDatabase(admin, name)
-	if e.Pool, err = store.Open(ctx, e.DatabaseURL); err != nil {
+	if e.Pool, err = pgxpool.New(ctx, e.DatabaseURL); err != nil {
 		return nil, errJoinDrop(err, dropDB)
 	}
 	m, err := schema.NewMigrator(e.Pool, slog.New(slog.DiscardHandler))
