@@ -6,15 +6,20 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/sowflow/sowflow/activities"
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/store"
+	"github.com/sowflow/sowflow/workflows"
 )
 
 // Deps are the side-effect implementations activities use.
 type Deps struct {
 	// Calendar returns the calendar in force; nil means the embedded China data.
 	Calendar func() *calendar.Calendar
+	// Store is the read model the projection activity writes.
+	Store *store.Store
 }
 
 // New returns a worker polling taskQueue with every sowflow workflow and
@@ -30,4 +35,7 @@ func New(c client.Client, taskQueue string, d Deps) sdkworker.Worker {
 func Register(r sdkworker.Registry, d Deps) {
 	deadlines := &activities.Deadlines{Calendar: d.Calendar}
 	r.RegisterActivityWithOptions(deadlines.ComputeDeadline, activity.RegisterOptions{Name: calendar.ComputeDeadlineActivity})
+	projection := &activities.Projection{Store: d.Store}
+	r.RegisterActivityWithOptions(projection.RecordProject, activity.RegisterOptions{Name: workflows.RecordProjectActivity})
+	r.RegisterWorkflowWithOptions(workflows.ProjectWorkflow, workflow.RegisterOptions{Name: workflows.ProjectWorkflowName})
 }

@@ -224,5 +224,5 @@ func (s *services) apiHandler(tc client.Client) http.Handler {
 
 // workerDeps gives activities the calendar in force.
 func (s *services) workerDeps() worker.Deps {
-	return worker.Deps{Calendar: s.calendars.Current}
+	return worker.Deps{Calendar: s.calendars.Current, Store: s.store}
 }

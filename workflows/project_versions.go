@@ -1,0 +1,19 @@
+package workflows
+
+// Change IDs of workflow.GetVersion calls in the project workflow. Every
+// change to the project workflow's logic that could alter the commands a
+// running history replays goes behind a new change ID here:
+//
+//	if workflow.GetVersion(ctx, changeX, workflow.DefaultVersion, 1) >= 1 {
+//		// new behaviour
+//	} else {
+//		// old behaviour, kept until no history needs it
+//	}
+//
+// and a golden history recorded before the change is added under
+// workflows/testdata/ so a replay test catches incompatible edits.
+const (
+	// changeCalendarRecompute guards the recomputation of provisional
+	// deadlines on SignalCalendarUpdated.
+	changeCalendarRecompute = "calendar-recompute"
+)
