@@ -19,7 +19,7 @@ func TestRecordProjectIsIdempotentAndNeverGoesBack(t *testing.T) {
 	state := func(seq int64, status workflows.ProjectStatus, overdue, provisional bool) workflows.ProjectState {
 		return workflows.ProjectState{
 			ProjectID: "p-projection", CustomerID: "acme", Status: status, Phase: "kickoff", Seq: seq, StartedAt: start,
-			Package: workflows.PackageRef{Code: "managed-services", CatalogVersion: "2026-11-23.1"},
+			Package:      workflows.PackageRef{Code: "managed-services", CatalogVersion: "2026-11-23.1"},
 			Deliverables: []workflows.DeliverableState{{Key: "kickoff-report", Status: workflows.DeliverableSubmitted, Overdue: overdue, Provisional: provisional}},
 			NextDeadline: start.Add(7 * 24 * time.Hour),
 		}

@@ -15,12 +15,15 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	uiserver "github.com/temporalio/ui-server/v2/server"
 	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/server/common/cluster"
@@ -47,6 +50,12 @@ const (
 // NamespaceRetention is how long closed workflows are kept in a namespace created by Start.
 const NamespaceRetention = 7 * 24 * time.Hour
 
+// startTimeout bounds the waits in Start when its context has no deadline.
+const startTimeout = 30 * time.Second
+
+// errLocked means another server holds the database file.
+var errLocked = errors.New("database file locked")
+
 // clusterName names the single local cluster. It is stored in the database on the first
 // start, so it must never change.
 const clusterName = "active"
@@ -56,7 +65,9 @@ type Options struct {
 	// DBFile is the SQLite database file, for example ./.data/temporal.db. Its directory is
 	// created when missing; the file and its schema are created on the first start.
 	DBFile string
-	// IP is the address every listener binds to. Default 127.0.0.1.
+	// IP is the address the frontend and the Web UI bind to. Default 127.0.0.1. With an
+	// unspecified address (0.0.0.0 or ::) they listen on every interface, and the
+	// server's internal services stay on loopback.
 	IP string
 	// FrontendPort is the gRPC port clients and workers dial; sowflow dev uses
 	// DefaultFrontendPort (7233). 0 (or PickFreePort) lets the system pick a free port.
@@ -64,7 +75,8 @@ type Options struct {
 	// UIPort is the Web UI's HTTP port. 0 means DefaultUIPort (8233); DisableUI (-1) runs
 	// no UI; PickFreePort lets the system pick a free port.
 	UIPort int
-	// Namespace is created on the first start when missing. Default "default".
+	// Namespace is created, with NamespaceRetention, on the first start when missing.
+	// Default "default".
 	Namespace string
 	// SearchAttributes are registered in Namespace when missing, on every start. A name that
 	// already exists with another type is an error.
@@ -73,7 +85,8 @@ type Options struct {
 	// Default slog.Default().
 	Logger *slog.Logger
 	// ServerLogLevel is the least severe level of the Temporal server's logs passed on to
-	// Logger. Default slog.LevelWarn, which keeps a dev console readable.
+	// Logger once it runs. Default slog.LevelWarn, which keeps a dev console readable.
+	// While the server starts only errors pass, and none once Stop is called.
 	ServerLogLevel slog.Leveler
 
 	// disableWAL opens the database in SQLite's default rollback-journal mode. It exists
@@ -99,6 +112,7 @@ type Server struct {
 	ui       *uiserver.Server
 	uiDone   chan struct{}
 	unlock   func() error
+	logGate  *logGate
 
 	stopOnce sync.Once
 	stopErr  error
@@ -120,7 +134,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	log := opts.Logger
-	serverLog := newServerLogger(log, opts.ServerLogLevel)
+	gate := &logGate{}
+	gate.starting()
+	serverLog := newServerLogger(log, opts.ServerLogLevel, gate)
 
 	dbFile, err := filepath.Abs(opts.DBFile)
 	if err != nil {
@@ -130,10 +146,13 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("devserver: create database directory: %w", err)
 	}
 	unlock, err := lockFile(dbFile + ".lock")
-	if err != nil {
-		return nil, fmt.Errorf("devserver: %s is in use by another process (is sowflow dev already running?): %w", dbFile, err)
+	if errors.Is(err, errLocked) {
+		return nil, fmt.Errorf("devserver: %s is in use by another server (is sowflow dev already running?): %w", dbFile, err)
 	}
-	srv := &Server{log: log, unlock: unlock}
+	if err != nil {
+		return nil, fmt.Errorf("devserver: lock database: %w", err)
+	}
+	srv := &Server{log: log, logGate: gate, unlock: unlock}
 	started := false
 	defer func() {
 		if !started {
@@ -251,14 +270,17 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 	}
 	started = true
-	log.Info("temporal dev server started", "frontend", srv.frontendAddr, "ui", srv.uiURL, "db", dbFile)
+	gate.running()
+	log.Debug("temporal dev server started", "frontend", srv.frontendAddr, "ui", srv.uiURL, "db", dbFile)
 	return srv, nil
 }
 
 // Stop shuts the Web UI and the Temporal services down and releases the database file.
-// Calling it again returns the first call's result.
+// The server's logs are dropped from here on (they are cancellation noise). Calling Stop
+// again returns the first call's result.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
+		s.logGate.stopped()
 		var errs []error
 		if s.ui != nil {
 			s.ui.Stop()
@@ -427,7 +449,37 @@ func registerSearchAttributes(ctx context.Context, addr, namespace string, want 
 	}); err != nil {
 		return fmt.Errorf("devserver: add search attributes: %w", err)
 	}
-	return nil
+
+	// The new names live in the namespace record, which the frontend reads from a cache
+	// refreshed every few seconds; until then a workflow that sets them is refused. Wait
+	// until a visibility query that names them is accepted.
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, startTimeout)
+		defer cancel()
+	}
+	var clauses []string
+	for name := range missing {
+		clauses = append(clauses, name+" IS NULL")
+	}
+	query := strings.Join(clauses, " AND ")
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		_, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: namespace, Query: query})
+		var invalid *serviceerror.InvalidArgument
+		switch {
+		case err == nil:
+			return nil
+		case !errors.As(err, &invalid):
+			return fmt.Errorf("devserver: check search attributes: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("devserver: search attributes not usable yet: %w (last error: %v)", ctx.Err(), err)
+		case <-tick.C:
+		}
+	}
 }
 
 // dynamicConfig is the server's dynamic configuration. Everything not listed keeps the

@@ -308,6 +308,16 @@ func TestNamespaceAndSearchAttributes(t *testing.T) {
 		}
 		s := startTest(ctx, t, Options{DBFile: db, Namespace: ns, SearchAttributes: more})
 		check(t, s, more)
+		_, err := dial(ctx, t, s, ns).ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:        "project/with-new-attribute",
+			TaskQueue: testTaskQueue,
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				temporal.NewSearchAttributeKeyKeyword("SowflowPhase").ValueSet("initiation"),
+			),
+		}, echoWorkflowName, "x")
+		if err != nil {
+			t.Fatalf("start workflow with the added search attribute: %v", err)
+		}
 	})
 
 	t.Run("type conflict is an error", func(t *testing.T) {
@@ -377,12 +387,18 @@ func TestOptionErrors(t *testing.T) {
 
 func TestServerLoggerLevel(t *testing.T) {
 	var buf bytes.Buffer
-	l := newServerLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), slog.LevelWarn)
-	l.Info("hidden")
+	gate := &logGate{}
+	l := newServerLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), slog.LevelWarn, gate)
+	gate.starting()
+	l.Warn("hidden while starting")
+	gate.running()
+	l.Info("hidden below warn")
 	l.With(tag.NewStringTag("shard", "1")).Warn("shown", tag.NewStringTag("key", "value"))
+	gate.stopped()
+	l.Error("hidden once stopped")
 	out := buf.String()
 	if strings.Contains(out, "hidden") {
-		t.Errorf("info record passed a warn filter: %s", out)
+		t.Errorf("a record passed the filter: %s", out)
 	}
 	for _, want := range []string{"level=WARN", "msg=shown", "component=temporal", "shard=1", "key=value"} {
 		if !strings.Contains(out, want) {

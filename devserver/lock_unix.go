@@ -3,6 +3,7 @@
 package devserver
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"syscall"
@@ -10,7 +11,8 @@ import (
 
 // lockFile takes an exclusive advisory lock on path, creating the file when missing, and
 // returns the function that releases it. The kernel releases the lock when the process
-// dies, so a killed sowflow dev does not leave a stale lock behind.
+// dies, so a killed sowflow dev leaves no stale lock behind. A lock held elsewhere is
+// errLocked.
 func lockFile(path string) (func() error, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
@@ -18,6 +20,9 @@ func lockFile(path string) (func() error, error) {
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, errLocked
+		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	return f.Close, nil

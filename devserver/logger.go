@@ -3,7 +3,9 @@ package devserver
 import (
 	"context"
 	"log/slog"
+	"math"
 	"os"
+	"sync/atomic"
 
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/log/tag"
@@ -16,6 +18,23 @@ type serverLogger struct {
 	l *slog.Logger
 }
 
+// logGate raises the server's log level while it starts and stops. While the services come
+// up, their internal clients warn about peers not listening yet; while they stop, every
+// pending poll ends in a "context canceled" error. Neither is news to the developer, and
+// both would bury the console on each start and Ctrl-C.
+type logGate struct {
+	floor atomic.Int64 // records below this level are dropped
+}
+
+// starting lets only errors through.
+func (g *logGate) starting() { g.floor.Store(int64(slog.LevelError)) }
+
+// running lets the configured level through.
+func (g *logGate) running() { g.floor.Store(math.MinInt64) }
+
+// stopped drops everything, also from goroutines that outlive Stop.
+func (g *logGate) stopped() { g.floor.Store(math.MaxInt64) }
+
 var (
 	_ log.Logger      = serverLogger{}
 	_ log.WithLogger  = serverLogger{}
@@ -23,8 +42,8 @@ var (
 	_ slog.Handler    = (*levelHandler)(nil)
 )
 
-func newServerLogger(l *slog.Logger, level slog.Leveler) serverLogger {
-	h := &levelHandler{min: level, next: l.Handler()}
+func newServerLogger(l *slog.Logger, level slog.Leveler, gate *logGate) serverLogger {
+	h := &levelHandler{min: level, gate: gate, next: l.Handler()}
 	return serverLogger{l: slog.New(h).With("component", "temporal")}
 }
 
@@ -73,14 +92,15 @@ func attrs(tags []tag.Tag) []any {
 	return out
 }
 
-// levelHandler drops records below min and hands the rest to next.
+// levelHandler drops records below min or below the gate's floor and hands the rest to next.
 type levelHandler struct {
 	min  slog.Leveler
+	gate *logGate
 	next slog.Handler
 }
 
 func (h *levelHandler) Enabled(ctx context.Context, level slog.Level) bool {
-	return level >= h.min.Level() && h.next.Enabled(ctx, level)
+	return level >= h.min.Level() && int64(level) >= h.gate.floor.Load() && h.next.Enabled(ctx, level)
 }
 
 func (h *levelHandler) Handle(ctx context.Context, r slog.Record) error {
@@ -88,9 +108,9 @@ func (h *levelHandler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (h *levelHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return &levelHandler{min: h.min, next: h.next.WithAttrs(as)}
+	return &levelHandler{min: h.min, gate: h.gate, next: h.next.WithAttrs(as)}
 }
 
 func (h *levelHandler) WithGroup(name string) slog.Handler {
-	return &levelHandler{min: h.min, next: h.next.WithGroup(name)}
+	return &levelHandler{min: h.min, gate: h.gate, next: h.next.WithGroup(name)}
 }

@@ -13,9 +13,6 @@ import (
 	"github.com/temporalio/ui-server/v2/server/server_options"
 )
 
-// uiStartTimeout bounds the wait for the Web UI's first answer when ctx has no deadline.
-const uiStartTimeout = 30 * time.Second
-
 // startUI serves the Temporal Web UI on bindIP:port, pointed at the frontend, and waits
 // until it answers its health check.
 func (s *Server) startUI(ctx context.Context, bindIP, dialHost string, port int, namespace string) error {
@@ -49,7 +46,7 @@ func (s *Server) startUI(ctx context.Context, bindIP, dialHost string, port int,
 
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, uiStartTimeout)
+		ctx, cancel = context.WithTimeout(ctx, startTimeout)
 		defer cancel()
 	}
 	health := s.uiURL + "/healthz"
