@@ -9,7 +9,9 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
 
+	"github.com/sowflow/sowflow/catalog"
 	"github.com/sowflow/sowflow/store"
 )
 
@@ -31,6 +33,11 @@ type Deps struct {
 	// NotifyCalendar tells running projects about a newly loaded calendar; nil
 	// skips it.
 	NotifyCalendar CalendarNotifier
+	// Temporal starts and drives the project workflows on TaskQueue.
+	Temporal  client.Client
+	TaskQueue string
+	// Catalog resolves packages into plans.
+	Catalog *catalog.Catalog
 }
 
 // New returns the API's HTTP handler.
@@ -38,11 +45,15 @@ func New(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	if d.Catalog == nil {
+		d.Catalog = catalog.Default()
+	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(requestID(), accessLog(d.Logger), recovery(d.Logger))
+	m := newMetrics()
+	r.Use(requestID(), accessLog(d.Logger), m.observe(), recovery(d.Logger))
 	r.NoRoute(func(c *gin.Context) {
 		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such resource"})
 	})
@@ -50,9 +61,10 @@ func New(d Deps) http.Handler {
 		writeProblem(c, Problem{Type: ProblemMethod, Status: http.StatusMethodNotAllowed, Detail: "method not allowed on this resource"})
 	})
 
-	h := &handlers{deps: d}
+	h := &handlers{deps: d, metrics: m}
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
+	r.GET("/metrics", gin.WrapH(m.handler()))
 
 	v1 := r.Group("/v1", h.authenticate)
 	v1.GET("/me", h.me)
@@ -60,10 +72,32 @@ func New(d Deps) http.Handler {
 	cal.GET("", h.calendarInfo)
 	cal.GET("/deadline", h.deadline)
 	cal.GET("/days", h.days)
-	cal.PUT("/years/:year", allow(store.RoleAdmin), h.putYear)
+	cal.PUT("/years/:year", allow(store.RoleAdmin), h.idempotent, h.putYear)
+
+	v1.GET("/catalog", h.catalogList)
+	v1.GET("/catalog/:code", h.catalogPackage)
+	v1.GET("/catalog/:code/quote", h.catalogQuote)
+
+	manager := allow(store.RoleManager)
+	customer := allow(store.RoleCustomer)
+	readers := allow(store.RoleManager, store.RoleCustomer, store.RoleAuditor)
+	projects := v1.Group("/projects")
+	projects.POST("", manager, h.idempotent, h.startProject)
+	projects.GET("", readers, h.listProjects)
+	projects.GET("/:id", readers, h.getProject)
+	projects.GET("/:id/events", readers, h.projectEvents)
+	projects.POST("/:id/deliverables/:key/submissions", manager, h.idempotent, h.submitDeliverable)
+	projects.POST("/:id/deliverables/:key/decision", customer, h.idempotent, h.decideDeliverable)
+	projects.POST("/:id/phases/:key/advance", manager, h.idempotent, h.advancePhase)
+	projects.POST("/:id/delays/open", manager, h.idempotent, h.openDelay)
+	projects.POST("/:id/delays/close", manager, h.idempotent, h.closeDelay)
+	projects.POST("/:id/quotas/:key/uses", manager, h.idempotent, h.useQuota)
+	projects.POST("/:id/final-acceptance", customer, h.idempotent, h.signFinalAcceptance)
+	projects.POST("/:id/termination", manager, h.idempotent, h.terminate)
 	return r
 }
 
 type handlers struct {
-	deps Deps
+	deps    Deps
+	metrics *metrics
 }

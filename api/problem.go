@@ -19,6 +19,12 @@ type Problem struct {
 	Instance  string       `json:"instance,omitempty"`
 	RequestID string       `json:"request_id,omitempty"`
 	Errors    []FieldError `json:"errors,omitempty"`
+	// Rule names the contract or workflow rule that refused an action.
+	Rule string `json:"rule,omitempty"`
+	// Missing lists what must be accepted first when a phase cannot advance.
+	Missing []string `json:"missing,omitempty"`
+	// Thresholds lists the contract thresholds a submission missed.
+	Thresholds []string `json:"thresholds,omitempty"`
 }
 
 // FieldError names one bad field and the rule it broke.
@@ -32,13 +38,19 @@ type FieldError struct {
 const (
 	ProblemValidation   = "urn:sowflow:problem:validation"
 	ProblemNotFound     = "urn:sowflow:problem:not-found"
-	ProblemConflict     = "urn:sowflow:problem:conflict"
 	ProblemUnavailable  = "urn:sowflow:problem:unavailable"
 	ProblemInternal     = "urn:sowflow:problem:internal"
 	ProblemMethod       = "urn:sowflow:problem:method-not-allowed"
 	ProblemTooLarge     = "urn:sowflow:problem:body-too-large"
 	ProblemUnauthorized = "urn:sowflow:problem:unauthenticated"
 	ProblemForbidden    = "urn:sowflow:problem:forbidden"
+	ProblemRefused      = "urn:sowflow:problem:action-refused"
+	ProblemRuleViolated = "urn:sowflow:problem:contract-rule"
+	ProblemExists       = "urn:sowflow:problem:already-exists"
+	// ProblemIdempotencyRunning: the first request with this key is still running.
+	ProblemIdempotencyRunning = "urn:sowflow:problem:idempotency-key-in-use"
+	// ProblemIdempotencyMismatch: the key was used for a different request.
+	ProblemIdempotencyMismatch = "urn:sowflow:problem:idempotency-key-reused"
 )
 
 // writeProblem sends p, filling the instance and request ID from the request.

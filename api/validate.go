@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +21,9 @@ import (
 
 // maxBodyBytes bounds every request body; larger bodies get 413.
 const maxBodyBytes = 1 << 20
+
+// packageCodePattern is the shape of catalog package codes.
+var packageCodePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 
 // validate checks request structs; field names in errors are the JSON or
 // query names clients send.
@@ -53,6 +57,12 @@ func newValidator() *validator.Validate {
 		b, err := hex.DecodeString(s)
 		return err == nil && len(b) == 32 && strings.ToLower(s) == s
 	}))
+	must(v.RegisterValidation("identifier", func(fl validator.FieldLevel) bool {
+		return identifierPattern.MatchString(fl.Field().String())
+	}))
+	must(v.RegisterValidation("packagecode", func(fl validator.FieldLevel) bool {
+		return packageCodePattern.MatchString(fl.Field().String())
+	}))
 	must(v.RegisterValidation("hours", func(fl validator.FieldLevel) bool {
 		_, err := calendar.ParseHours(fl.Field().String())
 		return err == nil
@@ -73,6 +83,12 @@ func ruleDetail(fe validator.FieldError) string {
 		return "must be 64 lower-case hexadecimal characters (a SHA-256)"
 	case "hours":
 		return "must be opening hours such as 09:00-17:00"
+	case "identifier":
+		return "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+	case "packagecode":
+		return "must be a catalog package code such as landing-zone-advanced"
+	case "required_if":
+		return "is required here"
 	case "min":
 		return "must be at least " + fe.Param()
 	case "max":

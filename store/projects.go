@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -154,6 +155,89 @@ func (s *Store) PendingOutbox(ctx context.Context, limit int) ([]OutboxEntry, er
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	return out, nil
+}
+
+// ProjectFilter selects projects from the read model. Zero fields do not filter.
+type ProjectFilter struct {
+	CustomerID     string
+	PackageCode    string
+	Status         string
+	Phase          string
+	Overdue        *bool
+	DeadlineBefore *time.Time
+	DeadlineAfter  *time.Time
+	// After is the last ID of the previous page (keyset pagination by ID).
+	After string
+	Limit int
+}
+
+// ProjectSummary is one row of a project list.
+type ProjectSummary struct {
+	ID             string     `json:"id"`
+	CustomerID     string     `json:"customer_id"`
+	PackageCode    string     `json:"package"`
+	CatalogVersion string     `json:"catalog_version"`
+	Status         string     `json:"status"`
+	Phase          string     `json:"phase"`
+	NextDeadline   *time.Time `json:"next_deadline,omitempty"`
+	Overdue        bool       `json:"overdue"`
+	StartedAt      time.Time  `json:"started_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+}
+
+// ListProjects returns up to f.Limit projects matching f, in ID order.
+func (s *Store) ListProjects(ctx context.Context, f ProjectFilter) ([]ProjectSummary, error) {
+	var (
+		where []string
+		args  []any
+	)
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.CustomerID != "" {
+		add("customer_id = $%d", f.CustomerID)
+	}
+	if f.PackageCode != "" {
+		add("package_code = $%d", f.PackageCode)
+	}
+	if f.Status != "" {
+		add("status = $%d", f.Status)
+	}
+	if f.Phase != "" {
+		add("phase = $%d", f.Phase)
+	}
+	if f.Overdue != nil {
+		add("overdue = $%d", *f.Overdue)
+	}
+	if f.DeadlineBefore != nil {
+		add("next_deadline < $%d", *f.DeadlineBefore)
+	}
+	if f.DeadlineAfter != nil {
+		add("next_deadline > $%d", *f.DeadlineAfter)
+	}
+	if f.After != "" {
+		add("id > $%d", f.After)
+	}
+	q := `SELECT id, customer_id, package_code, catalog_version, status, phase, next_deadline, overdue, created_at, updated_at FROM projects`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	args = append(args, f.Limit)
+	q += fmt.Sprintf(" ORDER BY id LIMIT $%d", len(args))
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list projects: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ProjectSummary, error) {
+		var p ProjectSummary
+		err := r.Scan(&p.ID, &p.CustomerID, &p.PackageCode, &p.CatalogVersion, &p.Status, &p.Phase, &p.NextDeadline, &p.Overdue, &p.StartedAt, &p.UpdatedAt)
+		return p, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list projects: %w", err)
 	}
 	return out, nil
 }

@@ -90,7 +90,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	svc, err := newServices(ctx, pool, logger)
 	if err != nil {
-		return fail(logger, "load calendar", err)
+		return fail(logger, "start services", err)
 	}
 	tokens, err := ensureDevTokens(ctx, svc.store)
 	if err != nil {
@@ -107,7 +107,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(logger, "listen", err)
 	}
 	printDevBanner(stdout, url, srv, where, tokens)
-	if err := serveHTTP(ctx, l, svc.apiHandler(tc), cfg.ShutdownTimeout); err != nil {
+	if err := serveHTTP(ctx, l, svc.apiHandler(tc, cfg.Temporal.TaskQueue), cfg.ShutdownTimeout); err != nil {
 		return fail(logger, "api stopped", err)
 	}
 	logger.Info("stopping sowflow dev")

@@ -21,6 +21,7 @@ import (
 
 	"github.com/sowflow/sowflow/api"
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/catalog"
 	"github.com/sowflow/sowflow/config"
 	"github.com/sowflow/sowflow/schema"
 	"github.com/sowflow/sowflow/store"
@@ -198,27 +199,37 @@ type services struct {
 	pool      *pgxpool.Pool
 	store     *store.Store
 	calendars *store.CalendarSource
+	catalog   *catalog.Catalog
 	logger    *slog.Logger
 }
 
-// newServices loads the calendar in force and keeps it fresh until ctx ends.
+// newServices validates the catalog, loads the calendar in force and keeps it
+// fresh until ctx ends.
 func newServices(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (*services, error) {
+	cat := catalog.Default()
+	if err := catalog.Validate(cat); err != nil {
+		return nil, fmt.Errorf("catalog %s is invalid: %w", cat.Version, err)
+	}
 	st := store.New(pool)
 	cals, err := store.NewCalendarSource(ctx, st, calendar.China())
 	if err != nil {
 		return nil, err
 	}
 	go cals.Watch(ctx, calendarPollInterval, logger)
-	return &services{pool: pool, store: st, calendars: cals, logger: logger}, nil
+	return &services{pool: pool, store: st, calendars: cals, catalog: cat, logger: logger}, nil
 }
 
 // apiHandler builds the HTTP API over these services and Temporal client tc.
-func (s *services) apiHandler(tc client.Client) http.Handler {
+func (s *services) apiHandler(tc client.Client, taskQueue string) http.Handler {
 	return api.New(api.Deps{
-		Logger:    s.logger,
-		Ready:     readiness(s.pool, tc),
-		Store:     s.store,
-		Calendars: s.calendars,
+		Logger:         s.logger,
+		Ready:          readiness(s.pool, tc),
+		Store:          s.store,
+		Calendars:      s.calendars,
+		NotifyCalendar: api.ProjectCalendarNotifier(tc, s.store),
+		Temporal:       tc,
+		TaskQueue:      taskQueue,
+		Catalog:        s.catalog,
 	})
 }
 

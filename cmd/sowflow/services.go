@@ -40,14 +40,14 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer tc.Close()
 	svc, err := newServices(ctx, pool, logger)
 	if err != nil {
-		return fail(logger, "load calendar", err)
+		return fail(logger, "start services", err)
 	}
 	l, url, err := listen(cfg.HTTPAddr)
 	if err != nil {
 		return fail(logger, "listen", err)
 	}
 	logger.Info("api listening", "url", url, "temporal", cfg.Temporal.Address, "namespace", cfg.Temporal.Namespace)
-	if err := serveHTTP(ctx, l, svc.apiHandler(tc), cfg.ShutdownTimeout); err != nil {
+	if err := serveHTTP(ctx, l, svc.apiHandler(tc, cfg.Temporal.TaskQueue), cfg.ShutdownTimeout); err != nil {
 		return fail(logger, "api stopped", err)
 	}
 	logger.Info("api stopped")
@@ -79,7 +79,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	defer tc.Close()
 	svc, err := newServices(ctx, pool, logger)
 	if err != nil {
-		return fail(logger, "load calendar", err)
+		return fail(logger, "start services", err)
 	}
 	w := worker.New(tc, cfg.Temporal.TaskQueue, svc.workerDeps())
 	if err := w.Start(); err != nil {

@@ -1,0 +1,112 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sowflow/sowflow/store"
+)
+
+const (
+	idempotencyHeader = "Idempotency-Key"
+	replayedHeader    = "Idempotent-Replayed"
+	maxKeyLength      = 255
+	idempotencyCtxKey = "idempotency_key"
+)
+
+// capturingWriter keeps a copy of the response body for the idempotency record.
+type capturingWriter struct {
+	gin.ResponseWriter
+	body bytes.Buffer
+}
+
+func (w *capturingWriter) Write(b []byte) (int, error) {
+	w.body.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *capturingWriter) WriteString(s string) (int, error) {
+	w.body.WriteString(s)
+	return w.ResponseWriter.WriteString(s)
+}
+
+// idempotent makes a mutating route safe to retry: it requires an
+// Idempotency-Key, answers a retry with the first answer, refuses the key's
+// reuse for another request (422) and a retry while the first is still
+// running (409). Server-side failures (5xx) release the key so that a retry
+// runs the request again.
+func (h *handlers) idempotent(c *gin.Context) {
+	key := c.GetHeader(idempotencyHeader)
+	if key == "" || len(key) > maxKeyLength || !printable(key) {
+		invalid(c, "every mutating request needs an Idempotency-Key header", FieldError{Field: idempotencyHeader, Rule: "required",
+			Detail: "must be 1 to 255 printable ASCII characters, unique per intended action (a UUID is a good choice)"})
+		return
+	}
+	body, ok := readBody(c)
+	if !ok {
+		return
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	h256 := sha256.New()
+	h256.Write([]byte(c.Request.Method + "\n" + c.Request.URL.Path + "\n"))
+	h256.Write(body)
+	req := store.IdempotencyRequest{TokenID: principal(c).TokenID, Key: key, Method: c.Request.Method, Path: c.Request.URL.Path, Hash: h256.Sum(nil)}
+
+	ctx := c.Request.Context()
+	outcome, stored, err := h.deps.Store.BeginIdempotent(ctx, req)
+	if err != nil {
+		h.internal(c, "idempotency", err)
+		return
+	}
+	switch outcome {
+	case store.IdempotencyReplay:
+		c.Header(replayedHeader, "true")
+		c.Data(stored.Status, stored.ContentType, stored.Body)
+		c.Abort()
+		return
+	case store.IdempotencyRunning:
+		c.Header("Retry-After", "1")
+		writeProblem(c, Problem{Type: ProblemIdempotencyRunning, Status: http.StatusConflict,
+			Detail: "a request with this Idempotency-Key is still running; retry shortly to get its answer"})
+		return
+	case store.IdempotencyMismatch:
+		writeProblem(c, Problem{Type: ProblemIdempotencyMismatch, Status: http.StatusUnprocessableEntity,
+			Detail: "this Idempotency-Key was already used for a different request; use a new key for a new action",
+			Errors: []FieldError{{Field: idempotencyHeader, Rule: "reused", Detail: "belongs to another request"}}})
+		return
+	}
+
+	c.Set(idempotencyCtxKey, key)
+	w := &capturingWriter{ResponseWriter: c.Writer}
+	c.Writer = w
+	defer func() {
+		// The record outlives the client: finish it even if the client went away.
+		bg := context.WithoutCancel(ctx)
+		status := w.Status()
+		if status >= 500 {
+			if err := h.deps.Store.AbandonIdempotent(bg, req); err != nil {
+				h.deps.Logger.Error("release idempotency key", "request_id", c.GetString(requestIDKey), "error", err.Error())
+			}
+			return
+		}
+		resp := store.StoredResponse{Status: status, ContentType: w.Header().Get("Content-Type"), Body: w.body.Bytes()}
+		if err := h.deps.Store.FinishIdempotent(bg, req, resp); err != nil {
+			h.deps.Logger.Error("store idempotent response", "request_id", c.GetString(requestIDKey), "error", err.Error())
+		}
+	}()
+	c.Next()
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}

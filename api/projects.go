@@ -1,0 +1,548 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/catalog"
+	"github.com/sowflow/sowflow/store"
+	"github.com/sowflow/sowflow/workflows"
+)
+
+// identifierPattern is what project and customer IDs look like: they appear
+// in workflow IDs, URLs and audit records.
+var identifierPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// startProjectRequest is the body of POST /v1/projects.
+type startProjectRequest struct {
+	ProjectID  string          `json:"project_id" validate:"required,identifier"`
+	CustomerID string          `json:"customer_id" validate:"required,identifier"`
+	Package    string          `json:"package" validate:"required,packagecode"`
+	Dates      contractDates   `json:"dates"`
+	Options    catalog.Options `json:"options"`
+}
+
+type contractDates struct {
+	Purchase          string `json:"purchase" validate:"omitempty,rfc3339"`
+	Payment           string `json:"payment" validate:"omitempty,rfc3339"`
+	ContractEffective string `json:"contract_effective" validate:"omitempty,rfc3339"`
+	ContractSigning   string `json:"contract_signing" validate:"omitempty,rfc3339"`
+	Application       string `json:"application" validate:"omitempty,rfc3339"`
+	Order             string `json:"order" validate:"omitempty,rfc3339"`
+}
+
+func (d contractDates) parse() workflows.ContractDates {
+	at := func(s string) time.Time {
+		t, _ := time.Parse(time.RFC3339, s) // validated by the rfc3339 rule
+		return t
+	}
+	return workflows.ContractDates{Purchase: at(d.Purchase), Payment: at(d.Payment), ContractEffective: at(d.ContractEffective),
+		ContractSigning: at(d.ContractSigning), Application: at(d.Application), Order: at(d.Order)}
+}
+
+// startedProject answers POST /v1/projects.
+type startedProject struct {
+	ProjectID  string                  `json:"project_id"`
+	WorkflowID string                  `json:"workflow_id"`
+	RunID      string                  `json:"run_id"`
+	State      *workflows.ProjectState `json:"state,omitempty"`
+}
+
+// actor is the principal as the workflow records it.
+func actor(c *gin.Context) workflows.Actor {
+	p := principal(c)
+	return workflows.Actor{Subject: p.Subject(), Role: workflows.Role(p.Role), CustomerID: p.CustomerID}
+}
+
+// meta is the actor and request ID every action carries into history.
+func meta(c *gin.Context) workflows.ActionMeta {
+	return workflows.ActionMeta{Actor: actor(c), RequestID: c.GetString(requestIDKey)}
+}
+
+// startProject resolves the package into a plan, checks every contract rule
+// that must hold before a workflow exists, and starts the project workflow.
+func (h *handlers) startProject(c *gin.Context) {
+	var req startProjectRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	plan, err := h.deps.Catalog.Plan(req.Package, req.Options)
+	if errors.Is(err, catalog.ErrUnknownPackage) {
+		invalid(c, "the package is not in the catalog", FieldError{Field: "package", Rule: "packagecode", Detail: "is not a package of catalog " + h.deps.Catalog.Version + " (GET /v1/catalog lists them)"})
+		return
+	}
+	if err != nil {
+		if oerrs := catalog.OptionErrors(err); len(oerrs) > 0 {
+			p := Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: "the start options break the package's rules"}
+			for _, oe := range oerrs {
+				p.Errors = append(p.Errors, FieldError{Field: "options." + oe.Field, Rule: oe.Rule, Detail: oe.Message})
+			}
+			writeProblem(c, p)
+			return
+		}
+		h.internal(c, "resolve plan", err)
+		return
+	}
+	in := workflows.ProjectInput{
+		ProjectID: req.ProjectID, CustomerID: req.CustomerID, Plan: plan.Workflow(), Dates: req.Dates.parse(),
+		StartedBy: actor(c), RequestID: c.GetString(requestIDKey),
+	}
+	if err := errors.Join(workflows.ValidateStart(in), workflows.CheckLeadTimes(in, h.deps.Calendars.Current().Deadline)); err != nil {
+		serrs := workflows.StartErrors(err)
+		if len(serrs) == 0 {
+			h.internal(c, "validate start", err)
+			return
+		}
+		p := Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: "the project cannot start under its contract's rules"}
+		for _, se := range serrs {
+			p.Errors = append(p.Errors, FieldError{Field: se.Field, Rule: se.Rule, Detail: se.Message})
+		}
+		writeProblem(c, p)
+		return
+	}
+	opts := client.StartWorkflowOptions{
+		ID:                                       workflows.ProjectWorkflowID(req.ProjectID),
+		TaskQueue:                                h.deps.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.AttrCustomer.ValueSet(req.CustomerID),
+			workflows.AttrPackage.ValueSet(req.Package),
+			workflows.AttrStatus.ValueSet(string(workflows.StatusActive)),
+		),
+	}
+	run, err := h.deps.Temporal.ExecuteWorkflow(c.Request.Context(), opts, workflows.ProjectWorkflowName, in)
+	if err != nil {
+		var exists *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &exists) {
+			c.Header("Location", "/v1/projects/"+req.ProjectID)
+			writeProblem(c, Problem{Type: ProblemExists, Status: http.StatusConflict, Detail: "project " + req.ProjectID + " already exists; a project starts once"})
+			return
+		}
+		h.workflowProblem(c, "start project", err)
+		return
+	}
+	h.metrics.action("start", "ok")
+	out := startedProject{ProjectID: req.ProjectID, WorkflowID: run.GetID(), RunID: run.GetRunID()}
+	// The first state is a convenience: a project that started is answered 201
+	// even when the state cannot be read at once.
+	if st, err := h.queryState(c.Request.Context(), req.ProjectID); err == nil {
+		out.State = &st
+	}
+	c.Header("Location", "/v1/projects/"+req.ProjectID)
+	c.JSON(http.StatusCreated, out)
+}
+
+func (h *handlers) queryState(ctx context.Context, projectID string) (workflows.ProjectState, error) {
+	var st workflows.ProjectState
+	v, err := h.deps.Temporal.QueryWorkflow(ctx, workflows.ProjectWorkflowID(projectID), "", workflows.QueryState)
+	if err != nil {
+		return st, err
+	}
+	if err := v.Get(&st); err != nil {
+		return st, err
+	}
+	return st, nil
+}
+
+// visibleProject loads the project's customer and answers 404 (not 403) when
+// a customer asks about another customer's project, so project IDs of other
+// customers cannot be probed. It returns false when it answered.
+func (h *handlers) visibleProject(c *gin.Context) (string, bool) {
+	id := c.Param("id")
+	if !identifierPattern.MatchString(id) {
+		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such project"})
+		return "", false
+	}
+	customer, _, _, err := h.deps.Store.ProjectState(c.Request.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		// Started a moment ago and not yet projected: ask the workflow.
+		st, qerr := h.queryState(c.Request.Context(), id)
+		if qerr != nil {
+			h.workflowProblem(c, "find project", qerr)
+			return "", false
+		}
+		customer, err = st.CustomerID, nil
+	}
+	if err != nil {
+		h.internal(c, "find project", err)
+		return "", false
+	}
+	if p := principal(c); p.Role == store.RoleCustomer && p.CustomerID != customer {
+		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such project"})
+		return "", false
+	}
+	return id, true
+}
+
+// getProject answers the project's whole current state, from the workflow.
+func (h *handlers) getProject(c *gin.Context) {
+	id, ok := h.visibleProject(c)
+	if !ok {
+		return
+	}
+	st, err := h.queryState(c.Request.Context(), id)
+	if err != nil {
+		h.workflowProblem(c, "query project", err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+type listQuery struct {
+	Customer       string `form:"customer" validate:"omitempty,identifier"`
+	Package        string `form:"package" validate:"omitempty,packagecode"`
+	Status         string `form:"status" validate:"omitempty,oneof=active completed expired terminated"`
+	Phase          string `form:"phase" validate:"omitempty,max=64"`
+	Overdue        string `form:"overdue" validate:"omitempty,oneof=true false"`
+	DeadlineBefore string `form:"deadline_before" validate:"omitempty,rfc3339"`
+	DeadlineAfter  string `form:"deadline_after" validate:"omitempty,rfc3339"`
+	Limit          int    `form:"limit" validate:"omitempty,min=1,max=200"`
+	Cursor         string `form:"cursor" validate:"omitempty,max=200"`
+}
+
+type projectPage struct {
+	Items      []store.ProjectSummary `json:"items"`
+	NextCursor string                 `json:"next_cursor,omitempty"`
+}
+
+// listProjects filters the read model; customers see only their own.
+func (h *handlers) listProjects(c *gin.Context) {
+	var q listQuery
+	if !bindQuery(c, &q) {
+		return
+	}
+	f := store.ProjectFilter{CustomerID: q.Customer, PackageCode: q.Package, Status: q.Status, Phase: q.Phase, Limit: q.Limit}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	if p := principal(c); p.Role == store.RoleCustomer {
+		if q.Customer != "" && q.Customer != p.CustomerID {
+			c.JSON(http.StatusOK, projectPage{Items: []store.ProjectSummary{}})
+			return
+		}
+		f.CustomerID = p.CustomerID
+	}
+	if q.Overdue != "" {
+		b := q.Overdue == "true"
+		f.Overdue = &b
+	}
+	for _, d := range []struct {
+		raw string
+		dst **time.Time
+	}{{q.DeadlineBefore, &f.DeadlineBefore}, {q.DeadlineAfter, &f.DeadlineAfter}} {
+		if d.raw != "" {
+			t, _ := time.Parse(time.RFC3339, d.raw)
+			*d.dst = &t
+		}
+	}
+	if q.Cursor != "" {
+		after, err := base64.RawURLEncoding.DecodeString(q.Cursor)
+		if err != nil {
+			invalid(c, "the cursor is not one this API gave out", FieldError{Field: "cursor", Rule: "cursor", Detail: "pass next_cursor from the previous page unchanged"})
+			return
+		}
+		f.After = string(after)
+	}
+	items, err := h.deps.Store.ListProjects(c.Request.Context(), f)
+	if err != nil {
+		h.internal(c, "list projects", err)
+		return
+	}
+	page := projectPage{Items: items}
+	if page.Items == nil {
+		page.Items = []store.ProjectSummary{}
+	}
+	for i := range page.Items {
+		it := &page.Items[i]
+		it.StartedAt, it.UpdatedAt = cst(it.StartedAt), cst(it.UpdatedAt)
+		if it.NextDeadline != nil {
+			t := cst(*it.NextDeadline)
+			it.NextDeadline = &t
+		}
+	}
+	if len(items) == f.Limit {
+		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(items[len(items)-1].ID))
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+type eventsQuery struct {
+	After int64 `form:"after" validate:"omitempty,min=0"`
+	Limit int   `form:"limit" validate:"omitempty,min=1,max=500"`
+}
+
+type eventPage struct {
+	Items     []store.ProjectEvent `json:"items"`
+	NextAfter int64                `json:"next_after,omitempty"`
+}
+
+// projectEvents pages through a project's recorded events by sequence number.
+func (h *handlers) projectEvents(c *gin.Context) {
+	var q eventsQuery
+	if !bindQuery(c, &q) {
+		return
+	}
+	id, ok := h.visibleProject(c)
+	if !ok {
+		return
+	}
+	if q.Limit == 0 {
+		q.Limit = 100
+	}
+	items, err := h.deps.Store.ProjectEvents(c.Request.Context(), id, q.After, q.Limit)
+	if err != nil {
+		h.internal(c, "list events", err)
+		return
+	}
+	page := eventPage{Items: items}
+	if page.Items == nil {
+		page.Items = []store.ProjectEvent{}
+	}
+	for i := range page.Items {
+		page.Items[i].OccurredAt = cst(page.Items[i].OccurredAt)
+	}
+	if len(items) == q.Limit {
+		page.NextAfter = items[len(items)-1].Seq
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+// updateID derives the Temporal update ID from the caller and its
+// Idempotency-Key, so a retry whose first answer was lost is the same update
+// to Temporal too and takes effect once.
+func updateID(c *gin.Context, name string) string {
+	sum := sha256.Sum256([]byte(principal(c).TokenID + "\x00" + c.GetString(idempotencyCtxKey) + "\x00" + name + "\x00" + c.Request.URL.Path))
+	return name + "-" + hex.EncodeToString(sum[:12])
+}
+
+// act sends one action to the project's workflow as an Update, waits for it
+// to complete and answers its result.
+func (h *handlers) act(c *gin.Context, id, name string, arg any) {
+	handle, err := h.deps.Temporal.UpdateWorkflow(c.Request.Context(), client.UpdateWorkflowOptions{
+		UpdateID:     updateID(c, name),
+		WorkflowID:   workflows.ProjectWorkflowID(id),
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var res workflows.ActionResult
+	if err == nil {
+		err = handle.Get(c.Request.Context(), &res)
+	}
+	if err != nil {
+		outcome := "error"
+		if r, ok := workflows.AsRefusal(err); ok {
+			outcome = r.Type
+		}
+		h.metrics.action(name, outcome)
+		h.workflowProblem(c, name, err)
+		return
+	}
+	h.metrics.action(name, "ok")
+	if res.Events == nil {
+		res.Events = []workflows.Event{}
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+type submitRequest struct {
+	Title    string             `json:"title" validate:"required,max=500"`
+	URI      string             `json:"uri" validate:"required,uri,max=2000"`
+	SHA256   string             `json:"sha256" validate:"required,sha256hex"`
+	Measured map[string]float64 `json:"measured" validate:"omitempty,max=50,dive,keys,required,max=64,endkeys"`
+	Round    int                `json:"round" validate:"omitempty,min=1"`
+}
+
+func (h *handlers) submitDeliverable(c *gin.Context) {
+	var req submitRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	id, ok := h.visibleProject(c)
+	if !ok {
+		return
+	}
+	h.act(c, id, workflows.UpdateSubmitDeliverable, workflows.SubmitDeliverable{ActionMeta: meta(c), Deliverable: c.Param("key"),
+		Round: req.Round, Title: req.Title, URI: req.URI, SHA256: req.SHA256, Measured: req.Measured})
+}
+
+type decisionRequest struct {
+	Decision string `json:"decision" validate:"required,oneof=accept reject"`
+	Reason   string `json:"reason" validate:"required_if=Decision reject,max=2000"`
+	Round    int    `json:"round" validate:"omitempty,min=1"`
+}
+
+func (h *handlers) decideDeliverable(c *gin.Context) {
+	var req decisionRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	id, ok := h.visibleProject(c)
+	if !ok {
+		return
+	}
+	h.act(c, id, workflows.UpdateDecideDeliverable, workflows.DecideDeliverable{ActionMeta: meta(c), Deliverable: c.Param("key"),
+		Round: req.Round, Decision: workflows.Decision(req.Decision), Reason: req.Reason})
+}
+
+type emptyRequest struct{}
+
+func (h *handlers) advancePhase(c *gin.Context) {
+	var req emptyRequest
+	if !bindOptionalJSON(c, &req) {
+		return
+	}
+	id, ok := h.visibleProject(c)
+	if !ok {
+		return
+	}
+	h.act(c, id, workflows.UpdateAdvancePhase, workflows.AdvancePhase{ActionMeta: meta(c), From: c.Param("key")})
+}
+
+type openDelayRequest struct {
+	Reason       string `json:"reason" validate:"required,max=2000"`
+	Prerequisite string `json:"prerequisite" validate:"omitempty,max=64"`
+}
+
+func (h *handlers) openDelay(c *gin.Context) {
+	var req openDelayRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	id, ok := h.visibleProject(c)
+	if !ok {
+		return
+	}
+	h.act(c, id, workflows.UpdateOpenDelay, workflows.OpenDelay{ActionMeta: meta(c), Reason: req.Reason, Prerequisite: req.Prerequisite})
+}
+
+type noteRequest struct {
+	Note string `json:"note" validate:"omitempty,max=2000"`
+}
+
+func (h *handlers) closeDelay(c *gin.Context) {
+	var req noteRequest
+	if !bindOptionalJSON(c, &req) {
+		return
+	}
+	id, ok := h.visibleProject(c)
+	if !ok {
+		return
+	}
+	h.act(c, id, workflows.UpdateCloseDelay, workflows.CloseDelay{ActionMeta: meta(c), Note: req.Note})
+}
+
+func (h *handlers) useQuota(c *gin.Context) {
+	var req noteRequest
+	if !bindOptionalJSON(c, &req) {
+		return
+	}
+	id, ok := h.visibleProject(c)
+	if !ok {
+		return
+	}
+	h.act(c, id, workflows.UpdateUseQuota, workflows.UseQuota{ActionMeta: meta(c), Quota: c.Param("key"), Note: req.Note})
+}
+
+func (h *handlers) signFinalAcceptance(c *gin.Context) {
+	var req noteRequest
+	if !bindOptionalJSON(c, &req) {
+		return
+	}
+	id, ok := h.visibleProject(c)
+	if !ok {
+		return
+	}
+	h.act(c, id, workflows.UpdateSignFinalAcceptance, workflows.SignFinalAcceptance{ActionMeta: meta(c), Note: req.Note})
+}
+
+type terminateRequest struct {
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+func (h *handlers) terminate(c *gin.Context) {
+	var req terminateRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	id, ok := h.visibleProject(c)
+	if !ok {
+		return
+	}
+	h.act(c, id, workflows.UpdateTerminate, workflows.Terminate{ActionMeta: meta(c), Reason: req.Reason})
+}
+
+// cst presents an instant in China Standard Time, as every API answer does.
+func cst(t time.Time) time.Time { return t.In(calendar.Zone()) }
+
+// bindOptionalJSON is bindJSON for actions whose body may be empty.
+func bindOptionalJSON(c *gin.Context, dst any) bool {
+	if c.Request.ContentLength == 0 {
+		return checkStruct(c, dst)
+	}
+	return bindJSON(c, dst)
+}
+
+// catalogList and catalogPackage describe the packages; catalogQuote prices one.
+func (h *handlers) catalogList(c *gin.Context) {
+	c.JSON(http.StatusOK, h.deps.Catalog)
+}
+
+func (h *handlers) catalogPackage(c *gin.Context) {
+	p, ok := h.deps.Catalog.Package(c.Param("code"))
+	if !ok {
+		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no package " + strconv.Quote(c.Param("code")) + " in the catalog"})
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+type quoteQuery struct {
+	Users int `form:"users" validate:"omitempty,min=1,max=100000000"`
+}
+
+func (h *handlers) catalogQuote(c *gin.Context) {
+	var q quoteQuery
+	if !bindQuery(c, &q) {
+		return
+	}
+	if _, ok := h.deps.Catalog.Package(c.Param("code")); !ok {
+		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no package " + strconv.Quote(c.Param("code")) + " in the catalog"})
+		return
+	}
+	quote, err := h.deps.Catalog.Quote(c.Param("code"), catalog.QuoteRequest{Users: q.Users})
+	if err != nil {
+		if errors.Is(err, catalog.ErrNoListPrice) {
+			writeProblem(c, Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: err.Error(), Rule: "no-list-price"})
+			return
+		}
+		if oerrs := catalog.OptionErrors(err); len(oerrs) > 0 {
+			p := Problem{Type: ProblemValidation, Status: http.StatusBadRequest, Detail: "the quote parameters do not fit the package"}
+			for _, oe := range oerrs {
+				p.Errors = append(p.Errors, FieldError{Field: oe.Field, Rule: oe.Rule, Detail: oe.Message})
+			}
+			writeProblem(c, p)
+			return
+		}
+		invalid(c, "the quote cannot be made", FieldError{Field: "users", Rule: "quote", Detail: err.Error()})
+		return
+	}
+	c.JSON(http.StatusOK, quote)
+}
+

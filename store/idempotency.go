@@ -1,0 +1,119 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// IdempotencyOutcome says what to do with a request carrying an Idempotency-Key.
+type IdempotencyOutcome int
+
+// The outcomes of BeginIdempotent.
+const (
+	// IdempotencyProceed: the key is new (or its earlier attempt was
+	// abandoned); run the request and Finish or Abandon it.
+	IdempotencyProceed IdempotencyOutcome = iota
+	// IdempotencyReplay: the request already ran; send the stored answer.
+	IdempotencyReplay
+	// IdempotencyRunning: the first request with this key is still running.
+	IdempotencyRunning
+	// IdempotencyMismatch: the key was used with a different request.
+	IdempotencyMismatch
+)
+
+// StoredResponse is the answer kept for retries.
+type StoredResponse struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// IdempotencyRequest identifies one keyed request.
+type IdempotencyRequest struct {
+	TokenID string
+	Key     string
+	Method  string
+	Path    string
+	Hash    []byte
+}
+
+// abandonAfter is how long a running request may hold its key before a
+// retry may take it over (the process that held it died mid-request).
+const abandonAfter = 2 * time.Minute
+
+// BeginIdempotent claims the key for req, or says why the request must not
+// run again. Keys are scoped to the token that sent them.
+func (s *Store) BeginIdempotent(ctx context.Context, req IdempotencyRequest) (IdempotencyOutcome, StoredResponse, error) {
+	tag, err := s.pool.Exec(ctx, `
+		INSERT INTO idempotency_keys (token_id, key, method, path, request_hash, state)
+		VALUES ($1, $2, $3, $4, $5, 'running')
+		ON CONFLICT (token_id, key) DO UPDATE SET updated_at = now(), request_hash = EXCLUDED.request_hash,
+		    method = EXCLUDED.method, path = EXCLUDED.path
+		WHERE idempotency_keys.state = 'running' AND idempotency_keys.updated_at < now() - $6::interval
+		  AND idempotency_keys.request_hash = EXCLUDED.request_hash`,
+		req.TokenID, req.Key, req.Method, req.Path, req.Hash, abandonAfter.String())
+	if err != nil {
+		return 0, StoredResponse{}, fmt.Errorf("claim idempotency key: %w", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return IdempotencyProceed, StoredResponse{}, nil
+	}
+	var (
+		hash   []byte
+		state  string
+		status *int
+		ctype  *string
+		body   []byte
+	)
+	err = s.pool.QueryRow(ctx, `
+		SELECT request_hash, state, response_status, response_type, response_body
+		FROM idempotency_keys WHERE token_id = $1 AND key = $2`, req.TokenID, req.Key).
+		Scan(&hash, &state, &status, &ctype, &body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Abandoned between the two statements; let the client retry.
+		return IdempotencyRunning, StoredResponse{}, nil
+	}
+	if err != nil {
+		return 0, StoredResponse{}, fmt.Errorf("read idempotency key: %w", err)
+	}
+	switch {
+	case !bytes.Equal(hash, req.Hash):
+		return IdempotencyMismatch, StoredResponse{}, nil
+	case state == "running":
+		return IdempotencyRunning, StoredResponse{}, nil
+	}
+	resp := StoredResponse{Body: body}
+	if status != nil {
+		resp.Status = *status
+	}
+	if ctype != nil {
+		resp.ContentType = *ctype
+	}
+	return IdempotencyReplay, resp, nil
+}
+
+// FinishIdempotent stores the answer of a request that ran.
+func (s *Store) FinishIdempotent(ctx context.Context, req IdempotencyRequest, resp StoredResponse) error {
+	_, err := s.pool.Exec(ctx, `
+		UPDATE idempotency_keys SET state = 'done', response_status = $3, response_type = $4, response_body = $5, updated_at = now()
+		WHERE token_id = $1 AND key = $2`, req.TokenID, req.Key, resp.Status, resp.ContentType, resp.Body)
+	if err != nil {
+		return fmt.Errorf("store idempotent response: %w", err)
+	}
+	return nil
+}
+
+// AbandonIdempotent releases the key of a request that did not complete (a
+// server-side failure), so a retry runs it again.
+func (s *Store) AbandonIdempotent(ctx context.Context, req IdempotencyRequest) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE token_id = $1 AND key = $2 AND state = 'running'`, req.TokenID, req.Key)
+	if err != nil {
+		return fmt.Errorf("release idempotency key: %w", err)
+	}
+	return nil
+}
