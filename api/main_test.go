@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -23,6 +24,7 @@ type fixture struct {
 	store    *store.Store
 	tokens   map[store.Role]string
 	notified []string
+	keys     int
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -67,6 +69,10 @@ func (f *fixture) do(method, path string, role store.Role, body []byte, out any)
 	req := httptest.NewRequest(method, path, r)
 	if role != "" {
 		req.Header.Set("Authorization", "Bearer "+f.tokens[role])
+	}
+	if method != http.MethodGet {
+		f.keys++
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("%s-%d", f.t.Name(), f.keys))
 	}
 	rec := httptest.NewRecorder()
 	f.handler.ServeHTTP(rec, req)

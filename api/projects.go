@@ -545,4 +545,3 @@ func (h *handlers) catalogQuote(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, quote)
 }
-
