@@ -8,14 +8,22 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/testenv"
+	"github.com/sowflow/sowflow/worker"
+	"github.com/sowflow/sowflow/workflows"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m, testenv.Postgres()) }
+func TestMain(m *testing.M) {
+	testenv.Main(m, testenv.Postgres(), testenv.Temporal(workflows.SearchAttributes()))
+}
 
 // fixture is an API over the package's database with one token per role.
 type fixture struct {
@@ -25,6 +33,8 @@ type fixture struct {
 	tokens   map[store.Role]string
 	notified []string
 	keys     int
+	temporal client.Client
+	worker   sdkworker.Worker
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -52,10 +62,18 @@ func newFixture(t *testing.T) *fixture {
 		}
 		f.tokens[role] = secret
 	}
-	f.handler = New(Deps{Store: st, Calendars: cals, NotifyCalendar: func(_ context.Context, version string) (int, error) {
-		f.notified = append(f.notified, version)
-		return 2, nil
-	}})
+	// Each fixture has its own task queue and worker on the package's server.
+	taskQueue := "api-" + strings.ReplaceAll(t.Name(), "/", "-")
+	f.worker = env.Temporal.NewWorker(taskQueue, func(r sdkworker.Registry) {
+		worker.Register(r, worker.Deps{Calendar: cals.Current, Store: st})
+	})
+	t.Cleanup(f.worker.Stop)
+	f.temporal = env.Client()
+	f.handler = New(Deps{Store: st, Calendars: cals, Temporal: f.temporal, TaskQueue: taskQueue,
+		NotifyCalendar: func(_ context.Context, version string) (int, error) {
+			f.notified = append(f.notified, version)
+			return 2, nil
+		}})
 	return f
 }
 
