@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sowflow/sowflow/codec"
 )
 
 // Mode says which sowflow command is being configured; defaults differ by mode.
@@ -50,6 +52,8 @@ type Config struct {
 	UIPort       int
 	// ShutdownTimeout bounds a graceful stop.
 	ShutdownTimeout time.Duration
+	// PayloadKey, when set, encrypts every Temporal payload (AES-256-GCM).
+	PayloadKey []byte
 }
 
 // Temporal describes the connection to an external Temporal cluster.
@@ -95,6 +99,7 @@ var Variables = []Variable{
 	{"SOWFLOW_TEMPORAL_PORT", "7233", "dev only: embedded Temporal frontend port"},
 	{"SOWFLOW_UI_PORT", "8233", "dev only: Temporal Web UI port (-1 disables it)"},
 	{"SOWFLOW_SHUTDOWN_TIMEOUT", "15s", "how long a graceful stop may take"},
+	{"SOWFLOW_PAYLOAD_KEY", "", "32-byte key (base64 or hex) that encrypts every Temporal payload with AES-256-GCM; every api and worker process needs the same key"},
 }
 
 // FromEnv reads the process environment.
@@ -130,6 +135,13 @@ func Load(mode Mode, lookup func(string) (string, bool)) (Config, error) {
 		ShutdownTimeout: r.duration("SOWFLOW_SHUTDOWN_TIMEOUT", 15*time.Second),
 	}
 	cfg.LogLevel = r.level("SOWFLOW_LOG_LEVEL")
+	if raw := r.str("SOWFLOW_PAYLOAD_KEY", ""); raw != "" {
+		key, err := codec.ParseKey(raw)
+		if err != nil {
+			r.fail("SOWFLOW_PAYLOAD_KEY", err)
+		}
+		cfg.PayloadKey = key
+	}
 
 	if cfg.DatabaseURL != "" {
 		if err := checkDatabaseURL(cfg.DatabaseURL); err != nil {

@@ -37,6 +37,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"http addr", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_HTTP_ADDR": "8080"}, []string{"SOWFLOW_HTTP_ADDR"}},
 		{"shutdown timeout", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_SHUTDOWN_TIMEOUT": "-1s"}, []string{"SOWFLOW_SHUTDOWN_TIMEOUT"}},
 		{"tls cert without key", ModeWorker, map[string]string{"DATABASE_URL": db, "TEMPORAL_TLS_CERT": "/nonexistent/cert.pem"}, []string{"TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together", "TEMPORAL_TLS_CERT: cannot read file"}},
+		{"payload key too short", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_PAYLOAD_KEY": "c2hvcnQ="}, []string{"SOWFLOW_PAYLOAD_KEY: want 32 bytes"}},
 		{"several problems at once", ModeAPI, map[string]string{"TEMPORAL_ADDRESS": "grpc://x:1", "SOWFLOW_LOG_LEVEL": "x"}, []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "SOWFLOW_LOG_LEVEL"}},
 	}
 	for _, tt := range tests {

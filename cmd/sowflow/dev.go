@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/sowflow/sowflow/config"
 	"github.com/sowflow/sowflow/devserver"
@@ -78,11 +77,17 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
-	tc, err := client.DialContext(ctx, client.Options{
-		HostPort:  srv.FrontendAddress(),
-		Namespace: cfg.Temporal.Namespace,
-		Logger:    sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
-	})
+	pc, err := payloadCodec(cfg)
+	if err != nil {
+		return fail(logger, "payload codec", err)
+	}
+	devTemporal := cfg.Temporal
+	devTemporal.Address = srv.FrontendAddress()
+	opts, err := temporalOptions(devTemporal, pc, logger)
+	if err != nil {
+		return fail(logger, "temporal client options", err)
+	}
+	tc, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return fail(logger, "connect to embedded temporal", err)
 	}

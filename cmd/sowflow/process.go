@@ -22,6 +22,7 @@ import (
 	"github.com/sowflow/sowflow/api"
 	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/catalog"
+	"github.com/sowflow/sowflow/codec"
 	"github.com/sowflow/sowflow/config"
 	"github.com/sowflow/sowflow/schema"
 	"github.com/sowflow/sowflow/store"
@@ -108,12 +109,21 @@ func openDatabase(ctx context.Context, databaseURL string, autoMigrate bool, log
 	return pool, nil
 }
 
+// payloadCodec returns the payload encryption codec, nil when no key is set.
+func payloadCodec(cfg config.Config) (*codec.AESGCM, error) {
+	if len(cfg.PayloadKey) == 0 {
+		return nil, nil
+	}
+	return codec.NewAESGCM(cfg.PayloadKey)
+}
+
 // temporalOptions builds SDK client options from the configuration.
-func temporalOptions(t config.Temporal, logger *slog.Logger) (client.Options, error) {
+func temporalOptions(t config.Temporal, pc *codec.AESGCM, logger *slog.Logger) (client.Options, error) {
 	opts := client.Options{
-		HostPort:  t.Address,
-		Namespace: t.Namespace,
-		Logger:    sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+		HostPort:      t.Address,
+		Namespace:     t.Namespace,
+		Logger:        sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+		DataConverter: codec.DataConverter(pc),
 	}
 	if !t.TLSEnabled() {
 		return opts, nil

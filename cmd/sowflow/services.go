@@ -27,7 +27,11 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(logger, "database not usable", err)
 	}
 	defer pool.Close()
-	opts, err := temporalOptions(cfg.Temporal, logger)
+	pc, err := payloadCodec(cfg)
+	if err != nil {
+		return fail(logger, "payload codec", err)
+	}
+	opts, err := temporalOptions(cfg.Temporal, pc, logger)
 	if err != nil {
 		return fail(logger, "temporal client options", err)
 	}
@@ -68,7 +72,11 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return fail(logger, "database not usable", err)
 	}
 	defer pool.Close()
-	opts, err := temporalOptions(cfg.Temporal, logger)
+	pc, err := payloadCodec(cfg)
+	if err != nil {
+		return fail(logger, "payload codec", err)
+	}
+	opts, err := temporalOptions(cfg.Temporal, pc, logger)
 	if err != nil {
 		return fail(logger, "temporal client options", err)
 	}
