@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 
 	"go.temporal.io/sdk/client"
 
@@ -13,90 +14,99 @@ import (
 	"github.com/sowflow/sowflow/worker"
 )
 
-func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if ok, code := serviceFlags("api", "Serves the HTTP API against an external Temporal cluster and PostgreSQL.", config.ModeAPI, args, stdout, stderr); !ok {
-		return code
+// process is what api and worker share once started.
+type process struct {
+	cfg     config.Config
+	logger  *slog.Logger
+	tc      client.Client
+	svc     *services
+	closers []func()
+}
+
+// close releases what startProcess opened, newest first.
+func (p *process) close() {
+	for i := len(p.closers) - 1; i >= 0; i-- {
+		p.closers[i]()
 	}
-	cfg, ok := loadConfig("api", config.ModeAPI, stderr)
+}
+
+// startProcess parses flags, validates the configuration, opens PostgreSQL
+// (checking the schema), connects to Temporal — lazily when lazy is true, so
+// an API can start while Temporal comes up — and loads the services. It
+// returns nil and the exit code when the command must not go on.
+func startProcess(ctx context.Context, name, description string, mode config.Mode, lazy bool, args []string, stdout, stderr io.Writer) (*process, int) {
+	if ok, code := serviceFlags(name, description, mode, args, stdout, stderr); !ok {
+		return nil, code
+	}
+	cfg, ok := loadConfig(name, mode, stderr)
 	if !ok {
-		return 2
+		return nil, 2
 	}
-	logger := newLogger(cfg, stderr)
-	pool, err := openDatabase(ctx, cfg.DatabaseURL, cfg.AutoMigrate, logger)
+	p := &process{cfg: cfg, logger: newLogger(cfg, stderr)}
+	pool, err := openDatabase(ctx, cfg.DatabaseURL, cfg.AutoMigrate, p.logger)
 	if err != nil {
-		return fail(logger, "database not usable", err)
+		return nil, fail(p.logger, "database not usable", err)
 	}
-	defer pool.Close()
+	p.closers = append(p.closers, pool.Close)
 	pc, err := payloadCodec(cfg)
 	if err != nil {
-		return fail(logger, "payload codec", err)
+		p.close()
+		return nil, fail(p.logger, "payload codec", err)
 	}
-	opts, err := temporalOptions(cfg.Temporal, pc, logger)
+	opts, err := temporalOptions(cfg.Temporal, pc, p.logger)
 	if err != nil {
-		return fail(logger, "temporal client options", err)
+		p.close()
+		return nil, fail(p.logger, "temporal client options", err)
 	}
-	// A lazy client lets the API start while Temporal is still coming up;
-	// /readyz tells the difference.
-	tc, err := client.NewLazyClient(opts)
+	if lazy {
+		p.tc, err = client.NewLazyClient(opts)
+	} else {
+		p.tc, err = client.DialContext(ctx, opts)
+	}
 	if err != nil {
-		return fail(logger, "temporal client", err)
+		p.close()
+		return nil, fail(p.logger, "connect to temporal", fmt.Errorf("dial %s: %w", cfg.Temporal.Address, err))
 	}
-	defer tc.Close()
-	svc, err := newServices(ctx, pool, logger)
+	p.closers = append(p.closers, p.tc.Close)
+	if p.svc, err = newServices(ctx, pool, p.logger); err != nil {
+		p.close()
+		return nil, fail(p.logger, "start services", err)
+	}
+	return p, 0
+}
+
+func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	p, code := startProcess(ctx, "api", "Serves the HTTP API against an external Temporal cluster and PostgreSQL.", config.ModeAPI, true, args, stdout, stderr)
+	if p == nil {
+		return code
+	}
+	defer p.close()
+	l, url, err := listen(p.cfg.HTTPAddr)
 	if err != nil {
-		return fail(logger, "start services", err)
+		return fail(p.logger, "listen", err)
 	}
-	l, url, err := listen(cfg.HTTPAddr)
-	if err != nil {
-		return fail(logger, "listen", err)
+	p.logger.Info("api listening", "url", url, "temporal", p.cfg.Temporal.Address, "namespace", p.cfg.Temporal.Namespace)
+	if err := serveHTTP(ctx, l, p.svc.apiHandler(p.tc, p.cfg.Temporal.TaskQueue), p.cfg.ShutdownTimeout); err != nil {
+		return fail(p.logger, "api stopped", err)
 	}
-	logger.Info("api listening", "url", url, "temporal", cfg.Temporal.Address, "namespace", cfg.Temporal.Namespace)
-	if err := serveHTTP(ctx, l, svc.apiHandler(tc, cfg.Temporal.TaskQueue), cfg.ShutdownTimeout); err != nil {
-		return fail(logger, "api stopped", err)
-	}
-	logger.Info("api stopped")
+	p.logger.Info("api stopped")
 	return 0
 }
 
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if ok, code := serviceFlags("worker", "Runs the Temporal worker that executes sowflow's workflows and activities.", config.ModeWorker, args, stdout, stderr); !ok {
+	p, code := startProcess(ctx, "worker", "Runs the Temporal worker that executes sowflow's workflows and activities.", config.ModeWorker, false, args, stdout, stderr)
+	if p == nil {
 		return code
 	}
-	cfg, ok := loadConfig("worker", config.ModeWorker, stderr)
-	if !ok {
-		return 2
-	}
-	logger := newLogger(cfg, stderr)
-	pool, err := openDatabase(ctx, cfg.DatabaseURL, cfg.AutoMigrate, logger)
-	if err != nil {
-		return fail(logger, "database not usable", err)
-	}
-	defer pool.Close()
-	pc, err := payloadCodec(cfg)
-	if err != nil {
-		return fail(logger, "payload codec", err)
-	}
-	opts, err := temporalOptions(cfg.Temporal, pc, logger)
-	if err != nil {
-		return fail(logger, "temporal client options", err)
-	}
-	tc, err := client.DialContext(ctx, opts)
-	if err != nil {
-		return fail(logger, "connect to temporal", fmt.Errorf("dial %s: %w", cfg.Temporal.Address, err))
-	}
-	defer tc.Close()
-	svc, err := newServices(ctx, pool, logger)
-	if err != nil {
-		return fail(logger, "start services", err)
-	}
-	w := worker.New(tc, cfg.Temporal.TaskQueue, svc.workerDeps())
+	defer p.close()
+	w := worker.New(p.tc, p.cfg.Temporal.TaskQueue, p.svc.workerDeps())
 	if err := w.Start(); err != nil {
-		return fail(logger, "start worker", err)
+		return fail(p.logger, "start worker", err)
 	}
-	logger.Info("worker polling", "task_queue", cfg.Temporal.TaskQueue, "temporal", cfg.Temporal.Address, "namespace", cfg.Temporal.Namespace)
+	p.logger.Info("worker polling", "task_queue", p.cfg.Temporal.TaskQueue, "temporal", p.cfg.Temporal.Address, "namespace", p.cfg.Temporal.Namespace)
 	<-ctx.Done()
 	w.Stop()
-	logger.Info("worker stopped")
+	p.logger.Info("worker stopped")
 	return 0
 }
 
