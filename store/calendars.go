@@ -30,7 +30,8 @@ type CalendarYear struct {
 }
 
 // SaveCalendarYear stores raw, already validated data for a year as the next
-// version of that year and returns the stored row. Loads of the same year are
+// version of that year, appends the load to the system audit chain in the
+// same transaction, and returns the stored row. Loads of the same year are
 // serialised by the primary key: a concurrent duplicate version fails and is
 // retried once with the next number.
 func (s *Store) SaveCalendarYear(ctx context.Context, region string, year int, data []byte, loadedBy string) (CalendarYear, error) {
@@ -42,12 +43,16 @@ func (s *Store) SaveCalendarYear(ctx context.Context, region string, year int, d
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('calendar:' || $1), $2)`, region, year); err != nil {
 			return fmt.Errorf("lock calendar year: %w", err)
 		}
-		return tx.QueryRow(ctx,
+		err := tx.QueryRow(ctx,
 			`INSERT INTO calendar_years (region, year, version, data, sha256, loaded_by)
 			 SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5
 			 FROM calendar_years WHERE region = $1 AND year = $2
 			 RETURNING version, loaded_at`,
 			region, year, data, row.SHA256, loadedBy).Scan(&row.Version, &row.LoadedAt)
+		if err != nil {
+			return err
+		}
+		return auditCalendarLoad(ctx, tx, row, actorOr(ctx, loadedBy))
 	})
 	if err != nil {
 		return CalendarYear{}, fmt.Errorf("store calendar year %d: %w", year, err)

@@ -51,11 +51,12 @@ type OutboxEntry struct {
 }
 
 // RecordProject writes a project's state, its new events and their
-// notifications in one transaction. It is idempotent: an event already
-// stored is left alone, an outbox entry is queued once, and the stored state
-// is replaced only by one with an equal or higher sequence number, so a
-// retried or late activity never moves the read model backwards. It returns
-// the sequence number of the state now stored.
+// notifications in one transaction, and appends each new event to the
+// customer's audit chain in the same transaction. It is idempotent: an event
+// already stored is left alone and not audited again, an outbox entry is
+// queued once, and the stored state is replaced only by one with an equal or
+// higher sequence number, so a retried or late activity never moves the read
+// model backwards. It returns the sequence number of the state now stored.
 func (s *Store) RecordProject(ctx context.Context, p ProjectSnapshot, events []ProjectEvent, outbox []OutboxEntry) (int64, error) {
 	var stored int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -80,10 +81,21 @@ func (s *Store) RecordProject(ctx context.Context, p ProjectSnapshot, events []P
 			return fmt.Errorf("upsert project: %w", err)
 		}
 		batch := &pgx.Batch{}
+		var inserted []ProjectEvent // new events only: a retry must not audit twice
 		for _, e := range events {
 			batch.Queue(`INSERT INTO project_events (project_id, seq, type, actor_subject, actor_role, request_id, occurred_at, payload)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (project_id, seq) DO NOTHING`,
-				p.ID, e.Seq, e.Type, e.ActorSubject, e.ActorRole, e.RequestID, e.OccurredAt, orEmptyObject(e.Payload))
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (project_id, seq) DO NOTHING RETURNING seq`,
+				p.ID, e.Seq, e.Type, e.ActorSubject, e.ActorRole, e.RequestID, e.OccurredAt, orEmptyObject(e.Payload),
+			).QueryRow(func(row pgx.Row) error {
+				var seq int64
+				if err := row.Scan(&seq); errors.Is(err, pgx.ErrNoRows) {
+					return nil
+				} else if err != nil {
+					return err
+				}
+				inserted = append(inserted, e)
+				return nil
+			})
 		}
 		for _, o := range outbox {
 			batch.Queue(`INSERT INTO outbox (project_id, event_seq, kind, recipient, payload)
@@ -93,7 +105,7 @@ func (s *Store) RecordProject(ctx context.Context, p ProjectSnapshot, events []P
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return fmt.Errorf("insert events: %w", err)
 		}
-		return nil
+		return auditProjectEvents(ctx, tx, p, inserted)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("record project %s: %w", p.ID, err)

@@ -117,12 +117,18 @@ func (s *Store) CreateToken(ctx context.Context, spec TokenSpec) (Token, string,
 		customer = &spec.CustomerID
 	}
 	t := Token{ID: id, Name: spec.Name, Role: spec.Role, CustomerID: spec.CustomerID, CreatedBy: spec.CreatedBy}
-	err := s.pool.QueryRow(ctx,
-		`INSERT INTO api_tokens (id, name, role, customer_id, secret_hash, created_by)
-		 VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at`,
-		id, spec.Name, string(spec.Role), customer, hashSecret(secret), spec.CreatedBy).Scan(&t.CreatedAt)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx,
+			`INSERT INTO api_tokens (id, name, role, customer_id, secret_hash, created_by)
+			 VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at`,
+			id, spec.Name, string(spec.Role), customer, hashSecret(secret), spec.CreatedBy).Scan(&t.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("insert token: %w", err)
+		}
+		return auditToken(ctx, tx, ActionTokenCreate, t, actorOr(ctx, spec.CreatedBy), t.CreatedAt)
+	})
 	if err != nil {
-		return Token{}, "", fmt.Errorf("insert token: %w", err)
+		return Token{}, "", err
 	}
 	return t, secret, nil
 }
@@ -168,16 +174,32 @@ func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
 	return out, nil
 }
 
-// RevokeToken revokes a token by ID; revoking twice is not an error.
+// RevokeToken revokes a token by ID; revoking twice is not an error. The
+// revocation (not a repeated one) is appended to the system audit chain,
+// attributed to the actor WithActor put on ctx.
 func (s *Store) RevokeToken(ctx context.Context, id string) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("revoke token %s: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("token %s: %w", id, ErrNotFound)
-	}
-	return nil
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var (
+			t       Token
+			already bool
+		)
+		err := tx.QueryRow(ctx,
+			`UPDATE api_tokens t SET revoked_at = coalesce(old.revoked_at, now())
+			 FROM (SELECT id, revoked_at FROM api_tokens WHERE id = $1 FOR UPDATE) old
+			 WHERE t.id = old.id
+			 RETURNING t.id, t.name, t.role, coalesce(t.customer_id, ''), t.created_by, t.created_at, t.revoked_at, old.revoked_at IS NOT NULL`,
+			id).Scan(&t.ID, &t.Name, &t.Role, &t.CustomerID, &t.CreatedBy, &t.CreatedAt, &t.RevokedAt, &already)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("token %s: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("revoke token %s: %w", id, err)
+		}
+		if already {
+			return nil
+		}
+		return auditToken(ctx, tx, ActionTokenRevoke, t, actorOr(ctx, unattributed), *t.RevokedAt)
+	})
 }
 
 // CountTokens returns how many tokens exist, revoked or not.
