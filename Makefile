@@ -8,7 +8,7 @@ WORKFLOWCHECK_VERSION := v0.6.0
 TEST_TIMEOUT ?= 30m
 
 .DEFAULT_GOAL := help
-.PHONY: help run build test bench lint fuzz clean
+.PHONY: help run build test bench lint fuzz histories clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,6 +24,9 @@ test: ## run every test (needs PostgreSQL on 127.0.0.1:5432 or SOWFLOW_TEST_DATA
 
 bench: ## run the benchmarks (calendar clocks, dev server throughput, API latency)
 	$(GO) test -run='^$$' -bench=. -benchmem -timeout $(TEST_TIMEOUT) ./...
+
+histories: ## re-record the golden workflow histories in workflows/testdata (on purpose: see workflows/project_golden_test.go)
+	$(GO) test -tags golden -run '^TestRecordGolden' -count=1 -v -timeout $(TEST_TIMEOUT) ./workflows/
 
 fuzz: ## fuzz the calendar for a minute
 	$(GO) test -run='^$$' -fuzz=FuzzDeadline -fuzztime=60s ./calendar/
