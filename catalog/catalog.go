@@ -11,7 +11,7 @@ import (
 // Version is the version of the catalog compiled into this binary. Bump it
 // whenever the data changes: projects record the version they started on,
 // and a test pins the content digest of each released version.
-const Version = "2026-11-23.1"
+const Version = "2026-11-23.2"
 
 // ErrUnknownPackage is returned (wrapped) for a package code the catalog
 // does not hold.
@@ -51,6 +51,8 @@ func Default() *Catalog {
 	pkgs = append(pkgs, dingtalkPackages()...)
 	pkgs = append(pkgs, landingZonePackages()...)
 	pkgs = append(pkgs, managedServicesPackage())
+	pkgs = append(pkgs, supportPackages()...)
+	pkgs = append(pkgs, slaPackages()...)
 	return New(Version, pkgs)
 }
 

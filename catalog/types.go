@@ -66,6 +66,12 @@ type Package struct {
 	// Notes quote other contract terms that bear on delivery (customer
 	// delays, termination rights, exclusions).
 	Notes []string `json:"notes"`
+	// ServiceItems are a support plan's service items as the seed's table
+	// lists them (kind support-plan); empty for other kinds.
+	ServiceItems []ServiceItem `json:"service_items,omitempty"`
+	// SLA is the availability commitment and credit rules of a monthly SLA
+	// (kind sla); nil for other kinds.
+	SLA *SLA `json:"sla,omitempty"`
 }
 
 // SeedRef names a source contract in the seeds directory.
@@ -125,6 +131,12 @@ const (
 	// ValidityContinuous ("Continuous Service Type"): 12 months from
 	// payment (or the contract date the seed names), running to the end.
 	ValidityContinuous ValidityType = "continuous"
+	// ValidityServiceCycle (seed 001, "enters into service cycle"): a
+	// support plan's service cycle, counted from purchase.
+	ValidityServiceCycle ValidityType = "service-cycle"
+	// ValidityMonthly (seed 004): a series of calendar-month service
+	// periods for as long as the service is used; Duration is one period.
+	ValidityMonthly ValidityType = "monthly"
 )
 
 // Event names a contract event that starts a clock.
@@ -298,6 +310,9 @@ type ServiceHours struct {
 type ResponseTarget struct {
 	// Severity is the ticket severity the target applies to.
 	Severity string `json:"severity"`
+	// Description quotes the seed's description of the severity, when it
+	// gives one. Targets are listed from the most to the least severe.
+	Description string `json:"description,omitempty"`
 	// Action is what must happen within the target ("response" or
 	// "escalation").
 	Action string `json:"action"`
@@ -475,4 +490,103 @@ func (t Threshold) Met(measured float64) bool {
 // String renders the threshold as "migration_completeness >= 99.9 percent".
 func (t Threshold) String() string {
 	return fmt.Sprintf("%s %s %s %s", t.Metric, t.Comparison, strconv.FormatFloat(t.Value, 'f', -1, 64), t.Unit)
+}
+
+// ServiceItem is one row of a support plan's service-items table: what the
+// plan includes, how often, and the discount on services bought on top.
+type ServiceItem struct {
+	// Key is the item's stable identifier within the package.
+	Key string `json:"key"`
+	// Name is the item's name as the seed prints it.
+	Name string `json:"name"`
+	// Text quotes the seed's service description of the item.
+	Text string `json:"text"`
+	// Quota, when set, is the key of the quota that limits the item.
+	Quota string `json:"quota,omitempty"`
+	// DiscountPercent is the discount on the additional-cost service the
+	// item names, 0 when none.
+	DiscountPercent int `json:"discount_percent,omitempty"`
+	// Note explains sowflow's reading of the seed.
+	Note string `json:"note,omitempty"`
+}
+
+// SLAMeasure says what a monthly SLA's availability is computed from.
+type SLAMeasure string
+
+// SLA measures (seed 004).
+const (
+	// MeasureUnavailableMinutes: availability = (period minutes −
+	// unavailable minutes) / period minutes × 100%.
+	MeasureUnavailableMinutes SLAMeasure = "unavailable-minutes"
+	// MeasureErrorRateIntervals: availability = (1 − Σ error rate per
+	// interval / number of intervals in the period) × 100%.
+	MeasureErrorRateIntervals SLAMeasure = "error-rate-intervals"
+)
+
+// SLA is a monthly availability commitment with compensation credits.
+// Percentages are exact decimal strings ("99.90"), never floats: the
+// compensation tier is decided on them exactly.
+type SLA struct {
+	// Service names the service covered ("email", "sendify").
+	Service string `json:"service"`
+	// Measure says how availability is computed.
+	Measure SLAMeasure `json:"measure"`
+	// IntervalMinutes is the length of one measured interval: 1 for
+	// unavailable minutes, 5 for 5-minute error rates.
+	IntervalMinutes int `json:"interval_minutes"`
+	// CommitmentPct is the committed availability in percent.
+	CommitmentPct string `json:"commitment_pct"`
+	// Definitions quote the seed's definitions (service period,
+	// unavailability, error rate, monthly service fee).
+	Definitions []string `json:"definitions"`
+	// Formula quotes the seed's availability formula.
+	Formula string `json:"formula"`
+	// Commitment quotes the seed's availability commitment.
+	Commitment string `json:"commitment"`
+	// Tiers are the compensation tiers, from the highest availability
+	// down; they cover every availability below CommitmentPct.
+	Tiers []CreditTier `json:"tiers"`
+	// CapPercent caps the total compensation of one period, in percent of
+	// that month's service fee.
+	CapPercent int `json:"cap_percent"`
+	// Compensation quotes the seed's compensation terms (form and cap).
+	Compensation string `json:"compensation"`
+	// Claims is the window in which a period's compensation may be claimed.
+	Claims ClaimRule `json:"claims"`
+	// Exclusions quote the causes of unavailability that earn no
+	// compensation.
+	Exclusions []string `json:"exclusions"`
+	// Note explains sowflow's reading of the seed.
+	Note string `json:"note,omitempty"`
+}
+
+// CreditTier is one compensation tier: availability in [AtLeastPct,
+// BelowPct) earns Percent of the month's service fee.
+type CreditTier struct {
+	// AtLeastPct is the tier's lowest availability (inclusive), in
+	// percent; empty for the lowest tier, which has no floor.
+	AtLeastPct string `json:"at_least_pct,omitempty"`
+	// BelowPct is the tier's upper bound (exclusive), in percent.
+	BelowPct string `json:"below_pct"`
+	// Percent is the compensation, in percent of the monthly service fee.
+	Percent int `json:"percent"`
+	// Text quotes the seed's table row.
+	Text string `json:"text"`
+}
+
+// ClaimRule is when compensation for a service period may be claimed: from
+// 24:00 of the OpensAfterWorkingDay-th working day of the month after the
+// period, until ClosesAfter counted from the period's last day (rule 4),
+// moved to the next working day when that day is not one (Civil Code
+// art. 203). The sla package computes the instants.
+type ClaimRule struct {
+	// OpensAfterWorkingDay is the working day of the following month after
+	// which claims open (5).
+	OpensAfterWorkingDay int `json:"opens_after_working_day"`
+	// ClosesAfter is how long after the period's end claims close.
+	ClosesAfter Duration `json:"closes_after"`
+	// Text quotes the seed.
+	Text []string `json:"text"`
+	// Note explains sowflow's reading of the seed.
+	Note string `json:"note,omitempty"`
 }

@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"regexp"
 	"slices"
 	"strings"
@@ -99,6 +100,7 @@ func (v *validator) pkg(place string, p Package) {
 	v.pricing(place+", pricing", p.Pricing)
 	v.options(place, p)
 	v.validity(place, p)
+	v.kindRules(place, p)
 
 	// Quotas first: deliverables refer to them.
 	quotas := map[string]bool{}
@@ -303,7 +305,7 @@ func (v *validator) pricing(place string, pr Pricing) {
 func (v *validator) validity(place string, p Package) {
 	vp := place + ", validity"
 	val := p.Validity
-	if val.Type != ValidityInstant && val.Type != ValidityContinuous {
+	if !slices.Contains([]ValidityType{ValidityInstant, ValidityContinuous, ValidityServiceCycle, ValidityMonthly}, val.Type) {
 		v.add(vp, "unknown type %q", val.Type)
 	}
 	if !knownEvent(val.StartsOn) {
@@ -404,4 +406,152 @@ func clockMinutes(s string) (int, bool) {
 		return 0, false
 	}
 	return h*60 + m, true
+}
+
+// kindRules checks what a package's kind asks for beyond the common fields:
+// a support plan has response targets and a service-cycle or continuous
+// validity; an SLA has an SLA block and monthly service periods, and only an
+// SLA has either. Service items are checked wherever they appear.
+func (v *validator) kindRules(place string, p Package) {
+	switch p.Kind {
+	case KindSupportPlan:
+		if len(p.ResponseTargets) == 0 {
+			v.add(place, "support plan has no response targets")
+		}
+		if p.Validity.Type != ValidityServiceCycle && p.Validity.Type != ValidityContinuous {
+			v.add(place+", validity", "support plan validity must be %s or %s, not %q", ValidityServiceCycle, ValidityContinuous, p.Validity.Type)
+		}
+	case KindSLA:
+		if p.SLA == nil {
+			v.add(place, "sla package has no sla block")
+		}
+		if p.Validity.Type != ValidityMonthly {
+			v.add(place+", validity", "sla validity must be %s, not %q", ValidityMonthly, p.Validity.Type)
+		}
+	}
+	if p.Kind != KindSLA && p.Validity.Type == ValidityMonthly {
+		v.add(place+", validity", "only an sla package runs in monthly service periods")
+	}
+	if p.SLA != nil {
+		if p.Kind != KindSLA {
+			v.add(place, "only an sla package has an sla block")
+		}
+		v.sla(place+", sla", *p.SLA)
+	}
+	if p.Validity.Type == ValidityMonthly && p.Validity.Duration != (Duration{Value: 1, Unit: UnitMonths}) {
+		v.add(place+", validity", "a monthly service period lasts 1 months, not %s", p.Validity.Duration)
+	}
+
+	quotas := map[string]bool{}
+	for _, q := range p.Quotas {
+		quotas[q.Key] = true
+	}
+	items := map[string]bool{}
+	for i, it := range p.ServiceItems {
+		ip := itemPlace(place, "service item", it.Key, i)
+		v.key(ip, "service item", it.Key, items)
+		if strings.TrimSpace(it.Name) == "" || strings.TrimSpace(it.Text) == "" {
+			v.add(ip, "name and text are required")
+		}
+		if it.Quota != "" && !quotas[it.Quota] {
+			v.add(ip, "unknown quota %q", it.Quota)
+		}
+		if it.DiscountPercent < 0 || it.DiscountPercent > 100 {
+			v.add(ip, "discount %d%% is outside 0–100", it.DiscountPercent)
+		}
+	}
+}
+
+// percentPattern is an exact decimal percentage such as "99.90".
+var percentPattern = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,6})?$`)
+
+// percent parses an exact decimal percentage in [0, 100].
+func percent(s string) (*big.Rat, bool) {
+	if !percentPattern.MatchString(s) {
+		return nil, false
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || r.Sign() < 0 || r.Cmp(big.NewRat(100, 1)) > 0 {
+		return nil, false
+	}
+	return r, true
+}
+
+// sla checks an SLA block: a known measure, a commitment, quoted terms,
+// tiers that cover every availability below the commitment without gaps or
+// overlaps, with rising compensation, a cap, and a computable claim window.
+func (v *validator) sla(place string, s SLA) {
+	if strings.TrimSpace(s.Service) == "" {
+		v.add(place, "service is empty")
+	}
+	if s.Measure != MeasureUnavailableMinutes && s.Measure != MeasureErrorRateIntervals {
+		v.add(place, "unknown measure %q", s.Measure)
+	}
+	if s.IntervalMinutes < 1 {
+		v.add(place, "interval of %d minutes is not positive", s.IntervalMinutes)
+	}
+	commitment, ok := percent(s.CommitmentPct)
+	if !ok || commitment.Sign() == 0 {
+		v.add(place, "commitment %q is not a percentage above 0 and at most 100", s.CommitmentPct)
+	}
+	if strings.TrimSpace(s.Formula) == "" || strings.TrimSpace(s.Commitment) == "" || strings.TrimSpace(s.Compensation) == "" {
+		v.add(place, "formula, commitment and compensation must quote the seed")
+	}
+	if len(s.Tiers) == 0 {
+		v.add(place, "has no compensation tiers")
+	}
+	upper, lastPct := commitment, 0
+	for i, t := range s.Tiers {
+		tp := fmt.Sprintf("%s, tier #%d", place, i+1)
+		below, okBelow := percent(t.BelowPct)
+		switch {
+		case !okBelow:
+			v.add(tp, "below %q is not a percentage", t.BelowPct)
+		case upper != nil && below.Cmp(upper) != 0:
+			if i == 0 {
+				v.add(tp, "starts below %s%%, not below the commitment %s%%", t.BelowPct, s.CommitmentPct)
+			} else {
+				v.add(tp, "starts below %s%%, leaving a gap or overlap with the tier above", t.BelowPct)
+			}
+		}
+		last := i == len(s.Tiers)-1
+		switch {
+		case t.AtLeastPct == "" && !last:
+			v.add(tp, "only the last tier may have no floor")
+		case t.AtLeastPct == "":
+		case last:
+			v.add(tp, "the last tier must have no floor, so that every availability is covered")
+		default:
+			atLeast, ok := percent(t.AtLeastPct)
+			if !ok {
+				v.add(tp, "at least %q is not a percentage", t.AtLeastPct)
+			} else if okBelow && atLeast.Cmp(below) >= 0 {
+				v.add(tp, "floor %s%% is not below %s%%", t.AtLeastPct, t.BelowPct)
+			}
+			upper = atLeast
+		}
+		if t.Percent < 1 || t.Percent > 100 {
+			v.add(tp, "compensation %d%% is outside 1–100", t.Percent)
+		} else if t.Percent <= lastPct {
+			v.add(tp, "compensation %d%% does not rise above the tier above (%d%%)", t.Percent, lastPct)
+		}
+		lastPct = t.Percent
+		if strings.TrimSpace(t.Text) == "" {
+			v.add(tp, "text is empty")
+		}
+	}
+	if s.CapPercent < 1 || s.CapPercent > 100 {
+		v.add(place, "cap %d%% is outside 1–100", s.CapPercent)
+	}
+	cp := place + ", claims"
+	if n := s.Claims.OpensAfterWorkingDay; n < 1 || n > 20 {
+		v.add(cp, "opening after working day %d is outside 1–20", n)
+	}
+	v.duration(cp, "closes after", s.Claims.ClosesAfter)
+	if s.Claims.ClosesAfter.Unit != UnitMonths {
+		v.add(cp, "closes after %s: only months are supported", s.Claims.ClosesAfter)
+	}
+	if len(s.Claims.Text) == 0 {
+		v.add(cp, "text is empty")
+	}
 }

@@ -33,6 +33,9 @@ func TestPlanWorkflow(t *testing.T) {
 	for _, code := range c.Codes() {
 		t.Run(code, func(t *testing.T) {
 			pkg, _ := c.Package(code)
+			if pkg.Kind != KindProject {
+				t.Skip("support plans and SLAs do not run as projects (issue 7)")
+			}
 			plan, err := c.Plan(code, workflowPlanOptions(code))
 			if err != nil {
 				t.Fatal(err)

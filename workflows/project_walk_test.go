@@ -39,9 +39,14 @@ func walkSteps(h *harness) []step {
 // to final acceptance, or, for continuous packages without one, to the end
 // of their validity.
 func TestWalkEveryPackage(t *testing.T) {
-	codes := catalog.Default().Codes()
+	var codes []string // support plans and SLAs (issue 7) do not run as projects
+	for _, p := range catalog.Default().Packages() {
+		if p.Kind == catalog.KindProject {
+			codes = append(codes, p.Code)
+		}
+	}
 	if len(codes) != 14 {
-		t.Fatalf("catalog holds %d packages, want 14: %v", len(codes), codes)
+		t.Fatalf("catalog holds %d project packages, want 14: %v", len(codes), codes)
 	}
 	validityEnd := deadline(t, t0, calendar.Months, 12)
 	for _, code := range codes {
