@@ -65,6 +65,7 @@ func New(d Deps) http.Handler {
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	r.GET("/metrics", gin.WrapH(m.handler()))
+	r.GET("/openapi.yaml", serveOpenAPI)
 
 	v1 := r.Group("/v1", h.authenticate)
 	v1.GET("/me", h.me)
@@ -73,6 +74,8 @@ func New(d Deps) http.Handler {
 	cal.GET("/deadline", h.deadline)
 	cal.GET("/days", h.days)
 	cal.PUT("/years/:year", allow(store.RoleAdmin), h.idempotent, h.putYear)
+
+	v1.GET("/audit/verify", allow(store.RoleAuditor, store.RoleAdmin), h.auditVerify)
 
 	v1.GET("/catalog", h.catalogList)
 	v1.GET("/catalog/:code", h.catalogPackage)
@@ -86,6 +89,8 @@ func New(d Deps) http.Handler {
 	projects.GET("", readers, h.listProjects)
 	projects.GET("/:id", readers, h.getProject)
 	projects.GET("/:id/events", readers, h.projectEvents)
+	projects.GET("/:id/history", readers, h.projectHistory)
+	projects.GET("/:id/history/export", readers, h.projectHistoryExport)
 	projects.POST("/:id/deliverables/:key/submissions", manager, h.idempotent, h.submitDeliverable)
 	projects.POST("/:id/deliverables/:key/decision", customer, h.idempotent, h.decideDeliverable)
 	projects.POST("/:id/phases/:key/advance", manager, h.idempotent, h.advancePhase)
@@ -94,6 +99,7 @@ func New(d Deps) http.Handler {
 	projects.POST("/:id/quotas/:key/uses", manager, h.idempotent, h.useQuota)
 	projects.POST("/:id/final-acceptance", customer, h.idempotent, h.signFinalAcceptance)
 	projects.POST("/:id/termination", manager, h.idempotent, h.terminate)
+	v1.POST("/replay", allow(store.RoleAuditor), h.idempotent, h.replay)
 	return r
 }
 

@@ -52,6 +52,9 @@ func (h *handlers) idempotent(c *gin.Context) {
 		return
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	// The body is known now: a chunked one gets its length, so handlers
+	// that allow an empty body (bindOptionalJSON) see an empty one as such.
+	c.Request.ContentLength = int64(len(body))
 	h256 := sha256.New()
 	h256.Write([]byte(c.Request.Method + "\n" + c.Request.URL.Path + "\n"))
 	h256.Write(body)
@@ -84,11 +87,15 @@ func (h *handlers) idempotent(c *gin.Context) {
 	c.Set(idempotencyCtxKey, key)
 	w := &capturingWriter{ResponseWriter: c.Writer}
 	c.Writer = w
+	// returned stays false when a handler panics: the recovery middleware
+	// answers 500 after this deferred function has run, so the status seen
+	// here would be the writer's default 200.
+	returned := false
 	defer func() {
 		// The record outlives the client: finish it even if the client went away.
 		bg := context.WithoutCancel(ctx)
 		status := w.Status()
-		if status >= 500 {
+		if !returned || status >= 500 {
 			if err := h.deps.Store.AbandonIdempotent(bg, req); err != nil {
 				h.deps.Logger.Error("release idempotency key", "request_id", c.GetString(requestIDKey), "error", err.Error())
 			}
@@ -100,6 +107,7 @@ func (h *handlers) idempotent(c *gin.Context) {
 		}
 	}()
 	c.Next()
+	returned = true
 }
 
 func printable(s string) bool {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"go.temporal.io/sdk/client"
@@ -109,4 +110,159 @@ func problemFields(p Problem) map[string]string {
 		out[e.Field] = e.Rule
 	}
 	return out
+}
+
+// ---- helpers shared by the HTTP integration tests (appended) ----
+
+// keySeq numbers the Idempotency-Keys send makes; goroutines share it.
+var keySeq atomic.Int64
+
+// request is one HTTP request for fixture.send.
+type request struct {
+	method, path string
+	// token is the bearer token sent; "" sends none.
+	token string
+	body  []byte
+	// key is the Idempotency-Key; "" makes a fresh one for a non-GET
+	// request unless noKey is set.
+	key   string
+	noKey bool
+	// ctx, when set, is the request's context (a deadline bounds the
+	// handler's Temporal calls).
+	ctx context.Context
+	// chunked sends the body without a Content-Length.
+	chunked bool
+}
+
+// send serves r through the fixture's handler. Unlike do it never touches
+// f.t, so goroutines and fuzz targets may call it.
+func (f *fixture) send(r request) *httptest.ResponseRecorder {
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	req := httptest.NewRequest(r.method, r.path, body)
+	if r.chunked {
+		req.ContentLength = -1
+	}
+	if r.ctx != nil {
+		req = req.WithContext(r.ctx)
+	}
+	if r.token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	if r.method != http.MethodGet && !r.noKey {
+		key := r.key
+		if key == "" {
+			key = fmt.Sprintf("key-%d", keySeq.Add(1))
+		}
+		req.Header.Set("Idempotency-Key", key)
+	}
+	rec := httptest.NewRecorder()
+	f.handler.ServeHTTP(rec, req)
+	return rec
+}
+
+// customerToken creates a token of another customer and returns its secret.
+func (f *fixture) customerToken(tb testing.TB, customerID string) string {
+	tb.Helper()
+	_, secret, err := f.store.CreateToken(context.Background(), store.TokenSpec{
+		Name: "test customer " + customerID, Role: store.RoleCustomer, CustomerID: customerID, CreatedBy: "test"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return secret
+}
+
+// tokenID returns the ID of the token whose secret is given.
+func (f *fixture) tokenID(tb testing.TB, secret string) string {
+	tb.Helper()
+	p, err := f.store.Authenticate(context.Background(), secret)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p.TokenID
+}
+
+// caller sends requests with one token and fails its test on transport-level
+// surprises (an undecodable answer).
+type caller struct {
+	t     *testing.T
+	f     *fixture
+	token string
+}
+
+// as is a caller with the fixture's token of role.
+func (f *fixture) as(t *testing.T, role store.Role) caller {
+	return caller{t: t, f: f, token: f.tokens[role]}
+}
+
+// asToken is a caller with token.
+func (f *fixture) asToken(t *testing.T, token string) caller {
+	return caller{t: t, f: f, token: token}
+}
+
+// jsonBody encodes v unless it already is bytes or a string.
+func jsonBody(tb testing.TB, v any) []byte {
+	tb.Helper()
+	switch b := v.(type) {
+	case nil:
+		return nil
+	case []byte:
+		return b
+	case string:
+		return []byte(b)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+func (c caller) get(path string) *httptest.ResponseRecorder {
+	return c.f.send(request{method: http.MethodGet, path: path, token: c.token})
+}
+
+// post sends body (encoded by jsonBody) with a fresh Idempotency-Key.
+func (c caller) post(path string, body any) *httptest.ResponseRecorder {
+	c.t.Helper()
+	return c.f.send(request{method: http.MethodPost, path: path, token: c.token, body: jsonBody(c.t, body)})
+}
+
+// postKey sends body with the Idempotency-Key key.
+func (c caller) postKey(path, key string, body any) *httptest.ResponseRecorder {
+	c.t.Helper()
+	return c.f.send(request{method: http.MethodPost, path: path, token: c.token, body: jsonBody(c.t, body), key: key})
+}
+
+// wantStatus fails the test unless rec has status want.
+func wantStatus(tb testing.TB, rec *httptest.ResponseRecorder, want int) {
+	tb.Helper()
+	if rec.Code != want {
+		tb.Fatalf("status %d, want %d: %s", rec.Code, want, rec.Body)
+	}
+}
+
+// decode decodes rec's JSON body into out.
+func decode(tb testing.TB, rec *httptest.ResponseRecorder, out any) {
+	tb.Helper()
+	if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
+		tb.Fatalf("decode %q: %v", rec.Body, err)
+	}
+}
+
+// problemOf checks that rec is an RFC 9457 problem document consistent with
+// its status and returns it.
+func problemOf(tb testing.TB, rec *httptest.ResponseRecorder) Problem {
+	tb.Helper()
+	if ct := rec.Header().Get("Content-Type"); ct != ProblemContentType {
+		tb.Fatalf("status %d with content type %q, want %s: %s", rec.Code, ct, ProblemContentType, rec.Body)
+	}
+	var p Problem
+	decode(tb, rec, &p)
+	if p.Status != rec.Code || !strings.HasPrefix(p.Type, "urn:sowflow:problem:") || p.Title == "" {
+		tb.Fatalf("malformed problem for status %d: %s", rec.Code, rec.Body)
+	}
+	return p
 }

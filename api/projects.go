@@ -89,7 +89,8 @@ func (h *handlers) startProject(c *gin.Context) {
 		if oerrs := catalog.OptionErrors(err); len(oerrs) > 0 {
 			p := Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: "the start options break the package's rules"}
 			for _, oe := range oerrs {
-				p.Errors = append(p.Errors, FieldError{Field: "options." + oe.Field, Rule: oe.Rule, Detail: oe.Message})
+				// oe.Field is already the request field, "options.<name>".
+				p.Errors = append(p.Errors, FieldError{Field: oe.Field, Rule: oe.Rule, Detail: oe.Message})
 			}
 			writeProblem(c, p)
 			return
@@ -194,6 +195,9 @@ func (h *handlers) visibleProject(c *gin.Context) (string, bool) {
 func (h *handlers) getProject(c *gin.Context) {
 	id, ok := h.visibleProject(c)
 	if !ok {
+		return
+	}
+	if h.projectAsOf(c, id) {
 		return
 	}
 	st, err := h.queryState(c.Request.Context(), id)

@@ -164,7 +164,12 @@ func writeDecodeProblem(c *gin.Context, err error) {
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
 		invalid(c, "the body is not valid JSON", FieldError{Field: "body", Rule: "json", Detail: err.Error()})
 	case errors.As(err, &typeErr):
-		invalid(c, "a field has the wrong type", FieldError{Field: typeErr.Field, Rule: "type", Detail: "must be " + typeErr.Type.String()})
+		field := typeErr.Field
+		if field == "" {
+			// The body itself is not an object (an array, a string, ...).
+			field = "body"
+		}
+		invalid(c, "a field has the wrong type", FieldError{Field: field, Rule: "type", Detail: "must be " + typeErr.Type.String()})
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		invalid(c, "the body has a field this endpoint does not take", FieldError{Field: field, Rule: "unknown", Detail: "is not a field of this request"})

@@ -28,8 +28,11 @@ func commands() []command {
 		{"worker", "run the Temporal worker against an external cluster and PostgreSQL", runWorker},
 		{"migrate", "apply (up) or show (status) the database migrations", runMigrate},
 		{"token", "create, list and revoke API tokens", runToken},
+		{"audit", "verify the tamper-evident audit log (first broken record per chain)", runAudit},
+		{"replay", "replay exported project histories against this binary's workflow code", runReplay},
 		{"calendar", "contract-time arithmetic in China's working-day calendar", runCalendar},
 		{"quote", "price a catalog package", runQuote},
+		{"sla", "mail SLA credit computation", runSLA},
 		{"version", "print the version", runVersion},
 	}
 }
