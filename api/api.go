@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/sowflow/sowflow/catalog"
+	"github.com/sowflow/sowflow/codec"
 	"github.com/sowflow/sowflow/store"
 )
 
@@ -38,6 +39,8 @@ type Deps struct {
 	TaskQueue string
 	// Catalog resolves packages into plans.
 	Catalog *catalog.Catalog
+	// Codec encrypts Temporal payloads; nil when payload encryption is off.
+	Codec *codec.AESGCM
 }
 
 // New returns the API's HTTP handler.
@@ -84,6 +87,10 @@ func New(d Deps) http.Handler {
 	manager := allow(store.RoleManager)
 	customer := allow(store.RoleCustomer)
 	readers := allow(store.RoleManager, store.RoleCustomer, store.RoleAuditor)
+	staff := allow(store.RoleManager, store.RoleAuditor, store.RoleAdmin)
+	v1.POST("/codec/encode", staff, h.codecEndpoint(false))
+	v1.POST("/codec/decode", staff, h.codecEndpoint(true))
+
 	projects := v1.Group("/projects")
 	projects.POST("", manager, h.idempotent, h.startProject)
 	projects.GET("", readers, h.listProjects)

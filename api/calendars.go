@@ -148,6 +148,9 @@ func (h *handlers) calendarInfo(c *gin.Context) {
 	if loaded == nil {
 		loaded = []store.CalendarYear{}
 	}
+	for i := range loaded {
+		loaded[i].LoadedAt = cst(loaded[i].LoadedAt)
+	}
 	c.JSON(http.StatusOK, calendarSummary{Region: store.RegionCN, CalendarVersion: cal.Version(), FirstYear: first, LastYear: last, LoadedYears: loaded})
 }
 
@@ -194,6 +197,7 @@ func (h *handlers) putYear(c *gin.Context) {
 		h.internal(c, "reload calendar", err)
 		return
 	}
+	row.LoadedAt = cst(row.LoadedAt)
 	out := yearLoaded{CalendarYear: row, CalendarVersion: h.deps.Calendars.Current().Version()}
 	if out.CalendarVersion != cal.Version() {
 		h.deps.Logger.Warn("calendar changed concurrently", "expected", cal.Version(), "in_force", out.CalendarVersion)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/sowflow/sowflow/codec"
 	"github.com/sowflow/sowflow/history"
 	"github.com/sowflow/sowflow/workflows"
 )
@@ -63,7 +64,9 @@ func (h *handlers) fetchHistory(c *gin.Context, id string) ([]history.Run, bool)
 }
 
 // historyDecoder decodes payloads the way the workers encode them.
-func (h *handlers) historyDecoder() *history.Decoder { return &history.Decoder{} }
+func (h *handlers) historyDecoder() *history.Decoder {
+	return &history.Decoder{DataConverter: codec.DataConverter(h.deps.Codec)}
+}
 
 // projectHistory answers the project's decoded timeline: every run, every
 // action with its actor, request ID and payload, every deadline computed,

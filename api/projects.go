@@ -537,7 +537,7 @@ func (h *handlers) catalogQuote(c *gin.Context) {
 			return
 		}
 		if oerrs := catalog.OptionErrors(err); len(oerrs) > 0 {
-			p := Problem{Type: ProblemValidation, Status: http.StatusBadRequest, Detail: "the quote parameters do not fit the package"}
+			p := Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: "the quote parameters do not fit the package"}
 			for _, oe := range oerrs {
 				p.Errors = append(p.Errors, FieldError{Field: oe.Field, Rule: oe.Rule, Detail: oe.Message})
 			}

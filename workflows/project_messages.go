@@ -216,7 +216,7 @@ const (
 	// ErrorTypeForbidden: the actor may not do this (HTTP 403).
 	ErrorTypeForbidden = "ActionForbidden"
 	// ErrorTypeInvalid: the action is malformed: a field is missing or
-	// names nothing the plan knows (HTTP 422).
+	// names nothing the plan knows (HTTP 400 from the API).
 	ErrorTypeInvalid = "ActionInvalid"
 )
 

@@ -112,7 +112,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(logger, "listen", err)
 	}
 	printDevBanner(stdout, url, srv, where, tokens)
-	if err := serveHTTP(ctx, l, svc.apiHandler(tc, cfg.Temporal.TaskQueue), cfg.ShutdownTimeout); err != nil {
+	if err := serveHTTP(ctx, l, svc.apiHandler(tc, cfg.Temporal.TaskQueue, pc), cfg.ShutdownTimeout); err != nil {
 		return fail(logger, "api stopped", err)
 	}
 	logger.Info("stopping sowflow dev")

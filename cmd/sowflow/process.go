@@ -230,7 +230,7 @@ func newServices(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (
 }
 
 // apiHandler builds the HTTP API over these services and Temporal client tc.
-func (s *services) apiHandler(tc client.Client, taskQueue string) http.Handler {
+func (s *services) apiHandler(tc client.Client, taskQueue string, pc *codec.AESGCM) http.Handler {
 	return api.New(api.Deps{
 		Logger:         s.logger,
 		Ready:          readiness(s.pool, tc),
@@ -240,6 +240,7 @@ func (s *services) apiHandler(tc client.Client, taskQueue string) http.Handler {
 		Temporal:       tc,
 		TaskQueue:      taskQueue,
 		Catalog:        s.catalog,
+		Codec:          pc,
 	})
 }
 

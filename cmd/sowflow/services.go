@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/sowflow/sowflow/codec"
 	"github.com/sowflow/sowflow/config"
 	"github.com/sowflow/sowflow/schema"
 	"github.com/sowflow/sowflow/store"
@@ -19,6 +20,7 @@ type process struct {
 	cfg     config.Config
 	logger  *slog.Logger
 	tc      client.Client
+	codec   *codec.AESGCM
 	svc     *services
 	closers []func()
 }
@@ -48,12 +50,11 @@ func startProcess(ctx context.Context, name, description string, mode config.Mod
 		return nil, fail(p.logger, "database not usable", err)
 	}
 	p.closers = append(p.closers, pool.Close)
-	pc, err := payloadCodec(cfg)
-	if err != nil {
+	if p.codec, err = payloadCodec(cfg); err != nil {
 		p.close()
 		return nil, fail(p.logger, "payload codec", err)
 	}
-	opts, err := temporalOptions(cfg.Temporal, pc, p.logger)
+	opts, err := temporalOptions(cfg.Temporal, p.codec, p.logger)
 	if err != nil {
 		p.close()
 		return nil, fail(p.logger, "temporal client options", err)
@@ -86,7 +87,7 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(p.logger, "listen", err)
 	}
 	p.logger.Info("api listening", "url", url, "temporal", p.cfg.Temporal.Address, "namespace", p.cfg.Temporal.Namespace)
-	if err := serveHTTP(ctx, l, p.svc.apiHandler(p.tc, p.cfg.Temporal.TaskQueue), p.cfg.ShutdownTimeout); err != nil {
+	if err := serveHTTP(ctx, l, p.svc.apiHandler(p.tc, p.cfg.Temporal.TaskQueue, p.codec), p.cfg.ShutdownTimeout); err != nil {
 		return fail(p.logger, "api stopped", err)
 	}
 	p.logger.Info("api stopped")

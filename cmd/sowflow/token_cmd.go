@@ -127,6 +127,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer pool.Close()
+	ctx = store.WithActor(ctx, store.Actor{Subject: "cli", Role: "admin"})
 	if err := run(store.New(pool)); err != nil {
 		fmt.Fprintf(stderr, "sowflow token %s: %v\n", sub, err)
 		return 1
