@@ -11,7 +11,7 @@ TEST_TIMEOUT ?= 30m
 .PHONY: help run build test bench lint fuzz histories clean
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 build: ## build bin/sowflow
 	$(GO) build -o $(SOWFLOW) ./cmd/sowflow
@@ -22,7 +22,7 @@ run: build ## start sowflow dev: embedded Temporal + Web UI, worker, API on :808
 test: ## run every test (needs PostgreSQL on 127.0.0.1:5432 or SOWFLOW_TEST_DATABASE_URL)
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
-bench: ## run the benchmarks (calendar clocks, dev server throughput, API latency)
+bench: ## run the benchmarks (calendar clocks, dev server WAL vs no WAL, API vs SDK latency, history replay)
 	$(GO) test -run='^$$' -bench=. -benchmem -timeout $(TEST_TIMEOUT) ./...
 
 histories: ## re-record the golden workflow histories in workflows/testdata (on purpose: see workflows/project_golden_test.go)
