@@ -38,4 +38,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	projection := &activities.Projection{Store: d.Store}
 	r.RegisterActivityWithOptions(projection.RecordProject, activity.RegisterOptions{Name: workflows.RecordProjectActivity})
 	r.RegisterWorkflowWithOptions(workflows.ProjectWorkflow, workflow.RegisterOptions{Name: workflows.ProjectWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.ServiceWorkflow, workflow.RegisterOptions{Name: workflows.ServiceWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.TicketWorkflow, workflow.RegisterOptions{Name: workflows.TicketWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
 }

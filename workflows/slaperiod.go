@@ -1,0 +1,731 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/sowflow/sowflow/calendar"
+)
+
+// SLAPeriodWorkflowName is the workflow type name of one monthly service
+// period of a mail SLA (Enterprise Email or Sendify, seed 004).
+const SLAPeriodWorkflowName = "SLAPeriod"
+
+// SLAPeriodWorkflowID returns the workflow ID of an account's service period
+// (period written YYYY-MM): "sla/<account>/<YYYY-MM>".
+func SLAPeriodWorkflowID(account, period string) string { return "sla/" + account + "/" + period }
+
+// QuerySLAState is the name of the query returning the SLAState.
+const QuerySLAState = "sla-state"
+
+// SLAService is the service an SLA period measures.
+type SLAService string
+
+// SLA services.
+const (
+	// SLAEmail measures outage minutes: availability = (total minutes −
+	// unavailable minutes) / total minutes.
+	SLAEmail SLAService = "email"
+	// SLASendify measures 5-minute error rates: availability = 1 − (sum of
+	// the 5-minute error rates / number of 5-minute intervals).
+	SLASendify SLAService = "sendify"
+)
+
+// slaClaimOpensAfter is the claim window's opening rule: after the 5th
+// working day of the month following the period.
+const slaClaimOpensAfter = 5
+
+// slaLateClaimGrace is how long a period workflow stays after its claim
+// window closes, to refuse late claims with the window named; then it
+// completes and the API answers from its result.
+const slaLateClaimGrace = 30 * 24 * time.Hour
+
+// maxErrorIntervals bounds the intervals of one RecordErrorIntervals
+// message (a week of 5-minute intervals).
+const maxErrorIntervals = 7 * 288
+
+// SLAPeriodInput is the input of the SLA period workflow.
+type SLAPeriodInput struct {
+	// Account is the email account or DingStore account measured.
+	Account    string     `json:"account"`
+	CustomerID string     `json:"customer_id"`
+	Service    SLAService `json:"service"`
+	// Period is the calendar month in CST, YYYY-MM.
+	Period string `json:"period"`
+	// MonthlyFeeCents is the month's fee for the account (excluding fees
+	// offset by vouchers), in hundredths of Currency.
+	MonthlyFeeCents int64  `json:"monthly_fee_cents"`
+	Currency        string `json:"currency,omitempty"`
+	StartedBy       Actor  `json:"started_by"`
+	RequestID       string `json:"request_id"`
+}
+
+// SLAPeriodStatus is where a period is.
+type SLAPeriodStatus string
+
+// SLA period statuses.
+const (
+	// SLACollecting: the month is running; outages and error intervals are
+	// recorded.
+	SLACollecting SLAPeriodStatus = "collecting"
+	// SLAComputed: the month is over and computed; the claim window has not
+	// opened.
+	SLAComputed SLAPeriodStatus = "computed"
+	// SLAClaimOpen: claims are accepted.
+	SLAClaimOpen SLAPeriodStatus = "claim-open"
+	// SLAClosed: the claim window has closed; late claims are refused until
+	// the workflow completes.
+	SLAClosed SLAPeriodStatus = "closed"
+)
+
+// Outage is a recorded Email unavailability: Minutes from Start. Outages
+// that overlap count their common minutes once. An outage with Excluded set
+// (one of the SLA's exclusions: notified maintenance, customer causes, force
+// majeure...) is recorded but not counted.
+type Outage struct {
+	Start      time.Time `json:"start"`
+	Minutes    int       `json:"minutes"`
+	Excluded   string    `json:"excluded,omitempty"`
+	Note       string    `json:"note,omitempty"`
+	RecordedAt time.Time `json:"recorded_at"`
+	RecordedBy Actor     `json:"recorded_by"`
+	RequestID  string    `json:"request_id,omitempty"`
+}
+
+// ErrorInterval is one Sendify 5-minute interval with failures: Failed of
+// Valid requests failed (error rate Failed/Valid). Start is on the 5-minute
+// grid of the period. Intervals not recorded had no failures.
+type ErrorInterval struct {
+	Start  time.Time `json:"start"`
+	Failed int64     `json:"failed"`
+	Valid  int64     `json:"valid"`
+}
+
+// SLAComputation is a period's computed availability and compensation.
+type SLAComputation struct {
+	Service SLAService `json:"service"`
+	// TotalMinutes is days × 1440; Intervals days × 288 (Sendify).
+	TotalMinutes int64 `json:"total_minutes"`
+	Intervals    int64 `json:"intervals,omitempty"`
+	// UnavailableMinutes are the counted outage minutes (Email).
+	UnavailableMinutes int64 `json:"unavailable_minutes"`
+	// ErrorRateSum is the exact sum of the 5-minute error rates (Sendify),
+	// as a fraction "num/den".
+	ErrorRateSum string `json:"error_rate_sum,omitempty"`
+	// Availability is the exact availability as a fraction "num/den";
+	// AvailabilityPct the percentage with four decimals, rounded down (so
+	// it never reads as a higher tier than it is).
+	Availability    string `json:"availability"`
+	AvailabilityPct string `json:"availability_pct"`
+	// CommitmentMet is set at 99.90% or more.
+	CommitmentMet bool `json:"commitment_met"`
+	// CompensationPct is the voucher tier: 0, 10 (99.00% ≤ a < 99.90%), 20
+	// (95.00% ≤ a < 99.00%) or 50 (a < 95.00%) percent of the monthly fee,
+	// capped at 50%.
+	CompensationPct   int   `json:"compensation_pct"`
+	CompensationCents int64 `json:"compensation_cents"`
+	// Method names the implementation that computed it.
+	Method string `json:"method"`
+}
+
+// SLAClaim is a filed compensation claim.
+type SLAClaim struct {
+	At                time.Time `json:"at"`
+	By                Actor     `json:"by"`
+	RequestID         string    `json:"request_id,omitempty"`
+	Note              string    `json:"note,omitempty"`
+	CompensationPct   int       `json:"compensation_pct"`
+	CompensationCents int64     `json:"compensation_cents"`
+}
+
+// SLAState is the whole state of an SLA period, as the "sla-state" query
+// returns it and the workflow's result carries it.
+type SLAState struct {
+	Account         string          `json:"account"`
+	CustomerID      string          `json:"customer_id"`
+	Service         SLAService      `json:"service"`
+	Period          string          `json:"period"`
+	PeriodStart     time.Time       `json:"period_start"`
+	PeriodEnd       time.Time       `json:"period_end"`
+	Status          SLAPeriodStatus `json:"status"`
+	MonthlyFeeCents int64           `json:"monthly_fee_cents"`
+	Currency        string          `json:"currency,omitempty"`
+	Outages         []Outage        `json:"outages"`
+	// Intervals are the recorded error intervals, by start.
+	Intervals []ErrorInterval `json:"intervals"`
+	Result    *SLAComputation `json:"result,omitempty"`
+	// ClaimOpens is when claims open: 24:00 of the 5th working day of the
+	// next month (computed by the deadline local activity; recomputed at
+	// the period's end when it was provisional). ClaimCloses is 24:00 of
+	// the last day of the second month after the period.
+	ClaimOpens  DeadlineState `json:"claim_opens"`
+	ClaimCloses time.Time     `json:"claim_closes"`
+	// EndsAt is when the workflow completes (slaLateClaimGrace after the
+	// window closes).
+	EndsAt    time.Time `json:"ends_at"`
+	Claim     *SLAClaim `json:"claim,omitempty"`
+	Events    []Event   `json:"events"`
+	Seq       int64     `json:"seq"`
+	StartedAt time.Time `json:"started_at"`
+	StartedBy Actor     `json:"started_by"`
+}
+
+// SLA period actions, as updates with validators and signals of the same
+// names.
+
+// UpdateRecordOutage and SignalRecordOutage are the names of RecordOutage.
+const (
+	UpdateRecordOutage = "record-outage"
+	SignalRecordOutage = UpdateRecordOutage
+)
+
+// RecordOutage records an Email outage (manager, admin or system — a
+// monitoring integration). An outage with the Start of a recorded one
+// replaces it (a correction). It must lie inside the period and arrive
+// before the period ends.
+type RecordOutage struct {
+	ActionMeta
+	Start    time.Time `json:"start"`
+	Minutes  int       `json:"minutes"`
+	Excluded string    `json:"excluded,omitempty"`
+	Note     string    `json:"note,omitempty"`
+}
+
+// UpdateRecordErrorIntervals and SignalRecordErrorIntervals are the names of
+// RecordErrorIntervals.
+const (
+	UpdateRecordErrorIntervals = "record-error-intervals"
+	SignalRecordErrorIntervals = UpdateRecordErrorIntervals
+)
+
+// RecordErrorIntervals records Sendify 5-minute intervals with failures
+// (manager, admin or system), at most a week of them per message. An
+// interval with the Start of a recorded one replaces it.
+type RecordErrorIntervals struct {
+	ActionMeta
+	Intervals []ErrorInterval `json:"intervals"`
+}
+
+// UpdateFileClaim and SignalFileClaim are the names of FileClaim.
+const (
+	UpdateFileClaim = "file-claim"
+	SignalFileClaim = UpdateFileClaim
+)
+
+// FileClaim files the compensation claim of the period (the account's
+// customer). Refused outside the claim window (RuleClaimWindow, naming it),
+// when the commitment was met (RuleCommitmentMet) and when already filed.
+type FileClaim struct {
+	ActionMeta
+	Note string `json:"note,omitempty"`
+}
+
+// ParseSLAPeriod parses "YYYY-MM" and returns the month's bounds in CST.
+func ParseSLAPeriod(period string) (start, end time.Time, err error) {
+	t, err := time.ParseInLocation("2006-01", period, calendar.Zone())
+	if err != nil || t.Format("2006-01") != period {
+		return time.Time{}, time.Time{}, fmt.Errorf("period %q: want YYYY-MM", period)
+	}
+	return t, addMonthsCST(t, 1), nil
+}
+
+// ValidateSLAPeriod checks an SLA period input.
+func ValidateSLAPeriod(in SLAPeriodInput) error {
+	var errs []error
+	add := func(field, rule, msg string) {
+		errs = append(errs, &StartError{Field: field, Rule: rule, Message: msg})
+	}
+	if strings.TrimSpace(in.Account) == "" || strings.Contains(in.Account, "/") {
+		add("account", StartRuleRequired, "account is required and must not contain '/'")
+	}
+	if strings.TrimSpace(in.CustomerID) == "" {
+		add("customer_id", StartRuleRequired, "customer id is required")
+	}
+	if in.Service != SLAEmail && in.Service != SLASendify {
+		add("service", StartRuleInvalid, fmt.Sprintf("unknown service %q (want email or sendify)", in.Service))
+	}
+	if _, _, err := ParseSLAPeriod(in.Period); err != nil {
+		add("period", StartRuleInvalid, err.Error())
+	}
+	if in.MonthlyFeeCents < 0 {
+		add("monthly_fee_cents", StartRuleInvalid, "monthly fee must not be negative")
+	}
+	return errors.Join(errs...)
+}
+
+// SLAPeriodWorkflow is one account's monthly SLA service period: it takes
+// outages (Email) or error intervals (Sendify) while the month runs,
+// computes availability and the compensation tier at 00:00 CST of the next
+// month, keeps the claim window (after the 5th working day of the next
+// month until two months after the period) and takes the claim. It
+// completes slaLateClaimGrace after the window closes; its result is the
+// SLAState.
+func SLAPeriodWorkflow(ctx workflow.Context, in SLAPeriodInput) (SLAState, error) {
+	if err := ValidateSLAPeriod(in); err != nil {
+		return SLAState{}, temporal.NewNonRetryableApplicationError("invalid SLA period input: "+err.Error(), InvalidServiceInputErrorType, err)
+	}
+	w := newSLAPeriod(ctx, in)
+	if err := w.register(ctx); err != nil {
+		return SLAState{}, err
+	}
+	if err := w.begin(ctx); err != nil {
+		return SLAState{}, err
+	}
+	w.ready = true
+	return w.run(ctx)
+}
+
+type slaPeriod struct {
+	in     SLAPeriodInput
+	s      SLAState
+	ctx    workflow.Context // the root context, for the clock in checks
+	logger log.Logger
+	host   actionHost
+	ready  bool
+}
+
+func newSLAPeriod(ctx workflow.Context, in SLAPeriodInput) *slaPeriod {
+	start, end, _ := ParseSLAPeriod(in.Period)
+	w := &slaPeriod{in: in, ctx: ctx, logger: workflow.GetLogger(ctx)}
+	w.s = SLAState{Account: in.Account, CustomerID: in.CustomerID, Service: in.Service, Period: in.Period,
+		PeriodStart: start, PeriodEnd: end, Status: SLACollecting, MonthlyFeeCents: in.MonthlyFeeCents,
+		Currency: in.Currency, Outages: []Outage{}, Intervals: []ErrorInterval{}, Events: []Event{},
+		ClaimCloses: addMonthsCST(end, 2), StartedAt: now(ctx), StartedBy: in.StartedBy}
+	w.s.EndsAt = w.s.ClaimCloses.Add(slaLateClaimGrace)
+	w.host = actionHost{ignore: w.ignore}
+	return w
+}
+
+func (w *slaPeriod) register(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QuerySLAState, func() (SLAState, error) { return w.s, nil }); err != nil {
+		return fmt.Errorf("set query handler %s: %w", QuerySLAState, err)
+	}
+	for _, err := range []error{
+		addAction(ctx, &w.host, UpdateRecordOutage, w.checkOutage, w.recordOutage),
+		addAction(ctx, &w.host, UpdateRecordErrorIntervals, w.checkIntervals, w.recordIntervals),
+		addAction(ctx, &w.host, UpdateFileClaim, w.checkClaim, w.fileClaim),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// claimOpens computes when claims open: the 5th working day strictly after
+// the period's last day, at 24:00.
+func (w *slaPeriod) claimOpens(ctx workflow.Context) (DeadlineState, error) {
+	from := w.s.PeriodEnd.Add(-time.Nanosecond)
+	spec := calendar.Spec{Kind: calendar.WorkingDays, N: slaClaimOpensAfter}
+	res, err := ComputeDeadline(ctx, from, spec)
+	if err != nil {
+		return DeadlineState{}, fmt.Errorf("claim window of %s: %w", w.s.Period, err)
+	}
+	return newDeadline(from, spec, res), nil
+}
+
+func (w *slaPeriod) begin(ctx workflow.Context) error {
+	opens, err := w.claimOpens(ctx)
+	if err != nil {
+		return err
+	}
+	w.s.ClaimOpens = opens
+	w.record(now(ctx), EventSLAPeriodStarted, ActionMeta{Actor: w.in.StartedBy, RequestID: w.in.RequestID}, map[string]any{
+		"account": w.s.Account, "service": w.s.Service, "period": w.s.Period, "period_end": w.s.PeriodEnd,
+		"claim_opens": opens.At, "claim_closes": w.s.ClaimCloses, "provisional": opens.Provisional,
+	})
+	return nil
+}
+
+func (w *slaPeriod) record(at time.Time, typ EventType, m ActionMeta, payload map[string]any, notify ...Role) Event {
+	w.s.Seq++
+	e := Event{Seq: w.s.Seq, Type: typ, Actor: m.Actor, RequestID: m.RequestID, At: at.In(calendar.Zone()),
+		Payload: payload, Attention: len(notify) > 0, Notify: notify}
+	w.s.Events = append(w.s.Events, e)
+	return e
+}
+
+func (w *slaPeriod) ignore(ctx workflow.Context, name string, m ActionMeta, r *Refusal) {
+	w.record(now(ctx), EventSignalIgnored, m, map[string]any{"signal": name, "type": r.Type, "rule": r.Rule, "reason": r.Message})
+}
+
+// run moves the period through its instants: the period's end (compute),
+// the claim window's opening and closing, and the workflow's end.
+func (w *slaPeriod) run(ctx workflow.Context) (SLAState, error) {
+	var timer workflow.Future
+	var timerAt time.Time
+	for {
+		w.host.pump(ctx)
+		if err := w.advance(ctx); err != nil {
+			return SLAState{}, err
+		}
+		at := now(ctx)
+		if !at.Before(w.s.EndsAt) {
+			break
+		}
+		if next := w.nextInstant(); timer == nil || !timerAt.Equal(next) {
+			timer, timerAt = workflow.NewTimer(ctx, next.Sub(workflow.Now(ctx))), next
+		}
+		if err := workflow.Await(ctx, func() bool { return timer.IsReady() || w.host.pending() }); err != nil {
+			return SLAState{}, err
+		}
+		if timer.IsReady() {
+			timer = nil
+		}
+	}
+	w.host.settle(ctx)
+	w.record(now(ctx), EventSLAPeriodClosed, ActionMeta{Actor: SystemActor}, map[string]any{"period": w.s.Period})
+	return w.s, nil
+}
+
+// nextInstant is the next instant the period changes at.
+func (w *slaPeriod) nextInstant() time.Time {
+	switch w.s.Status {
+	case SLACollecting:
+		return w.s.PeriodEnd
+	case SLAComputed:
+		return w.s.ClaimOpens.At
+	case SLAClaimOpen:
+		return w.s.ClaimCloses
+	}
+	return w.s.EndsAt
+}
+
+// advance fires every change due now, in order, each recorded at its own
+// instant.
+func (w *slaPeriod) advance(ctx workflow.Context) error {
+	sys := ActionMeta{Actor: SystemActor}
+	if w.s.Status == SLACollecting && !now(ctx).Before(w.s.PeriodEnd) {
+		if w.s.ClaimOpens.Provisional {
+			opens, err := w.claimOpens(ctx)
+			if err != nil {
+				return err
+			}
+			w.s.ClaimOpens = opens
+		}
+		res := w.compute()
+		w.s.Result = &res
+		w.s.Status = SLAComputed
+		var notify []Role
+		if res.CompensationPct > 0 {
+			notify = []Role{RoleCustomer, RoleManager}
+		}
+		w.record(w.s.PeriodEnd, EventSLAPeriodComputed, sys, map[string]any{"period": w.s.Period, "result": res,
+			"claim_opens": w.s.ClaimOpens.At, "claim_closes": w.s.ClaimCloses}, notify...)
+	}
+	at := now(ctx)
+	if w.s.Status == SLAComputed && !at.Before(w.s.ClaimOpens.At) {
+		w.s.Status = SLAClaimOpen
+		var notify []Role
+		if w.s.Result.CompensationPct > 0 {
+			notify = []Role{RoleCustomer}
+		}
+		w.record(w.s.ClaimOpens.At, EventClaimWindowOpened, sys, map[string]any{"period": w.s.Period,
+			"claim_closes": w.s.ClaimCloses, "compensation_pct": w.s.Result.CompensationPct}, notify...)
+	}
+	if w.s.Status == SLAClaimOpen && !at.Before(w.s.ClaimCloses) {
+		w.s.Status = SLAClosed
+		w.record(w.s.ClaimCloses, EventClaimWindowClosed, sys, map[string]any{"period": w.s.Period, "claimed": w.s.Claim != nil})
+	}
+	return nil
+}
+
+// compute measures the period. It is the single call site of the SLA
+// arithmetic (see computeSLAInterim).
+func (w *slaPeriod) compute() SLAComputation {
+	m := slaMeasure{Service: w.s.Service, Days: int(w.s.PeriodEnd.Sub(w.s.PeriodStart) / (24 * time.Hour)),
+		MonthlyFeeCents: w.s.MonthlyFeeCents, Intervals: w.s.Intervals}
+	m.UnavailableMinutes = unavailableMinutes(w.s.Outages)
+	// SWAP POINT: replace with package sla's computation once it lands (behind
+	// workflow.GetVersion if SLAPeriod workflows are running by then).
+	return computeSLAInterim(m)
+}
+
+// ---- actions ----
+
+func (w *slaPeriod) awaitReady(ctx workflow.Context) error {
+	return workflow.Await(ctx, func() bool { return w.ready })
+}
+
+// checkRecorder admits the provider's side: manager, admin or system.
+func (w *slaPeriod) checkRecorder(a Actor) *Refusal {
+	switch a.Role {
+	case RoleManager, RoleAdmin, RoleSystem:
+		return nil
+	}
+	return forbidden(RuleRole, fmt.Sprintf("only the manager, an admin or the system may record measurements (actor %q is %q)", a.Subject, a.Role))
+}
+
+func (w *slaPeriod) checkCollecting() *Refusal {
+	if now(w.ctx).Before(w.s.PeriodEnd) {
+		return nil
+	}
+	return refused(RulePeriodClosed, fmt.Sprintf("period %s ended at %s and is computed", w.s.Period, w.s.PeriodEnd.Format(time.RFC3339)))
+}
+
+func (w *slaPeriod) checkService(want SLAService, what string) *Refusal {
+	if w.s.Service != want {
+		return invalid(RuleServiceKind, "service", fmt.Sprintf("%s apply to %s, not %s", what, want, w.s.Service))
+	}
+	return nil
+}
+
+func (w *slaPeriod) checkOutage(in RecordOutage) *Refusal {
+	return first(
+		func() *Refusal { return w.checkRecorder(in.Actor) },
+		func() *Refusal { return w.checkService(SLAEmail, "outages") },
+		func() *Refusal {
+			switch {
+			case in.Start.IsZero():
+				return invalid(RuleField, "start", "start is required")
+			case in.Minutes < 1:
+				return invalid(RuleField, "minutes", "minutes must be at least 1")
+			case in.Start.Before(w.s.PeriodStart) || in.Start.Add(time.Duration(in.Minutes)*time.Minute).After(w.s.PeriodEnd):
+				return invalid(RuleField, "start", fmt.Sprintf("the outage must lie within period %s (%s to %s)", w.s.Period,
+					w.s.PeriodStart.Format(time.RFC3339), w.s.PeriodEnd.Format(time.RFC3339)))
+			}
+			return nil
+		},
+		w.checkCollecting,
+	)
+}
+
+func (w *slaPeriod) recordOutage(ctx workflow.Context, in RecordOutage) (ActionResult, error) {
+	if err := w.awaitReady(ctx); err != nil {
+		return ActionResult{}, err
+	}
+	if r := w.checkOutage(in); r != nil {
+		return ActionResult{}, r.applicationError()
+	}
+	at := now(ctx)
+	o := Outage{Start: in.Start.In(calendar.Zone()), Minutes: in.Minutes, Excluded: in.Excluded, Note: in.Note,
+		RecordedAt: at, RecordedBy: in.Actor, RequestID: in.RequestID}
+	replaced := false
+	for i := range w.s.Outages {
+		if w.s.Outages[i].Start.Equal(o.Start) {
+			w.s.Outages[i], replaced = o, true
+		}
+	}
+	if !replaced {
+		w.s.Outages = append(w.s.Outages, o)
+		sort.SliceStable(w.s.Outages, func(i, j int) bool { return w.s.Outages[i].Start.Before(w.s.Outages[j].Start) })
+	}
+	e := w.record(at, EventOutageRecorded, in.ActionMeta, map[string]any{"start": o.Start, "minutes": o.Minutes,
+		"excluded": o.Excluded, "replaced": replaced, "unavailable_minutes": unavailableMinutes(w.s.Outages)})
+	return ActionResult{Seq: w.s.Seq, Events: []Event{e}}, nil
+}
+
+func (w *slaPeriod) checkIntervals(in RecordErrorIntervals) *Refusal {
+	return first(
+		func() *Refusal { return w.checkRecorder(in.Actor) },
+		func() *Refusal { return w.checkService(SLASendify, "error intervals") },
+		func() *Refusal {
+			if len(in.Intervals) == 0 || len(in.Intervals) > maxErrorIntervals {
+				return invalid(RuleField, "intervals", fmt.Sprintf("between 1 and %d intervals are required", maxErrorIntervals))
+			}
+			seen := map[int64]bool{}
+			for i, iv := range in.Intervals {
+				f := fmt.Sprintf("intervals[%d]", i)
+				off := iv.Start.Sub(w.s.PeriodStart)
+				switch {
+				case iv.Start.Before(w.s.PeriodStart) || !iv.Start.Before(w.s.PeriodEnd):
+					return invalid(RuleField, f+".start", fmt.Sprintf("the interval must start within period %s", w.s.Period))
+				case off%(5*time.Minute) != 0:
+					return invalid(RuleField, f+".start", "the interval must start on the 5-minute grid (hh:00, hh:05, ...)")
+				case iv.Valid < 1 || iv.Failed < 0 || iv.Failed > iv.Valid:
+					return invalid(RuleField, f, "want 0 <= failed <= valid and valid >= 1")
+				case seen[int64(off)]:
+					return invalid(RuleField, f+".start", "the interval is given twice")
+				}
+				seen[int64(off)] = true
+			}
+			return nil
+		},
+		w.checkCollecting,
+	)
+}
+
+func (w *slaPeriod) recordIntervals(ctx workflow.Context, in RecordErrorIntervals) (ActionResult, error) {
+	if err := w.awaitReady(ctx); err != nil {
+		return ActionResult{}, err
+	}
+	if r := w.checkIntervals(in); r != nil {
+		return ActionResult{}, r.applicationError()
+	}
+	at := now(ctx)
+	byStart := make(map[int64]int, len(w.s.Intervals))
+	for i, iv := range w.s.Intervals {
+		byStart[iv.Start.UnixNano()] = i
+	}
+	replaced := 0
+	for _, iv := range in.Intervals {
+		iv.Start = iv.Start.In(calendar.Zone())
+		if i, ok := byStart[iv.Start.UnixNano()]; ok {
+			w.s.Intervals[i] = iv
+			replaced++
+			continue
+		}
+		byStart[iv.Start.UnixNano()] = len(w.s.Intervals)
+		w.s.Intervals = append(w.s.Intervals, iv)
+	}
+	sort.SliceStable(w.s.Intervals, func(i, j int) bool { return w.s.Intervals[i].Start.Before(w.s.Intervals[j].Start) })
+	e := w.record(at, EventErrorIntervalsRecorded, in.ActionMeta, map[string]any{"intervals": len(in.Intervals),
+		"replaced": replaced, "recorded": len(w.s.Intervals)})
+	return ActionResult{Seq: w.s.Seq, Events: []Event{e}}, nil
+}
+
+// claimWindow names the window for refusals.
+func (w *slaPeriod) claimWindow() string {
+	return fmt.Sprintf("claims for %s period %s are accepted from %s until %s", w.s.Service, w.s.Period,
+		w.s.ClaimOpens.At.Format(time.RFC3339), w.s.ClaimCloses.Format(time.RFC3339))
+}
+
+func (w *slaPeriod) checkClaim(in FileClaim) *Refusal {
+	return first(
+		func() *Refusal {
+			if in.Actor.Role != RoleCustomer {
+				return forbidden(RuleRole, fmt.Sprintf("only the customer may file a claim (actor %q is %q)", in.Actor.Subject, in.Actor.Role))
+			}
+			if in.Actor.CustomerID != w.s.CustomerID {
+				return forbidden(RuleCustomer, fmt.Sprintf("account %s belongs to another customer", w.s.Account))
+			}
+			return nil
+		},
+		func() *Refusal {
+			at := now(w.ctx)
+			if w.s.ClaimOpens.IsZero() || at.Before(w.s.ClaimOpens.At) {
+				return refused(RuleClaimWindow, "too early: "+w.claimWindow())
+			}
+			if !at.Before(w.s.ClaimCloses) {
+				return refused(RuleClaimWindow, "too late: "+w.claimWindow())
+			}
+			return nil
+		},
+		func() *Refusal {
+			switch {
+			case w.s.Result == nil:
+				return refused(RuleState, fmt.Sprintf("period %s is not computed yet", w.s.Period))
+			case w.s.Result.CompensationPct == 0:
+				return refused(RuleCommitmentMet, fmt.Sprintf("availability %s%% met the 99.90%% commitment in %s: no compensation is due",
+					w.s.Result.AvailabilityPct, w.s.Period))
+			case w.s.Claim != nil:
+				return refused(RuleState, fmt.Sprintf("the claim for %s was filed at %s", w.s.Period, w.s.Claim.At.Format(time.RFC3339)))
+			}
+			return nil
+		},
+	)
+}
+
+func (w *slaPeriod) fileClaim(ctx workflow.Context, in FileClaim) (ActionResult, error) {
+	if err := w.awaitReady(ctx); err != nil {
+		return ActionResult{}, err
+	}
+	if r := w.checkClaim(in); r != nil {
+		return ActionResult{}, r.applicationError()
+	}
+	at := now(ctx)
+	w.s.Claim = &SLAClaim{At: at, By: in.Actor, RequestID: in.RequestID, Note: in.Note,
+		CompensationPct: w.s.Result.CompensationPct, CompensationCents: w.s.Result.CompensationCents}
+	e := w.record(at, EventClaimFiled, in.ActionMeta, map[string]any{"period": w.s.Period,
+		"compensation_pct": w.s.Claim.CompensationPct, "compensation_cents": w.s.Claim.CompensationCents}, RoleManager)
+	return ActionResult{Seq: w.s.Seq, Events: []Event{e}}, nil
+}
+
+// unavailableMinutes is the union of the counted outages, in minutes.
+func unavailableMinutes(outages []Outage) int64 {
+	type span struct{ a, b int64 } // [a, b) in Unix nanoseconds
+	var spans []span
+	for _, o := range outages {
+		if o.Excluded != "" {
+			continue
+		}
+		a := o.Start.UnixNano()
+		spans = append(spans, span{a, a + int64(o.Minutes)*int64(time.Minute)})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].a < spans[j].a })
+	var total, end int64
+	started := false
+	for _, s := range spans {
+		if !started || s.a > end {
+			total += s.b - s.a
+			end, started = s.b, true
+			continue
+		}
+		if s.b > end {
+			total += s.b - end
+			end = s.b
+		}
+	}
+	return total / int64(time.Minute)
+}
+
+// ---- SLA arithmetic (interim) ----
+
+// slaMeasure is what a period measured.
+type slaMeasure struct {
+	Service            SLAService
+	Days               int
+	UnavailableMinutes int64
+	Intervals          []ErrorInterval
+	MonthlyFeeCents    int64
+}
+
+// slaInterimMethod names computeSLAInterim in results.
+const slaInterimMethod = "workflows-interim-v1"
+
+// computeSLAInterim is the interim SLA arithmetic of seed 004, exact (big
+// rationals, no floating point):
+//
+//	Email:   a = (days×1440 − unavailable minutes) / (days×1440)
+//	Sendify: a = 1 − (Σ failed/valid over the recorded intervals) / (days×288)
+//
+// and the tier: a ≥ 99.90% → 0; 99.00% ≤ a < 99.90% → 10%; 95.00% ≤ a <
+// 99.00% → 20%; a < 95.00% → 50%; the compensation is that share of the
+// monthly fee, rounded down to a cent and capped at 50% of the fee.
+//
+// It is interim: package sla will hold the authoritative computation, and
+// (*slaPeriod).compute, its only caller, is where to swap it in.
+func computeSLAInterim(m slaMeasure) SLAComputation {
+	total := int64(m.Days) * 1440
+	out := SLAComputation{Service: m.Service, TotalMinutes: total, Method: slaInterimMethod}
+	var avail *big.Rat
+	switch m.Service {
+	case SLASendify:
+		n := int64(m.Days) * 288
+		sum := new(big.Rat)
+		for _, iv := range m.Intervals {
+			sum.Add(sum, big.NewRat(iv.Failed, iv.Valid))
+		}
+		out.Intervals = n
+		out.ErrorRateSum = sum.String()
+		avail = new(big.Rat).Sub(big.NewRat(1, 1), new(big.Rat).Quo(sum, big.NewRat(n, 1)))
+	default:
+		u := min(m.UnavailableMinutes, total)
+		out.UnavailableMinutes = u
+		avail = big.NewRat(total-u, total)
+	}
+	out.Availability = avail.String()
+	// Percentage with four decimals, rounded down: floor(a × 10^6) / 10^4.
+	e6 := new(big.Int).Quo(new(big.Int).Mul(avail.Num(), big.NewInt(1_000_000)), avail.Denom()).Int64()
+	out.AvailabilityPct = fmt.Sprintf("%d.%04d", e6/10000, e6%10000)
+	switch {
+	case avail.Cmp(big.NewRat(999, 1000)) >= 0:
+		out.CommitmentMet = true
+	case avail.Cmp(big.NewRat(99, 100)) >= 0:
+		out.CompensationPct = 10
+	case avail.Cmp(big.NewRat(95, 100)) >= 0:
+		out.CompensationPct = 20
+	default:
+		out.CompensationPct = 50
+	}
+	out.CompensationCents = min(m.MonthlyFeeCents*int64(out.CompensationPct)/100, m.MonthlyFeeCents*50/100)
+	return out
+}
