@@ -41,6 +41,10 @@ type Deps struct {
 	Catalog *catalog.Catalog
 	// Codec encrypts Temporal payloads; nil when payload encryption is off.
 	Codec *codec.AESGCM
+	// DevCodecOrigin, set by sowflow dev only, serves the codec without a
+	// token at /dev/codec for the local Temporal Web UI at this origin (the
+	// dev UI itself has no login). Empty in production.
+	DevCodecOrigin string
 }
 
 // New returns the API's HTTP handler.
@@ -87,6 +91,13 @@ func New(d Deps) http.Handler {
 	manager := allow(store.RoleManager)
 	customer := allow(store.RoleCustomer)
 	readers := allow(store.RoleManager, store.RoleCustomer, store.RoleAuditor)
+	if d.DevCodecOrigin != "" && d.Codec != nil {
+		dev := r.Group("/dev/codec", devCORS(d.DevCodecOrigin))
+		for _, m := range []string{http.MethodPost, http.MethodOptions} {
+			dev.Handle(m, "/encode", h.codecEndpoint(false))
+			dev.Handle(m, "/decode", h.codecEndpoint(true))
+		}
+	}
 	staff := allow(store.RoleManager, store.RoleAuditor, store.RoleAdmin)
 	v1.POST("/codec/encode", staff, h.codecEndpoint(false))
 	v1.POST("/codec/decode", staff, h.codecEndpoint(true))

@@ -8,6 +8,22 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
+// devCORS lets the dev Web UI at origin call the codec from the browser and
+// answers its preflight requests.
+func devCORS(origin string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Header("Access-Control-Allow-Origin", origin)
+		c.Header("Access-Control-Allow-Methods", "POST, OPTIONS")
+		c.Header("Access-Control-Allow-Headers", "Content-Type, X-Namespace, Authorization")
+		c.Header("Vary", "Origin")
+		if c.Request.Method == http.MethodOptions {
+			c.AbortWithStatus(http.StatusNoContent)
+			return
+		}
+		c.Next()
+	}
+}
+
 // codecEndpoint serves Temporal's remote codec protocol (POST …/encode and
 // …/decode with a JSON list of payloads) with the payload key of this
 // process, so the Temporal CLI (`--codec-endpoint`, `--codec-auth "Bearer

@@ -2,8 +2,11 @@ package api
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -58,6 +61,47 @@ func TestCodecEndpoint(t *testing.T) {
 			f.handler = tt.handler
 			if rec := f.do(http.MethodPost, "/v1/codec/decode", tt.role, tt.body, nil); rec.Code != tt.want {
 				t.Errorf("status %d, want %d: %s", rec.Code, tt.want, rec.Body)
+			}
+		})
+	}
+}
+
+func TestDevCodecForTheWebUI(t *testing.T) {
+	f := newFixture(t)
+	pc, err := codec.NewAESGCM(bytes.Repeat([]byte{4}, codec.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const origin = "http://127.0.0.1:8233"
+	dev := New(Deps{Store: f.store, Codec: pc, DevCodecOrigin: origin})
+	prod := New(Deps{Store: f.store, Codec: pc})
+	encoded, err := pc.Encode([]*commonpb.Payload{{Metadata: map[string][]byte{"encoding": []byte("json/plain")}, Data: []byte(`"hello"`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := protojson.Marshal(&commonpb.Payloads{Payloads: encoded})
+	tests := []struct {
+		name     string
+		handler  http.Handler
+		method   string
+		want     int
+		wantCORS bool
+	}{
+		{"preflight", dev, http.MethodOptions, http.StatusNoContent, true},
+		{"decode without a token", dev, http.MethodPost, http.StatusOK, true},
+		{"not served outside dev", prod, http.MethodPost, http.StatusNotFound, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, "/dev/codec/decode", bytes.NewReader(body))
+			req.Header.Set("Origin", origin)
+			rec := httptest.NewRecorder()
+			tt.handler.ServeHTTP(rec, req)
+			if rec.Code != tt.want || (rec.Header().Get("Access-Control-Allow-Origin") == origin) != tt.wantCORS {
+				t.Fatalf("status %d, CORS %q: %s", rec.Code, rec.Header().Get("Access-Control-Allow-Origin"), rec.Body)
+			}
+			if tt.want == http.StatusOK && !strings.Contains(rec.Body.String(), base64.StdEncoding.EncodeToString([]byte(`"hello"`))) {
+				t.Errorf("decoded body %s", rec.Body)
 			}
 		})
 	}

@@ -88,6 +88,9 @@ type Options struct {
 	// Logger once it runs. Default slog.LevelWarn, which keeps a dev console readable.
 	// While the server starts only errors pass, and none once Stop is called.
 	ServerLogLevel slog.Leveler
+	// CodecEndpoint, when set, is the remote payload codec the Web UI calls to
+	// show encrypted payloads (sowflow dev points it at its API).
+	CodecEndpoint string
 
 	// disableWAL opens the database in SQLite's default rollback-journal mode. It exists
 	// only so that the benchmark can show what WAL buys.
@@ -265,7 +268,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	if uiPort != DisableUI {
-		if err := srv.startUI(ctx, opts.IP, dialHost, uiPort, opts.Namespace); err != nil {
+		if err := srv.startUI(ctx, opts.IP, dialHost, uiPort, opts.Namespace, opts.CodecEndpoint); err != nil {
 			return nil, err
 		}
 	}

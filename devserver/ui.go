@@ -15,7 +15,7 @@ import (
 
 // startUI serves the Temporal Web UI on bindIP:port, pointed at the frontend, and waits
 // until it answers its health check.
-func (s *Server) startUI(ctx context.Context, bindIP, dialHost string, port int, namespace string) error {
+func (s *Server) startUI(ctx context.Context, bindIP, dialHost string, port int, namespace, codecEndpoint string) error {
 	host := bindIP
 	if ip := net.ParseIP(bindIP); ip != nil && ip.To4() == nil {
 		host = "[" + bindIP + "]" // the UI server joins host and port with a plain colon
@@ -32,6 +32,7 @@ func (s *Server) startUI(ctx context.Context, bindIP, dialHost string, port int,
 		HideLogs: true,
 		// The news feed is fetched from temporal.io; a dev UI works offline without it.
 		DisableNewsFetch: true,
+		Codec:            uiconfig.Codec{Endpoint: codecEndpoint},
 	}))
 	s.uiURL = "http://" + net.JoinHostPort(dialHost, strconv.Itoa(port))
 	s.uiDone = make(chan struct{})

@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/sowflow/sowflow/api"
 	"github.com/sowflow/sowflow/config"
 	"github.com/sowflow/sowflow/devserver"
 	"github.com/sowflow/sowflow/localpg"
@@ -56,11 +57,28 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer pool.Close()
 
+	pc, err := payloadCodec(cfg)
+	if err != nil {
+		return fail(logger, "payload codec", err)
+	}
+	// The API's address is needed before the Web UI starts: with payload
+	// encryption on, the UI decodes through the API's /dev/codec.
+	l, url, err := listen(cfg.HTTPAddr)
+	if err != nil {
+		return fail(logger, "listen", err)
+	}
+	defer l.Close()
+	codecEndpoint := ""
+	if pc != nil {
+		codecEndpoint = url + "/dev/codec"
+	}
+
 	uiPort := cfg.UIPort
 	if uiPort == -1 {
 		uiPort = devserver.DisableUI
 	}
 	srv, err := devserver.Start(ctx, devserver.Options{
+		CodecEndpoint:    codecEndpoint,
 		DBFile:           filepath.Join(cfg.DataDir, "temporal.db"),
 		FrontendPort:     cfg.TemporalPort,
 		UIPort:           uiPort,
@@ -77,10 +95,6 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
-	pc, err := payloadCodec(cfg)
-	if err != nil {
-		return fail(logger, "payload codec", err)
-	}
 	devTemporal := cfg.Temporal
 	devTemporal.Address = srv.FrontendAddress()
 	opts, err := temporalOptions(devTemporal, pc, logger)
@@ -107,12 +121,12 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer w.Stop()
 
-	l, url, err := listen(cfg.HTTPAddr)
-	if err != nil {
-		return fail(logger, "listen", err)
-	}
 	printDevBanner(stdout, url, srv, where, tokens)
-	if err := serveHTTP(ctx, l, svc.apiHandler(tc, cfg.Temporal.TaskQueue, pc), cfg.ShutdownTimeout); err != nil {
+	deps := svc.apiDeps(tc, cfg.Temporal.TaskQueue, pc)
+	if pc != nil {
+		deps.DevCodecOrigin = srv.UIURL()
+	}
+	if err := serveHTTP(ctx, l, api.New(deps), cfg.ShutdownTimeout); err != nil {
 		return fail(logger, "api stopped", err)
 	}
 	logger.Info("stopping sowflow dev")

@@ -229,9 +229,10 @@ func newServices(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (
 	return &services{pool: pool, store: st, calendars: cals, catalog: cat, logger: logger}, nil
 }
 
-// apiHandler builds the HTTP API over these services and Temporal client tc.
-func (s *services) apiHandler(tc client.Client, taskQueue string, pc *codec.AESGCM) http.Handler {
-	return api.New(api.Deps{
+// apiDeps are the HTTP API's dependencies over these services and Temporal
+// client tc.
+func (s *services) apiDeps(tc client.Client, taskQueue string, pc *codec.AESGCM) api.Deps {
+	return api.Deps{
 		Logger:         s.logger,
 		Ready:          readiness(s.pool, tc),
 		Store:          s.store,
@@ -241,7 +242,7 @@ func (s *services) apiHandler(tc client.Client, taskQueue string, pc *codec.AESG
 		TaskQueue:      taskQueue,
 		Catalog:        s.catalog,
 		Codec:          pc,
-	})
+	}
 }
 
 // workerDeps gives activities the calendar in force.
