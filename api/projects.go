@@ -373,18 +373,79 @@ type submitRequest struct {
 	Round    int                `json:"round" validate:"omitempty,min=1"`
 }
 
-func (h *handlers) submitDeliverable(c *gin.Context) {
-	var req submitRequest
-	if !bindJSON(c, &req) {
-		return
+// projectAction is one lifecycle action: the update it sends, whether its
+// body may be empty, and how the bound body R becomes the update's argument.
+// Every action binds and validates its body first, then finds the project
+// (404 for another customer's), then sends the update.
+func projectAction[R any](h *handlers, update string, optionalBody bool, build func(c *gin.Context, m workflows.ActionMeta, req R) any) gin.HandlerFunc {
+	bind := bindJSON
+	if optionalBody {
+		bind = bindOptionalJSON
 	}
-	id, ok := h.visibleProject(c)
-	if !ok {
-		return
+	return func(c *gin.Context) {
+		var req R
+		if !bind(c, &req) {
+			return
+		}
+		id, ok := h.visibleProject(c)
+		if !ok {
+			return
+		}
+		h.act(c, id, update, build(c, meta(c), req))
 	}
-	h.act(c, id, workflows.UpdateSubmitDeliverable, workflows.SubmitDeliverable{ActionMeta: meta(c), Deliverable: c.Param("key"),
-		Round: req.Round, Title: req.Title, URI: req.URI, SHA256: req.SHA256, Measured: req.Measured})
 }
+
+func (h *handlers) submitDeliverable() gin.HandlerFunc {
+	return projectAction(h, workflows.UpdateSubmitDeliverable, false, func(c *gin.Context, m workflows.ActionMeta, req submitRequest) any {
+		return workflows.SubmitDeliverable{ActionMeta: m, Deliverable: c.Param("key"),
+			Round: req.Round, Title: req.Title, URI: req.URI, SHA256: req.SHA256, Measured: req.Measured}
+	})
+}
+
+func (h *handlers) decideDeliverable() gin.HandlerFunc {
+	return projectAction(h, workflows.UpdateDecideDeliverable, false, func(c *gin.Context, m workflows.ActionMeta, req decisionRequest) any {
+		return workflows.DecideDeliverable{ActionMeta: m, Deliverable: c.Param("key"),
+			Round: req.Round, Decision: workflows.Decision(req.Decision), Reason: req.Reason}
+	})
+}
+
+func (h *handlers) advancePhase() gin.HandlerFunc {
+	return projectAction(h, workflows.UpdateAdvancePhase, true, func(c *gin.Context, m workflows.ActionMeta, _ emptyRequest) any {
+		return workflows.AdvancePhase{ActionMeta: m, From: c.Param("key")}
+	})
+}
+
+func (h *handlers) openDelay() gin.HandlerFunc {
+	return projectAction(h, workflows.UpdateOpenDelay, false, func(_ *gin.Context, m workflows.ActionMeta, req openDelayRequest) any {
+		return workflows.OpenDelay{ActionMeta: m, Reason: req.Reason, Prerequisite: req.Prerequisite}
+	})
+}
+
+func (h *handlers) closeDelay() gin.HandlerFunc {
+	return projectAction(h, workflows.UpdateCloseDelay, true, func(_ *gin.Context, m workflows.ActionMeta, req noteRequest) any {
+		return workflows.CloseDelay{ActionMeta: m, Note: req.Note}
+	})
+}
+
+func (h *handlers) useQuota() gin.HandlerFunc {
+	return projectAction(h, workflows.UpdateUseQuota, true, func(c *gin.Context, m workflows.ActionMeta, req noteRequest) any {
+		return workflows.UseQuota{ActionMeta: m, Quota: c.Param("key"), Note: req.Note}
+	})
+}
+
+func (h *handlers) signFinalAcceptance() gin.HandlerFunc {
+	return projectAction(h, workflows.UpdateSignFinalAcceptance, true, func(_ *gin.Context, m workflows.ActionMeta, req noteRequest) any {
+		return workflows.SignFinalAcceptance{ActionMeta: m, Note: req.Note}
+	})
+}
+
+func (h *handlers) terminate() gin.HandlerFunc {
+	return projectAction(h, workflows.UpdateTerminate, false, func(_ *gin.Context, m workflows.ActionMeta, req terminateRequest) any {
+		return workflows.Terminate{ActionMeta: m, Reason: req.Reason}
+	})
+}
+
+// The bodies of the lifecycle actions.
 
 type decisionRequest struct {
 	Decision string `json:"decision" validate:"required,oneof=accept reject"`
@@ -392,104 +453,19 @@ type decisionRequest struct {
 	Round    int    `json:"round" validate:"omitempty,min=1"`
 }
 
-func (h *handlers) decideDeliverable(c *gin.Context) {
-	var req decisionRequest
-	if !bindJSON(c, &req) {
-		return
-	}
-	id, ok := h.visibleProject(c)
-	if !ok {
-		return
-	}
-	h.act(c, id, workflows.UpdateDecideDeliverable, workflows.DecideDeliverable{ActionMeta: meta(c), Deliverable: c.Param("key"),
-		Round: req.Round, Decision: workflows.Decision(req.Decision), Reason: req.Reason})
-}
-
-type emptyRequest struct{}
-
-func (h *handlers) advancePhase(c *gin.Context) {
-	var req emptyRequest
-	if !bindOptionalJSON(c, &req) {
-		return
-	}
-	id, ok := h.visibleProject(c)
-	if !ok {
-		return
-	}
-	h.act(c, id, workflows.UpdateAdvancePhase, workflows.AdvancePhase{ActionMeta: meta(c), From: c.Param("key")})
-}
-
 type openDelayRequest struct {
 	Reason       string `json:"reason" validate:"required,max=2000"`
 	Prerequisite string `json:"prerequisite" validate:"omitempty,max=64"`
-}
-
-func (h *handlers) openDelay(c *gin.Context) {
-	var req openDelayRequest
-	if !bindJSON(c, &req) {
-		return
-	}
-	id, ok := h.visibleProject(c)
-	if !ok {
-		return
-	}
-	h.act(c, id, workflows.UpdateOpenDelay, workflows.OpenDelay{ActionMeta: meta(c), Reason: req.Reason, Prerequisite: req.Prerequisite})
 }
 
 type noteRequest struct {
 	Note string `json:"note" validate:"omitempty,max=2000"`
 }
 
-func (h *handlers) closeDelay(c *gin.Context) {
-	var req noteRequest
-	if !bindOptionalJSON(c, &req) {
-		return
-	}
-	id, ok := h.visibleProject(c)
-	if !ok {
-		return
-	}
-	h.act(c, id, workflows.UpdateCloseDelay, workflows.CloseDelay{ActionMeta: meta(c), Note: req.Note})
-}
-
-func (h *handlers) useQuota(c *gin.Context) {
-	var req noteRequest
-	if !bindOptionalJSON(c, &req) {
-		return
-	}
-	id, ok := h.visibleProject(c)
-	if !ok {
-		return
-	}
-	h.act(c, id, workflows.UpdateUseQuota, workflows.UseQuota{ActionMeta: meta(c), Quota: c.Param("key"), Note: req.Note})
-}
-
-func (h *handlers) signFinalAcceptance(c *gin.Context) {
-	var req noteRequest
-	if !bindOptionalJSON(c, &req) {
-		return
-	}
-	id, ok := h.visibleProject(c)
-	if !ok {
-		return
-	}
-	h.act(c, id, workflows.UpdateSignFinalAcceptance, workflows.SignFinalAcceptance{ActionMeta: meta(c), Note: req.Note})
-}
+type emptyRequest struct{}
 
 type terminateRequest struct {
 	Reason string `json:"reason" validate:"required,max=2000"`
-}
-
-func (h *handlers) terminate(c *gin.Context) {
-	var req terminateRequest
-	if !bindJSON(c, &req) {
-		return
-	}
-	id, ok := h.visibleProject(c)
-	if !ok {
-		return
-	}
-	h.act(c, id, workflows.UpdateTerminate, workflows.Terminate{ActionMeta: meta(c), Reason: req.Reason})
 }
 
 // cst presents an instant in China Standard Time, as every API answer does.
