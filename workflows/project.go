@@ -51,6 +51,7 @@ func ProjectWorkflow(ctx workflow.Context, in ProjectInput) (ProjectResult, erro
 		}
 	}
 	p := newProject(ctx, in)
+	p.pumped = workflow.GetVersion(ctx, changeSignalsPumped, workflow.DefaultVersion, 1) >= 1
 	if err := p.register(ctx); err != nil {
 		return ProjectResult{}, err
 	}
@@ -83,6 +84,12 @@ type project struct {
 	// being handled.
 	signals  []workflow.ReceiveChannel
 	inflight int
+	// pumped is set when signals are received by the main loop (pump)
+	// rather than by a goroutine per signal blocked in Receive (see
+	// changeSignalsPumped); pumps then holds how to start handling one
+	// waiting signal of each channel.
+	pumped bool
+	pumps  []func(ctx workflow.Context) bool
 	// sa are the search attribute values last upserted.
 	sa    searchValues
 	saSet bool
@@ -255,26 +262,75 @@ func handle[T action](p *project, ctx workflow.Context, name string, check func(
 
 // listen handles the signal name: validated by check, then applied; an
 // invalid signal (or one that apply refuses) is recorded as ignored.
+//
+// Before changeSignalsPumped a goroutine per signal name receives with
+// Receive; a signal handed to that blocked receiver is invisible to Len and
+// to inflight until the goroutine runs, so settle could see the run quiet and
+// continue as new with the signal received but not applied. Since
+// changeSignalsPumped the signals stay buffered in their channels (where Len
+// sees them) until the main loop pumps them, and each is applied in a
+// goroutine of its own counted by inflight from the moment it is received.
 func listen[T action](p *project, ctx workflow.Context, name string, check func(T) *Refusal, apply func(workflow.Context, T) (ActionResult, error)) {
 	ch := workflow.GetSignalChannel(ctx, name)
 	p.signals = append(p.signals, ch)
+	handleSignal := func(ctx workflow.Context, in T) {
+		if r := check(in); r != nil {
+			p.ignore(ctx, name, in.Meta(), r)
+		} else if _, err := apply(ctx, in); err != nil {
+			r, ok := AsRefusal(err)
+			if !ok {
+				r = refused(RuleState, err.Error())
+			}
+			p.ignore(ctx, name, in.Meta(), r)
+		}
+	}
+	if p.pumped {
+		p.pumps = append(p.pumps, func(ctx workflow.Context) bool {
+			var in T
+			if !ch.ReceiveAsync(&in) {
+				return false
+			}
+			p.inflight++
+			workflow.Go(ctx, func(ctx workflow.Context) {
+				defer func() { p.inflight-- }()
+				handleSignal(ctx, in)
+			})
+			return true
+		})
+		return
+	}
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
 			var in T
 			ch.Receive(ctx, &in)
 			p.inflight++
-			if r := check(in); r != nil {
-				p.ignore(ctx, name, in.Meta(), r)
-			} else if _, err := apply(ctx, in); err != nil {
-				r, ok := AsRefusal(err)
-				if !ok {
-					r = refused(RuleState, err.Error())
-				}
-				p.ignore(ctx, name, in.Meta(), r)
-			}
+			handleSignal(ctx, in)
 			p.inflight--
 		}
 	})
+}
+
+// pump starts the handling of every waiting signal, in arrival order per
+// signal name (a no-op before changeSignalsPumped, when goroutines receive).
+func (p *project) pump(ctx workflow.Context) {
+	for _, next := range p.pumps {
+		for next(ctx) {
+		}
+	}
+}
+
+// signalWaiting reports whether a signal waits to be pumped (always false
+// before changeSignalsPumped, so the old wait conditions are unchanged).
+func (p *project) signalWaiting() bool {
+	if !p.pumped {
+		return false
+	}
+	for _, ch := range p.signals {
+		if ch.Len() > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // ignore records an invalid signal.
@@ -315,6 +371,7 @@ func (p *project) run(ctx workflow.Context) (ProjectResult, error) {
 		}
 	}
 	for {
+		p.pump(ctx)
 		p.fireDue(workflow.Now(ctx))
 		p.flush(ctx)
 		if p.s.Status != StatusActive {
@@ -337,7 +394,9 @@ func (p *project) run(ctx workflow.Context) (ProjectResult, error) {
 			wake = &wakeTimer{at: next, f: workflow.NewTimer(tctx, d), cancel: cancel}
 		}
 		seq := p.s.Seq
-		if err := workflow.Await(ctx, func() bool { return p.s.Seq != seq || (wake != nil && wake.f.IsReady()) }); err != nil {
+		if err := workflow.Await(ctx, func() bool {
+			return p.s.Seq != seq || (wake != nil && wake.f.IsReady()) || p.signalWaiting()
+		}); err != nil {
 			return ProjectResult{}, err
 		}
 		if wake != nil && wake.f.IsReady() {
@@ -367,8 +426,9 @@ func (p *project) settle(ctx workflow.Context) {
 		return true
 	}
 	for {
+		p.pump(ctx)
 		p.flush(ctx)
-		if err := workflow.Await(ctx, func() bool { return p.s.Seq != p.projected || quiet() }); err != nil {
+		if err := workflow.Await(ctx, func() bool { return p.s.Seq != p.projected || p.signalWaiting() || quiet() }); err != nil {
 			return // canceled: nothing more can be written
 		}
 		if p.s.Seq == p.projected && quiet() {

@@ -16,4 +16,9 @@ const (
 	// changeCalendarRecompute guards the recomputation of provisional
 	// deadlines on SignalCalendarUpdated.
 	changeCalendarRecompute = "calendar-recompute"
+	// changeSignalsPumped makes the main loop take action signals with
+	// ReceiveAsync instead of goroutines blocked in Receive, so a signal that
+	// arrives in the workflow task before continue-as-new is applied to the
+	// state carried over instead of being lost.
+	changeSignalsPumped = "signals-pumped"
 )
