@@ -15,7 +15,7 @@ import (
 func TestAuditVerify(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	chain := store.CustomerChain("audit-api")
+	chain := store.CustomerChain("audit-api-" + histUnique(t))
 	var recs []store.AuditRecord
 	for _, payload := range []string{`{"n":1}`, `{"n":2}`, `{"n":3}`} {
 		r, err := f.store.AppendAudit(ctx, store.AuditEntry{Chain: chain, Actor: store.Actor{Subject: "token:x", Role: "manager"},
@@ -88,7 +88,7 @@ func TestAuditVerify(t *testing.T) {
 	if rec := f.do(http.MethodGet, "/v1/audit/verify", store.RoleAuditor, nil, &rep); rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
-	want := store.AuditBreak{Chain: chain, Seq: 3, ID: recs[2].ID, Problem: store.AuditHashMismatch}
+	want := store.AuditBreak{Chain: chain, Seq: recs[2].Seq, ID: recs[2].ID, Problem: store.AuditHashMismatch}
 	if rep.OK || len(rep.Broken) != 1 {
 		t.Fatalf("tampered log reported as %+v", rep)
 	}

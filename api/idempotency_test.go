@@ -31,8 +31,7 @@ func wantReplay(t *testing.T, first, rec *httptest.ResponseRecorder) {
 	}
 }
 
-// countEvents counts the project's events of type typ for deliverable (any
-// deliverable when "").
+// countEvents counts the project's recorded events of type typ.
 func countEvents(c caller, id string, typ workflows.EventType) int {
 	c.t.Helper()
 	n := 0
@@ -237,12 +236,13 @@ func TestConcurrentDecisions(t *testing.T) {
 	const n = 8
 	race := func(path string, key func(i int) string) []*httptest.ResponseRecorder {
 		recs := make([]*httptest.ResponseRecorder, n)
+		body := jsonBody(t, accept)
 		start := make(chan struct{})
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
 				<-start
-				recs[i] = f.send(request{method: http.MethodPost, path: path, token: cust.token, body: jsonBody(t, accept), key: key(i)})
+				recs[i] = f.send(request{method: http.MethodPost, path: path, token: cust.token, body: body, key: key(i)})
 			})
 		}
 		close(start)

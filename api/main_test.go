@@ -266,3 +266,41 @@ func problemOf(tb testing.TB, rec *httptest.ResponseRecorder) Problem {
 	}
 	return p
 }
+
+// newFixtureTB is newFixture for any testing.TB, such as a fuzz target's
+// *testing.F, whose fixture outlives each of its inputs. Its t is nil unless
+// tb is a *testing.T: use send, not do.
+func newFixtureTB(tb testing.TB, name string) *fixture {
+	tb.Helper()
+	env := testenv.Get(tb)
+	ctx := context.Background()
+	st := store.New(env.Pool)
+	cals, err := store.NewCalendarSource(ctx, st, calendar.China())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f := &fixture{store: st, tokens: map[store.Role]string{}}
+	if t, ok := tb.(*testing.T); ok {
+		f.t = t
+	}
+	for _, role := range store.Roles() {
+		spec := store.TokenSpec{Name: name + " " + string(role), Role: role, CreatedBy: "test"}
+		if role == store.RoleCustomer {
+			spec.CustomerID = "acme"
+		}
+		_, secret, err := st.CreateToken(ctx, spec)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		f.tokens[role] = secret
+	}
+	taskQueue := "api-" + name
+	f.worker = env.Temporal.NewWorker(taskQueue, func(r sdkworker.Registry) {
+		worker.Register(r, worker.Deps{Calendar: cals.Current, Store: st})
+	})
+	tb.Cleanup(f.worker.Stop)
+	f.temporal = env.Client()
+	f.handler = New(Deps{Store: st, Calendars: cals, Temporal: f.temporal, TaskQueue: taskQueue,
+		NotifyCalendar: func(context.Context, string) (int, error) { return 0, nil }})
+	return f
+}

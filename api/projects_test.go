@@ -539,6 +539,19 @@ func TestListProjects(t *testing.T) {
 		}
 	})
 
+	t.Run("auditors see every customer's", func(t *testing.T) {
+		got, _ := f.as(t, store.RoleAuditor).list(url.Values{"limit": {"200"}})
+		seen := map[string]bool{}
+		for _, it := range got {
+			seen[it.ID] = true
+		}
+		for _, id := range append(all, y) {
+			if !seen[id] {
+				t.Errorf("the auditor's unfiltered list lacks %s", id)
+			}
+		}
+	})
+
 	t.Run("customers see only their own", func(t *testing.T) {
 		got, _ := custX.list(url.Values{"limit": {"2"}})
 		if !slices.Equal(ids(got), all) {
