@@ -28,8 +28,9 @@ bench: ## run the benchmarks (calendar clocks, dev server WAL vs no WAL, API vs 
 histories: ## re-record the golden workflow histories in workflows/testdata (on purpose: see workflows/project_golden_test.go)
 	$(GO) test -tags golden -run '^TestRecordGolden' -count=1 -v -timeout $(TEST_TIMEOUT) ./workflows/
 
-fuzz: ## fuzz the calendar for a minute
+fuzz: ## fuzz the calendar and the API's mutating endpoints for a minute each
 	$(GO) test -run='^$$' -fuzz=FuzzDeadline -fuzztime=60s ./calendar/
+	$(GO) test -run='^$$' -fuzz=FuzzMutatingEndpoints -fuzztime=60s ./api/
 
 lint: $(BIN)/staticcheck $(BIN)/workflowcheck ## go vet, staticcheck and workflowcheck
 	$(GO) vet ./...
