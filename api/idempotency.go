@@ -69,6 +69,9 @@ func (h *handlers) idempotent(c *gin.Context) {
 	switch outcome {
 	case store.IdempotencyReplay:
 		c.Header(replayedHeader, "true")
+		if stored.Location != "" {
+			c.Header("Location", stored.Location)
+		}
 		c.Data(stored.Status, stored.ContentType, stored.Body)
 		c.Abort()
 		return
@@ -101,7 +104,7 @@ func (h *handlers) idempotent(c *gin.Context) {
 			}
 			return
 		}
-		resp := store.StoredResponse{Status: status, ContentType: w.Header().Get("Content-Type"), Body: w.body.Bytes()}
+		resp := store.StoredResponse{Status: status, ContentType: w.Header().Get("Content-Type"), Location: w.Header().Get("Location"), Body: w.body.Bytes()}
 		if err := h.deps.Store.FinishIdempotent(bg, req, resp); err != nil {
 			h.deps.Logger.Error("store idempotent response", "request_id", c.GetString(requestIDKey), "error", err.Error())
 		}

@@ -18,12 +18,15 @@ import (
 	"github.com/sowflow/sowflow/workflows"
 )
 
-// wantReplay checks that rec replays first: the same status, content type
-// and body byte for byte, marked Idempotent-Replayed.
+// wantReplay checks that rec replays first: the same status, content type,
+// Location and body byte for byte, marked Idempotent-Replayed.
 func wantReplay(t *testing.T, first, rec *httptest.ResponseRecorder) {
 	t.Helper()
 	if rec.Header().Get(replayedHeader) != "true" {
 		t.Errorf("retry not marked %s: %d %s", replayedHeader, rec.Code, rec.Body)
+	}
+	if rec.Header().Get("Location") != first.Header().Get("Location") {
+		t.Errorf("retry Location %q, first answer's %q", rec.Header().Get("Location"), first.Header().Get("Location"))
 	}
 	if rec.Code != first.Code || rec.Header().Get("Content-Type") != first.Header().Get("Content-Type") || !bytes.Equal(rec.Body.Bytes(), first.Body.Bytes()) {
 		t.Errorf("retry answered %d %s %s\nfirst answer %d %s %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body,

@@ -30,7 +30,9 @@ const (
 type StoredResponse struct {
 	Status      int
 	ContentType string
-	Body        []byte
+	// Location is the first answer's Location header, if it had one.
+	Location string
+	Body     []byte
 }
 
 // IdempotencyRequest identifies one keyed request.
@@ -68,12 +70,13 @@ func (s *Store) BeginIdempotent(ctx context.Context, req IdempotencyRequest) (Id
 		state  string
 		status *int
 		ctype  *string
+		loc    *string
 		body   []byte
 	)
 	err = s.pool.QueryRow(ctx, `
-		SELECT request_hash, state, response_status, response_type, response_body
+		SELECT request_hash, state, response_status, response_type, response_location, response_body
 		FROM idempotency_keys WHERE token_id = $1 AND key = $2`, req.TokenID, req.Key).
-		Scan(&hash, &state, &status, &ctype, &body)
+		Scan(&hash, &state, &status, &ctype, &loc, &body)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// Abandoned between the two statements; let the client retry.
 		return IdempotencyRunning, StoredResponse{}, nil
@@ -94,14 +97,18 @@ func (s *Store) BeginIdempotent(ctx context.Context, req IdempotencyRequest) (Id
 	if ctype != nil {
 		resp.ContentType = *ctype
 	}
+	if loc != nil {
+		resp.Location = *loc
+	}
 	return IdempotencyReplay, resp, nil
 }
 
 // FinishIdempotent stores the answer of a request that ran.
 func (s *Store) FinishIdempotent(ctx context.Context, req IdempotencyRequest, resp StoredResponse) error {
 	_, err := s.pool.Exec(ctx, `
-		UPDATE idempotency_keys SET state = 'done', response_status = $3, response_type = $4, response_body = $5, updated_at = now()
-		WHERE token_id = $1 AND key = $2`, req.TokenID, req.Key, resp.Status, resp.ContentType, resp.Body)
+		UPDATE idempotency_keys SET state = 'done', response_status = $3, response_type = $4, response_body = $5,
+		    response_location = nullif($6, ''), updated_at = now()
+		WHERE token_id = $1 AND key = $2`, req.TokenID, req.Key, resp.Status, resp.ContentType, resp.Body, resp.Location)
 	if err != nil {
 		return fmt.Errorf("store idempotent response: %w", err)
 	}
