@@ -118,6 +118,18 @@ func New(d Deps) http.Handler {
 	projects.POST("/:id/final-acceptance", customer, h.idempotent, h.signFinalAcceptance())
 	projects.POST("/:id/termination", manager, h.idempotent, h.terminate())
 	v1.POST("/replay", allow(store.RoleAuditor), h.idempotent, h.replay)
+
+	services := v1.Group("/services")
+	managerOrCustomer := allow(store.RoleManager, store.RoleCustomer)
+	services.POST("", manager, h.idempotent, h.startService)
+	services.GET("/:id", readers, h.getService)
+	services.POST("/:id/quotas/:key/uses", manager, h.idempotent, h.useServiceQuota)
+	services.POST("/:id/tickets", managerOrCustomer, h.idempotent, h.openTicket)
+	services.GET("/:id/tickets/:n", readers, h.getTicket)
+	services.POST("/:id/tickets/:n/response", manager, h.idempotent, h.respondTicket())
+	services.POST("/:id/tickets/:n/resolution", manager, h.idempotent, h.resolveTicket())
+	services.POST("/:id/tickets/:n/closure", customer, h.idempotent, h.confirmClosure())
+	services.POST("/:id/tickets/:n/severity", managerOrCustomer, h.idempotent, h.changeSeverity())
 	return r
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"path"
 	"regexp"
 	"strconv"
 	"time"
@@ -115,27 +116,11 @@ func (h *handlers) startProject(c *gin.Context) {
 		writeProblem(c, p)
 		return
 	}
-	opts := client.StartWorkflowOptions{
-		ID:                                       workflows.ProjectWorkflowID(req.ProjectID),
-		TaskQueue:                                h.deps.TaskQueue,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.AttrCustomer.ValueSet(req.CustomerID),
-			workflows.AttrPackage.ValueSet(req.Package),
-			workflows.AttrStatus.ValueSet(string(workflows.StatusActive)),
-		),
-	}
-	run, err := h.deps.Temporal.ExecuteWorkflow(c.Request.Context(), opts, workflows.ProjectWorkflowName, in)
-	if err != nil {
-		var exists *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &exists) {
-			c.Header("Location", "/v1/projects/"+req.ProjectID)
-			writeProblem(c, Problem{Type: ProblemExists, Status: http.StatusConflict, Detail: "project " + req.ProjectID + " already exists; a project starts once"})
-			return
-		}
-		h.workflowProblem(c, "start project", err)
+	run, ok := h.startOnce(c, "project", "/v1/projects/"+req.ProjectID, workflows.ProjectWorkflowID(req.ProjectID), workflows.ProjectWorkflowName, in,
+		workflows.AttrCustomer.ValueSet(req.CustomerID),
+		workflows.AttrPackage.ValueSet(req.Package),
+		workflows.AttrStatus.ValueSet(string(workflows.StatusActive)))
+	if !ok {
 		return
 	}
 	h.metrics.action("start", "ok")
@@ -147,6 +132,33 @@ func (h *handlers) startProject(c *gin.Context) {
 	}
 	c.Header("Location", "/v1/projects/"+req.ProjectID)
 	c.JSON(http.StatusCreated, out)
+}
+
+// startOnce starts a workflow whose ID may be used only once: an ID already
+// taken (running or ended) answers 409 pointing at location. It returns
+// false when it answered.
+func (h *handlers) startOnce(c *gin.Context, what, location, workflowID, workflowName string, input any, attrs ...temporal.SearchAttributeUpdate) (client.WorkflowRun, bool) {
+	opts := client.StartWorkflowOptions{
+		ID:                                       workflowID,
+		TaskQueue:                                h.deps.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes:                    temporal.NewSearchAttributes(attrs...),
+	}
+	run, err := h.deps.Temporal.ExecuteWorkflow(c.Request.Context(), opts, workflowName, input)
+	if err != nil {
+		var exists *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &exists) {
+			c.Header("Location", location)
+			writeProblem(c, Problem{Type: ProblemExists, Status: http.StatusConflict,
+				Detail: what + " " + path.Base(location) + " already exists; a " + what + " starts once"})
+			return nil, false
+		}
+		h.workflowProblem(c, "start "+what, err)
+		return nil, false
+	}
+	return run, true
 }
 
 func (h *handlers) queryState(ctx context.Context, projectID string) (workflows.ProjectState, error) {
