@@ -492,6 +492,43 @@ const (
 	oasRequestSchema
 )
 
+// checkSchema holds the schema at pointer against goType: the same
+// properties, the same required ones (validate "required" for requests,
+// fields without omitempty for responses), and closed request bodies.
+func (doc oasDoc) checkSchema(t *testing.T, pointer string, goType any, kind oasSchemaKind) {
+	t.Helper()
+	node, err := doc.lookup(pointer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props, required, additional := doc.schemaProperties(t, node)
+	var wantProps, wantRequired []string
+	for _, f := range oasJSONFields(reflect.TypeOf(goType)) {
+		wantProps = append(wantProps, f.name)
+		switch kind {
+		case oasResponseSchema:
+			if !f.omittable {
+				wantRequired = append(wantRequired, f.name)
+			}
+		case oasRequestSchema:
+			if rule, _, _ := strings.Cut(f.validate, ","); rule == "required" {
+				wantRequired = append(wantRequired, f.name)
+			}
+		}
+	}
+	slices.Sort(wantProps)
+	slices.Sort(wantRequired)
+	if !slices.Equal(props, wantProps) {
+		t.Errorf("properties %v, Go type %T has %v", props, goType, wantProps)
+	}
+	if !slices.Equal(required, wantRequired) {
+		t.Errorf("required %v, want %v", required, wantRequired)
+	}
+	if kind == oasRequestSchema && additional != false {
+		t.Errorf("additionalProperties is %v: the API refuses unknown fields, so it must be false", additional)
+	}
+}
+
 // TestOpenAPISchemasMatchGoTypes holds the document's schemas against the
 // Go types the handlers decode and encode, so that a field added, renamed
 // or made required in Go fails here until the document follows.
@@ -572,38 +609,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		{s + "TerminateRequest", terminateRequest{}, oasRequestSchema},
 	}
 	for _, tt := range tests {
-		name := strings.TrimPrefix(tt.pointer, s)
-		t.Run(name, func(t *testing.T) {
-			node, err := doc.lookup(tt.pointer)
-			if err != nil {
-				t.Fatal(err)
-			}
-			props, required, additional := doc.schemaProperties(t, node)
-			var wantProps, wantRequired []string
-			for _, f := range oasJSONFields(reflect.TypeOf(tt.goType)) {
-				wantProps = append(wantProps, f.name)
-				switch tt.kind {
-				case oasResponseSchema:
-					if !f.omittable {
-						wantRequired = append(wantRequired, f.name)
-					}
-				case oasRequestSchema:
-					if rule, _, _ := strings.Cut(f.validate, ","); rule == "required" {
-						wantRequired = append(wantRequired, f.name)
-					}
-				}
-			}
-			slices.Sort(wantProps)
-			slices.Sort(wantRequired)
-			if !slices.Equal(props, wantProps) {
-				t.Errorf("properties %v, Go type %T has %v", props, tt.goType, wantProps)
-			}
-			if !slices.Equal(required, wantRequired) {
-				t.Errorf("required %v, want %v", required, wantRequired)
-			}
-			if tt.kind == oasRequestSchema && additional != false {
-				t.Errorf("additionalProperties is %v: the API refuses unknown fields, so it must be false", additional)
-			}
+		t.Run(strings.TrimPrefix(tt.pointer, s), func(t *testing.T) {
+			doc.checkSchema(t, tt.pointer, tt.goType, tt.kind)
 		})
 	}
 

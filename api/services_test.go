@@ -3,8 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -208,36 +206,7 @@ func TestOpenAPIServiceSchemasMatchGoTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimPrefix(tt.pointer, s), func(t *testing.T) {
-			node, err := doc.lookup(tt.pointer)
-			if err != nil {
-				t.Fatal(err)
-			}
-			props, required, additional := doc.schemaProperties(t, node)
-			var wantProps, wantRequired []string
-			for _, f := range oasJSONFields(reflect.TypeOf(tt.goType)) {
-				wantProps = append(wantProps, f.name)
-				switch tt.kind {
-				case oasResponseSchema:
-					if !f.omittable {
-						wantRequired = append(wantRequired, f.name)
-					}
-				case oasRequestSchema:
-					if rule, _, _ := strings.Cut(f.validate, ","); rule == "required" {
-						wantRequired = append(wantRequired, f.name)
-					}
-				}
-			}
-			slices.Sort(wantProps)
-			slices.Sort(wantRequired)
-			if !slices.Equal(props, wantProps) {
-				t.Errorf("properties %v, Go type %T has %v", props, tt.goType, wantProps)
-			}
-			if !slices.Equal(required, wantRequired) {
-				t.Errorf("required %v, want %v", required, wantRequired)
-			}
-			if tt.kind == oasRequestSchema && additional != false {
-				t.Errorf("additionalProperties is %v, want false", additional)
-			}
+			doc.checkSchema(t, tt.pointer, tt.goType, tt.kind)
 		})
 	}
 }
