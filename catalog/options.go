@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/sowflow/sowflow/workflows"
 )
 
 // Options are the choices made when a project starts. Which fields a package
@@ -105,29 +107,7 @@ type OptionError struct {
 func (e *OptionError) Error() string { return e.Field + ": " + e.Message }
 
 // OptionErrors returns the *OptionError values in err, however joined.
-func OptionErrors(err error) []*OptionError {
-	var out []*OptionError
-	var walk func(error)
-	walk = func(err error) {
-		if err == nil {
-			return
-		}
-		if oe, ok := err.(*OptionError); ok {
-			out = append(out, oe)
-			return
-		}
-		switch u := err.(type) {
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				walk(e)
-			}
-		case interface{ Unwrap() error }:
-			walk(u.Unwrap())
-		}
-	}
-	walk(err)
-	return out
-}
+func OptionErrors(err error) []*OptionError { return workflows.ErrorsOf[*OptionError](err) }
 
 // CheckOptions validates start options for the package with the given code.
 // It returns ErrUnknownPackage (wrapped) for an unknown code, otherwise the

@@ -111,15 +111,20 @@ type StartError struct {
 func (e *StartError) Error() string { return e.Field + ": " + e.Message }
 
 // StartErrors returns the *StartError values in err, however joined.
-func StartErrors(err error) []*StartError {
-	var out []*StartError
+func StartErrors(err error) []*StartError { return ErrorsOf[*StartError](err) }
+
+// ErrorsOf returns every error of type T in err's tree — through Unwrap()
+// error and Unwrap() []error (errors.Join) — in order, without looking
+// inside a T.
+func ErrorsOf[T error](err error) []T {
+	var out []T
 	var walk func(error)
 	walk = func(err error) {
 		if err == nil {
 			return
 		}
-		if se, ok := err.(*StartError); ok {
-			out = append(out, se)
+		if t, ok := err.(T); ok {
+			out = append(out, t)
 			return
 		}
 		switch u := err.(type) {
