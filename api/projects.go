@@ -104,16 +104,7 @@ func (h *handlers) startProject(c *gin.Context) {
 		StartedBy: actor(c), RequestID: c.GetString(requestIDKey),
 	}
 	if err := errors.Join(workflows.ValidateStart(in), workflows.CheckLeadTimes(in, h.deps.Calendars.Current().Deadline)); err != nil {
-		serrs := workflows.StartErrors(err)
-		if len(serrs) == 0 {
-			h.internal(c, "validate start", err)
-			return
-		}
-		p := Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: "the project cannot start under its contract's rules"}
-		for _, se := range serrs {
-			p.Errors = append(p.Errors, FieldError{Field: se.Field, Rule: se.Rule, Detail: se.Message})
-		}
-		writeProblem(c, p)
+		h.startRefused(c, "project", err)
 		return
 	}
 	run, ok := h.startOnce(c, "project", "/v1/projects/"+req.ProjectID, workflows.ProjectWorkflowID(req.ProjectID), workflows.ProjectWorkflowName, in,
@@ -132,6 +123,21 @@ func (h *handlers) startProject(c *gin.Context) {
 	}
 	c.Header("Location", "/v1/projects/"+req.ProjectID)
 	c.JSON(http.StatusCreated, out)
+}
+
+// startRefused answers 422 naming each start rule err breaks (its
+// *workflows.StartError values); an err with none is an internal error.
+func (h *handlers) startRefused(c *gin.Context, what string, err error) {
+	serrs := workflows.StartErrors(err)
+	if len(serrs) == 0 {
+		h.internal(c, "validate "+what+" start", err)
+		return
+	}
+	p := Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: "the " + what + " cannot start under its contract's rules"}
+	for _, se := range serrs {
+		p.Errors = append(p.Errors, FieldError{Field: se.Field, Rule: se.Rule, Detail: se.Message})
+	}
+	writeProblem(c, p)
 }
 
 // startOnce starts a workflow whose ID may be used only once: an ID already

@@ -86,11 +86,7 @@ func (h *handlers) startService(c *gin.Context) {
 	in := workflows.ServiceInput{ServiceID: req.ServiceID, CustomerID: req.CustomerID, Plan: sp,
 		StartedBy: actor(c), RequestID: c.GetString(requestIDKey)}
 	if err := workflows.ValidateService(in); err != nil {
-		p := Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: "the service cannot start under its contract's rules"}
-		for _, se := range workflows.StartErrors(err) {
-			p.Errors = append(p.Errors, FieldError{Field: se.Field, Rule: se.Rule, Detail: se.Message})
-		}
-		writeProblem(c, p)
+		h.startRefused(c, "service", err)
 		return
 	}
 	run, ok := h.startOnce(c, "service", "/v1/services/"+req.ServiceID, workflows.ServiceWorkflowID(req.ServiceID), workflows.ServiceWorkflowName, in,
