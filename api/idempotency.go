@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 
@@ -17,6 +18,8 @@ const (
 	replayedHeader    = "Idempotent-Replayed"
 	maxKeyLength      = 255
 	idempotencyCtxKey = "idempotency_key"
+	// idempotencyHashKey holds the request's hash (hex) for handlers.
+	idempotencyHashKey = "idempotency_hash"
 )
 
 // capturingWriter keeps a copy of the response body for the idempotency record.
@@ -88,6 +91,7 @@ func (h *handlers) idempotent(c *gin.Context) {
 	}
 
 	c.Set(idempotencyCtxKey, key)
+	c.Set(idempotencyHashKey, hex.EncodeToString(req.Hash))
 	w := &capturingWriter{ResponseWriter: c.Writer}
 	c.Writer = w
 	// returned stays false when a handler panics: the recovery middleware

@@ -364,3 +364,55 @@ func statuses(recs []*httptest.ResponseRecorder) []string {
 	}
 	return out
 }
+
+// TestStartRetryAfterLostAnswer retries a start whose first answer was lost
+// after the workflow started but before the key's record was stored (the
+// record is released, as after a 5xx): the retry with the same key and body
+// answers 201 with the first run, while another key, or the same key with
+// another body, is a second start and gets 409.
+func TestStartRetryAfterLostAnswer(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sfx := unique(t)
+	id := "lost-" + sfx
+	mgr := f.as(t, store.RoleManager)
+	key := "start-" + sfx
+	body := msStart(id, "acme")
+	first := mgr.postKey("/v1/projects", key, body)
+	wantStatus(t, first, http.StatusCreated)
+	var started startedProject
+	decode(t, first, &started)
+	release := func() {
+		t.Helper()
+		if _, err := testenv.Get(t).Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE key = $1`, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release()
+
+	retry := mgr.postKey("/v1/projects", key, body)
+	wantStatus(t, retry, http.StatusCreated)
+	if retry.Header().Get(replayedHeader) != "" {
+		t.Error("the retry was replayed from a record that was released")
+	}
+	var again startedProject
+	decode(t, retry, &again)
+	if again.RunID != started.RunID || again.WorkflowID != started.WorkflowID || retry.Header().Get("Location") != projectPath(id) {
+		t.Errorf("retry answered %+v at %q, want run %s", again, retry.Header().Get("Location"), started.RunID)
+	}
+	if n := countEvents(mgr, id, workflows.EventProjectStarted); n != 1 {
+		t.Errorf("%d starts", n)
+	}
+
+	release()
+	other := msStart(id, "acme")
+	other["dates"] = map[string]string{"contract_signing": "2026-11-03T10:00:00+08:00"}
+	for name, rec := range map[string]*httptest.ResponseRecorder{
+		"another key":          mgr.postKey("/v1/projects", "other-"+sfx, body),
+		"same key, other body": mgr.postKey("/v1/projects", key, other),
+	} {
+		if rec.Code != http.StatusConflict || problemOf(t, rec).Type != ProblemExists {
+			t.Errorf("%s: %d %s", name, rec.Code, rec.Body)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/catalog"
+	"github.com/sowflow/sowflow/codec"
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
 )
@@ -140,10 +141,31 @@ func (h *handlers) startRefused(c *gin.Context, what string, err error) {
 	writeProblem(c, p)
 }
 
+// startMemo is the memo field of a started workflow that names the request
+// that started it (startFingerprint), so a retry of that request can be told
+// from a second start.
+const startMemo = "sowflow-start"
+
+// startFingerprint identifies the idempotent request being served: its
+// token, Idempotency-Key and request hash. It is empty outside the
+// idempotency middleware.
+func startFingerprint(c *gin.Context) string {
+	key, hash := c.GetString(idempotencyCtxKey), c.GetString(idempotencyHashKey)
+	if key == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(principal(c).TokenID + "\n" + key + "\n" + hash))
+	return hex.EncodeToString(sum[:])
+}
+
 // startOnce starts a workflow whose ID may be used only once: an ID already
-// taken (running or ended) answers 409 pointing at location. It returns
-// false when it answered.
+// taken (running or ended) answers 409 pointing at location. A retry of the
+// request that did start it (same token, Idempotency-Key and body, whose
+// first answer was lost before the key's record was stored) is not a second
+// start: it gets the workflow's run, so the retry answers like the first
+// request would have. It returns false when it answered.
 func (h *handlers) startOnce(c *gin.Context, what, location, workflowID, workflowName string, input any, attrs ...temporal.SearchAttributeUpdate) (client.WorkflowRun, bool) {
+	fingerprint := startFingerprint(c)
 	opts := client.StartWorkflowOptions{
 		ID:                                       workflowID,
 		TaskQueue:                                h.deps.TaskQueue,
@@ -152,10 +174,16 @@ func (h *handlers) startOnce(c *gin.Context, what, location, workflowID, workflo
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		TypedSearchAttributes:                    temporal.NewSearchAttributes(attrs...),
 	}
+	if fingerprint != "" {
+		opts.Memo = map[string]any{startMemo: fingerprint}
+	}
 	run, err := h.deps.Temporal.ExecuteWorkflow(c.Request.Context(), opts, workflowName, input)
 	if err != nil {
 		var exists *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &exists) {
+			if run, ok := h.startedBy(c.Request.Context(), workflowID, fingerprint); ok {
+				return run, true
+			}
 			c.Header("Location", location)
 			writeProblem(c, Problem{Type: ProblemExists, Status: http.StatusConflict,
 				Detail: what + " " + path.Base(location) + " already exists; a " + what + " starts once"})
@@ -165,6 +193,30 @@ func (h *handlers) startOnce(c *gin.Context, what, location, workflowID, workflo
 		return nil, false
 	}
 	return run, true
+}
+
+// startedBy returns the first run of workflowID when the request with
+// fingerprint started it. Any error reading the memo counts as "not by this
+// request": the caller then answers 409, as for a second start.
+func (h *handlers) startedBy(ctx context.Context, workflowID, fingerprint string) (client.WorkflowRun, bool) {
+	if fingerprint == "" {
+		return nil, false
+	}
+	desc, err := h.deps.Temporal.DescribeWorkflowExecution(ctx, workflowID, "")
+	if err != nil {
+		return nil, false
+	}
+	info := desc.GetWorkflowExecutionInfo()
+	field := info.GetMemo().GetFields()[startMemo]
+	var got string
+	if field == nil || codec.DataConverter(h.deps.Codec).FromPayload(field, &got) != nil || got != fingerprint {
+		return nil, false
+	}
+	first := info.GetFirstRunId()
+	if first == "" {
+		first = info.GetExecution().GetRunId()
+	}
+	return h.deps.Temporal.GetWorkflow(ctx, workflowID, first), true
 }
 
 func (h *handlers) queryState(ctx context.Context, projectID string) (workflows.ProjectState, error) {
