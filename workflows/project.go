@@ -379,7 +379,7 @@ func (p *project) run(ctx workflow.Context) (ProjectResult, error) {
 		}
 		if p.shouldContinueAsNew(ctx) {
 			stop()
-			return ProjectResult{}, p.continueAsNew(ctx)
+			return p.continueAsNew(ctx)
 		}
 		next, ok := p.nextWake()
 		if wake != nil && (!ok || !wake.at.Equal(next)) {
@@ -405,10 +405,7 @@ func (p *project) run(ctx workflow.Context) (ProjectResult, error) {
 	}
 	stop()
 	p.settle(ctx)
-	return ProjectResult{
-		ProjectID: p.s.ProjectID, Status: p.s.Status, EndedAt: p.s.EndedAt, Reason: p.s.EndReason,
-		Seq: p.s.Seq, State: p.s,
-	}, nil
+	return p.result(), nil
 }
 
 // settle lets running handlers and queued signals finish and writes their
@@ -479,16 +476,29 @@ func (p *project) shouldContinueAsNew(ctx workflow.Context) bool {
 // continueAsNew records the hand-over, lets handlers finish, and continues
 // as new with the state; the next run re-arms its timers from the stored
 // deadline instants.
-func (p *project) continueAsNew(ctx workflow.Context) error {
+func (p *project) continueAsNew(ctx workflow.Context) (ProjectResult, error) {
 	info := workflow.GetInfo(ctx)
 	p.record(workflow.Now(ctx), EventContinuedAsNew, ActionMeta{Actor: SystemActor}, map[string]any{
 		"run": p.s.Run, "history_length": info.GetCurrentHistoryLength(),
 	})
 	p.settle(ctx)
+	// An action settled during the hand-over may have ended the project (a
+	// termination): then this run ends it rather than start one more.
+	if p.s.Status != StatusActive && workflow.GetVersion(ctx, changeEndAtHandOver, workflow.DefaultVersion, 1) >= 1 {
+		return p.result(), nil
+	}
 	next := p.in
 	st := p.s
 	next.Resume = &st
-	return workflow.NewContinueAsNewError(ctx, ProjectWorkflowName, next)
+	return ProjectResult{}, workflow.NewContinueAsNewError(ctx, ProjectWorkflowName, next)
+}
+
+// result is the workflow's result for the project as it stands.
+func (p *project) result() ProjectResult {
+	return ProjectResult{
+		ProjectID: p.s.ProjectID, Status: p.s.Status, EndedAt: p.s.EndedAt, Reason: p.s.EndReason,
+		Seq: p.s.Seq, State: p.s,
+	}
 }
 
 // searchValues are the project's search attribute values.

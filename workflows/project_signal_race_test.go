@@ -90,6 +90,30 @@ const raceDeliverable = "kickoff-meeting-report"
 // signals-pumped GetVersion answer DefaultVersion.
 func runSignalAtContinueAsNew(t *testing.T, oldVersion bool) (workflows.ProjectInput, *recorder) {
 	t.Helper()
+	env, rec := runAtHandOver(t, func(h *harness) (string, any) {
+		return workflows.SignalDecideDeliverable, h.accept(raceDeliverable)
+	}, func(env *testsuite.TestWorkflowEnvironment) {
+		if oldVersion {
+			env.OnGetVersion("signals-pumped", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		}
+	})
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("run 1 ended with %v: %v", err, errNotCAN)
+	}
+	var next workflows.ProjectInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	return next, rec
+}
+
+// runAtHandOver runs one project run that continues as new after the
+// submission, with the signal that signal names sent while the
+// continued-as-new event is being written; setup adjusts the environment
+// (GetVersion answers) before the run.
+func runAtHandOver(t *testing.T, signal func(h *harness) (string, any), setup func(env *testsuite.TestWorkflowEnvironment)) (*testsuite.TestWorkflowEnvironment, *recorder) {
+	t.Helper()
 	in := projectInput(t, "managed-services", catalog.Options{}, t0)
 	in.ContinueAsNewAfterEvents = 2 // started, submitted, then continue as new
 
@@ -101,23 +125,21 @@ func runSignalAtContinueAsNew(t *testing.T, oldVersion bool) (workflows.ProjectI
 	env.RegisterActivityWithOptions(deadlines.ComputeDeadline, activity.RegisterOptions{Name: calendar.ComputeDeadlineActivity})
 
 	var signalled atomic.Bool
-	accept := h.accept(raceDeliverable)
+	name, arg := signal(h)
 	record := func(ctx context.Context, r workflows.ProjectRecord) (workflows.RecordResult, error) {
 		if slices.ContainsFunc(r.Events, func(e workflows.Event) bool { return e.Type == workflows.EventContinuedAsNew }) &&
 			signalled.CompareAndSwap(false, true) {
 			// Queued before this activity's completion and without a
 			// workflow task of its own: the workflow sees the signal in the
 			// task that completes the hand-over's projection.
-			env.SignalWorkflowSkippingWorkflowTask(workflows.SignalDecideDeliverable, accept)
+			env.SignalWorkflowSkippingWorkflowTask(name, arg)
 		}
 		return rec.record(ctx, r)
 	}
 	env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: workflows.RecordProjectActivity})
 	env.RegisterWorkflowWithOptions(workflows.ProjectWorkflow, workflow.RegisterOptions{Name: workflows.ProjectWorkflowName})
 	env.SetStartTime(t0)
-	if oldVersion {
-		env.OnGetVersion("signals-pumped", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
-	}
+	setup(env)
 
 	h.at(time.Hour, func() { h.must(workflows.UpdateSubmitDeliverable, h.submission(raceDeliverable)) })
 	h.run()
@@ -125,13 +147,46 @@ func runSignalAtContinueAsNew(t *testing.T, oldVersion bool) (workflows.ProjectI
 	if !signalled.Load() {
 		t.Fatal("the continued-as-new event was never written")
 	}
-	var can *workflow.ContinueAsNewError
-	if err := env.GetWorkflowError(); !errors.As(err, &can) {
-		t.Fatalf("run 1 ended with %v: %v", err, errNotCAN)
+	return env, rec
+}
+
+// TestTerminateAtContinueAsNewEndsTheRun signals a termination while the run
+// hands over: since the end-at-hand-over change the run ends terminated
+// instead of continuing as new into a run that ends at once; histories from
+// before it (GetVersion answers DefaultVersion) still continue as new.
+func TestTerminateAtContinueAsNewEndsTheRun(t *testing.T) {
+	terminate := func(h *harness) (string, any) { return workflows.SignalTerminate, h.terminate() }
+	for _, tc := range []struct {
+		name    string
+		version workflow.Version
+		ends    bool
+	}{
+		{"ends the run", 1, true},
+		{"default version continues as new", workflow.DefaultVersion, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env, rec := runAtHandOver(t, terminate, func(env *testsuite.TestWorkflowEnvironment) {
+				env.OnGetVersion("end-at-hand-over", workflow.DefaultVersion, 1).Return(tc.version)
+			})
+			onlyEvent(t, rec, workflows.EventProjectTerminated)
+			err := env.GetWorkflowError()
+			var can *workflow.ContinueAsNewError
+			if !tc.ends {
+				if !errors.As(err, &can) {
+					t.Fatalf("run ended with %v: %v", err, errNotCAN)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("run ended with %v, want the terminated result", err)
+			}
+			var res workflows.ProjectResult
+			if err := env.GetWorkflowResult(&res); err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != workflows.StatusTerminated || res.State.Run != 1 || rec.last().Seq != res.Seq {
+				t.Errorf("result %s in run %d at seq %d, projection at %d", res.Status, res.State.Run, res.Seq, rec.last().Seq)
+			}
+		})
 	}
-	var next workflows.ProjectInput
-	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
-		t.Fatal(err)
-	}
-	return next, rec
 }

@@ -21,4 +21,9 @@ const (
 	// arrives in the workflow task before continue-as-new is applied to the
 	// state carried over instead of being lost.
 	changeSignalsPumped = "signals-pumped"
+	// changeEndAtHandOver ends the run, instead of continuing as new, when
+	// an action settled during the hand-over ended the project (a
+	// termination signalled as the run continues as new). Before it, the
+	// next run started with the ended state and completed at once.
+	changeEndAtHandOver = "end-at-hand-over"
 )
