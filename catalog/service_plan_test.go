@@ -1,6 +1,9 @@
 package catalog
 
 import (
+	"errors"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,8 +70,8 @@ func TestPlanServicePartnerPlans(t *testing.T) {
 					t.Errorf("quota %+v, want %+v", q, w)
 				}
 			}
-			if sp.Obligations == nil {
-				t.Error("obligations is nil")
+			if sp.Obligations == nil || len(sp.Obligations) != 0 {
+				t.Errorf("obligations %+v, want none (and not nil)", sp.Obligations)
 			}
 			if err := workflows.ValidateService(workflows.ServiceInput{ServiceID: "s1", CustomerID: "acme", Plan: sp}); err != nil {
 				t.Errorf("the workflow refuses the plan: %v", err)
@@ -101,19 +104,164 @@ func TestPlanServiceYearEnd(t *testing.T) {
 	}
 }
 
-func TestPlanServiceRefusesOtherKinds(t *testing.T) {
+// TestPlanServiceProjectPackages holds the support part of seed 000's two
+// project packages with response targets against the seed: the whole
+// converted plan.
+func TestPlanServiceProjectPackages(t *testing.T) {
 	c := Default()
-	for _, pkg := range c.Packages() {
-		if pkg.Kind == KindSupportPlan {
-			continue
-		}
-		p := Plan{Package: pkg}
-		if _, err := p.Service(time.Now()); err == nil {
-			t.Errorf("%s (%s): converted to a service plan", pkg.Code, pkg.Kind)
-		}
+	hours := calendar.Hours{Open: 9 * time.Hour, Close: 17 * time.Hour}
+	// Paid on 31 January 2027 at 10:00 CST: the year ends on 31 January
+	// 2028 at 00:00, and its second month is 28 February to 30 March.
+	paid := time.Date(2027, 1, 31, 10, 0, 0, 0, calendar.Zone())
+	for _, tt := range []struct {
+		code string
+		opts Options
+		want workflows.ServicePlan
+	}{
+		{
+			code: "hybrid-base-remote-om",
+			opts: Options{Users: 10000},
+			want: workflows.ServicePlan{
+				PackageCode: "hybrid-base-remote-om", PackageName: "DingTalk Hybrid Base Remote O&M Support",
+				ResponseTargets: []workflows.ResponseTarget{
+					{Severity: SeverityCritical, Name: "Critical failure", Action: "response",
+						Target: calendar.Spec{Kind: calendar.Minutes, N: 60}},
+					{Severity: SeverityRoutine, Name: "Routine issue", Action: "response",
+						Target: calendar.Spec{Kind: calendar.BusinessMinutes, N: 120, Hours: hours}},
+				},
+				Quotas: []workflows.ServiceQuota{},
+				Obligations: []workflows.ServiceObligation{
+					{Key: "monthly-operations-report", Name: "Monthly Operations Report", Cadence: workflows.CadenceMonthly},
+					{Key: "post-incident-analysis-report", Name: "Post-Incident Analysis Report", Cadence: workflows.CadencePerIncident,
+						Severities: []string{SeverityCritical}},
+					{Key: "annual-service-summary-report", Name: "Annual Service Summary Report", Cadence: workflows.CadenceYearly},
+				},
+			},
+		},
+		{
+			code: "dingtalk-hybrid-cloud-compliance",
+			want: workflows.ServicePlan{
+				PackageCode: "dingtalk-hybrid-cloud-compliance", PackageName: "DingTalk Enterprise Hybrid Cloud & Compliance Service Package",
+				ResponseTargets: []workflows.ResponseTarget{
+					{Severity: SeverityCritical, Name: "Critical failure", Action: "escalation",
+						Target: calendar.Spec{Kind: calendar.BusinessMinutes, N: 60, Hours: hours}},
+					{Severity: SeverityRoutine, Name: "Routine issue", Action: "response",
+						Target: calendar.Spec{Kind: calendar.BusinessMinutes, N: 120, Hours: hours}},
+				},
+				Quotas:      []workflows.ServiceQuota{},
+				Obligations: []workflows.ServiceObligation{},
+			},
+		},
+	} {
+		t.Run(tt.code, func(t *testing.T) {
+			p, err := c.Plan(tt.code, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Package.Kind != KindProject {
+				t.Fatalf("%s is a %s; the test is about project packages", tt.code, p.Package.Kind)
+			}
+			got, err := p.Service(paid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantStart := time.Date(2027, 1, 31, 0, 0, 0, 0, calendar.Zone())
+			wantEnd := time.Date(2028, 1, 31, 0, 0, 0, 0, calendar.Zone())
+			if !got.Start.Equal(wantStart) || !got.End.Equal(wantEnd) {
+				t.Errorf("year [%v, %v), want [%v, %v)", got.Start, got.End, wantStart, wantEnd)
+			}
+			periods := workflows.ServicePeriods(got.Start, got.End)
+			if len(periods) != 12 || !periods[1].Start.Equal(time.Date(2027, 2, 28, 0, 0, 0, 0, calendar.Zone())) {
+				t.Errorf("service months %+v, want 12 from 31 January", periods)
+			}
+			want := tt.want
+			want.CatalogVersion, want.CatalogDigest = c.Version, c.Digest()
+			want.Start, want.End = got.Start, got.End
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("plan\n got %+v\nwant %+v", got, want)
+			}
+			if err := workflows.ValidateService(workflows.ServiceInput{ServiceID: "s1", CustomerID: "acme", Plan: got}); err != nil {
+				t.Errorf("the workflow refuses the plan: %v", err)
+			}
+		})
+	}
+}
+
+// TestPlanServiceRefusesPackagesWithoutTargets: a package without response
+// targets has no service part; the error names it and is ErrNoService.
+func TestPlanServiceRefusesPackagesWithoutTargets(t *testing.T) {
+	c := Default()
+	for _, tt := range []struct {
+		code string
+		opts Options
+	}{
+		{"dingtalk-pro", Options{}},
+		{"hybrid-base-annual-upgrade", Options{}},
+		{"hybrid-base-project-management", Options{}},
+		{"managed-services", Options{}},
+		{"email-sla", Options{}},
+	} {
+		t.Run(tt.code, func(t *testing.T) {
+			p, err := c.Plan(tt.code, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = p.Service(time.Date(2027, 1, 1, 0, 0, 0, 0, calendar.Zone()))
+			if !errors.Is(err, ErrNoService) {
+				t.Fatalf("error %v, want ErrNoService", err)
+			}
+			if !strings.Contains(err.Error(), "package "+tt.code+" ") {
+				t.Errorf("error %q does not name the package", err)
+			}
+		})
 	}
 	p, _ := c.Plan("partner-elite", Options{})
 	if _, err := p.Service(time.Time{}); err == nil {
 		t.Error("a zero start converted")
+	}
+}
+
+// TestPlanServiceEveryPackage walks the catalog: every package with
+// response targets converts into a plan the workflow accepts, over the
+// 12-month validity the service year assumes; every other one is refused
+// with ErrNoService.
+func TestPlanServiceEveryPackage(t *testing.T) {
+	c := Default()
+	start := time.Date(2026, 12, 1, 9, 0, 0, 0, calendar.Zone())
+	services := 0
+	for _, pkg := range c.Packages() {
+		t.Run(pkg.Code, func(t *testing.T) {
+			p := Plan{CatalogVersion: c.Version, CatalogDigest: c.Digest(), Package: pkg}
+			out, err := p.Service(start)
+			if len(pkg.ResponseTargets) == 0 {
+				if !errors.Is(err, ErrNoService) {
+					t.Errorf("error %v, want ErrNoService", err)
+				}
+				return
+			}
+			services++
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := out.Validate(); err != nil {
+				t.Errorf("Validate: %v", err)
+			}
+			if pkg.Validity.Duration != months(serviceYearMonths) {
+				t.Errorf("validity %s, but the service year is %d months", pkg.Validity.Duration, serviceYearMonths)
+			}
+			if len(out.ResponseTargets) != len(pkg.ResponseTargets) {
+				t.Errorf("%d targets, want %d", len(out.ResponseTargets), len(pkg.ResponseTargets))
+			}
+			for i := 1; i < len(out.ResponseTargets); i++ {
+				a, _ := severityRank(out.ResponseTargets[i-1].Severity)
+				b, _ := severityRank(out.ResponseTargets[i].Severity)
+				if a >= b {
+					t.Errorf("targets not most severe first: %+v", out.ResponseTargets)
+				}
+			}
+		})
+	}
+	if services != 6 {
+		t.Errorf("%d packages convert, want 6 (four partner plans, Remote O&M, Hybrid Cloud & Compliance)", services)
 	}
 }
