@@ -15,7 +15,7 @@ import (
 func TestAuditVerify(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	chain := store.CustomerChain("audit-api-" + histUnique(t))
+	chain := store.CustomerChain("audit-api-" + unique(t))
 	var recs []store.AuditRecord
 	for _, payload := range []string{`{"n":1}`, `{"n":2}`, `{"n":3}`} {
 		r, err := f.store.AppendAudit(ctx, store.AuditEntry{Chain: chain, Actor: store.Actor{Subject: "token:x", Role: "manager"},

@@ -42,7 +42,7 @@ func TestEncryptedHistoryStaysReadableThroughTheAPI(t *testing.T) {
 	t.Cleanup(w.Stop)
 	f.handler = New(Deps{Store: f.store, Calendars: cals, Temporal: secure, TaskQueue: taskQueue, Codec: pc})
 
-	id := "enc-ms-" + histUnique(t)
+	id := "enc-ms-" + unique(t)
 	start := jsonBody(t, map[string]any{"project_id": id, "customer_id": "acme", "package": "managed-services",
 		"dates": map[string]string{"contract_signing": "2026-11-02T10:00:00+08:00"}})
 	if rec := f.do(http.MethodPost, "/v1/projects", store.RoleManager, start, nil); rec.Code != http.StatusCreated {

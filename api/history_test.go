@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -21,65 +20,20 @@ import (
 	"github.com/sowflow/sowflow/workflows"
 )
 
-// histClient sends requests with one bearer token.
-type histClient struct {
-	t     *testing.T
-	f     *fixture
-	token string
-}
-
-func (f *fixture) histAs(t *testing.T, role store.Role) histClient {
-	return histClient{t: t, f: f, token: f.tokens[role]}
-}
-
-// histOtherCustomer is a client with a token of a customer other than the
+// otherCustomer is a caller with a token of a customer other than the
 // fixture's ("acme").
-func (f *fixture) histOtherCustomer(t *testing.T) histClient {
+func (f *fixture) otherCustomer(t *testing.T) caller {
 	t.Helper()
 	_, secret, err := f.store.CreateToken(context.Background(), store.TokenSpec{
-		Name: "history test other customer", Role: store.RoleCustomer, CustomerID: "other-" + histUnique(t), CreatedBy: "test"})
+		Name: "test other customer", Role: store.RoleCustomer, CustomerID: "other-" + unique(t), CreatedBy: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return histClient{t: t, f: f, token: secret}
-}
-
-// send serves one request; body is JSON-encoded unless it is []byte.
-func (c histClient) send(method, path string, body any, key string) *httptest.ResponseRecorder {
-	c.t.Helper()
-	var b []byte
-	switch v := body.(type) {
-	case nil:
-	case []byte:
-		b = v
-	default:
-		var err error
-		if b, err = json.Marshal(v); err != nil {
-			c.t.Fatal(err)
-		}
-	}
-	req := httptest.NewRequest(method, path, bytes.NewReader(b))
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	rec := httptest.NewRecorder()
-	c.f.handler.ServeHTTP(rec, req)
-	return rec
-}
-
-func (c histClient) get(path string) *httptest.ResponseRecorder {
-	c.t.Helper()
-	return c.send(http.MethodGet, path, nil, "")
-}
-
-func (c histClient) post(path string, body any) *httptest.ResponseRecorder {
-	c.t.Helper()
-	return c.send(http.MethodPost, path, body, "history-test-"+histUnique(c.t))
+	return f.asToken(t, secret)
 }
 
 // must answers the request's JSON body, failing unless the status is want.
-func (c histClient) must(rec *httptest.ResponseRecorder, want int, out any) {
+func (c caller) must(rec *httptest.ResponseRecorder, want int, out any) {
 	c.t.Helper()
 	if rec.Code != want {
 		c.t.Fatalf("status %d, want %d: %s", rec.Code, want, rec.Body)
@@ -101,15 +55,6 @@ type histAction struct {
 	events    []workflows.Event
 }
 
-func histUnique(tb testing.TB) string {
-	tb.Helper()
-	var b [4]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		tb.Fatal(err)
-	}
-	return hex.EncodeToString(b[:])
-}
-
 func histDocument(title string) map[string]any {
 	sum := sha256.Sum256([]byte(title))
 	return map[string]any{"title": title, "uri": "https://docs.example.com/" + url.PathEscape(title), "sha256": hex.EncodeToString(sum[:])}
@@ -121,8 +66,8 @@ func histDocument(title string) map[string]any {
 // ID and the actions in order.
 func histProject(t *testing.T, f *fixture) (string, string, []histAction) {
 	t.Helper()
-	manager, customer := f.histAs(t, store.RoleManager), f.histAs(t, store.RoleCustomer)
-	id := "hist-" + histUnique(t)
+	manager, customer := f.as(t, store.RoleManager), f.as(t, store.RoleCustomer)
+	id := "hist-" + unique(t)
 	rec := manager.post("/v1/projects", map[string]any{
 		"project_id": id, "customer_id": "acme", "package": "hybrid-base-project-management",
 		"dates": map[string]string{"purchase": time.Now().Format(time.RFC3339)},
@@ -131,7 +76,7 @@ func histProject(t *testing.T, f *fixture) (string, string, []histAction) {
 	startID := rec.Header().Get(requestIDHeader)
 
 	var actions []histAction
-	act := func(c histClient, role store.Role, update, path string, body map[string]any, payload map[string]any) {
+	act := func(c caller, role store.Role, update, path string, body map[string]any, payload map[string]any) {
 		t.Helper()
 		rec := c.post("/v1/projects/"+id+path, body)
 		var res workflows.ActionResult
@@ -199,7 +144,7 @@ func TestProjectHistoryTimeline(t *testing.T) {
 	path := "/v1/projects/" + id + "/history"
 
 	var tl histTimeline
-	f.histAs(t, store.RoleAuditor).must(f.histAs(t, store.RoleAuditor).get(path), http.StatusOK, &tl)
+	f.as(t, store.RoleAuditor).must(f.as(t, store.RoleAuditor).get(path), http.StatusOK, &tl)
 	if tl.ProjectID != id || tl.WorkflowID != workflows.ProjectWorkflowID(id) || len(tl.Runs) != 1 || tl.Runs[0].Run != 1 || tl.Runs[0].Events < 20 {
 		t.Fatalf("timeline head %+v %+v", tl.ProjectID, tl.Runs)
 	}
@@ -288,24 +233,24 @@ func TestProjectHistoryTimeline(t *testing.T) {
 	}
 	want := upTo(tl)
 	for _, role := range []store.Role{store.RoleManager, store.RoleCustomer} {
-		c := f.histAs(t, role)
+		c := f.as(t, role)
 		var got histTimeline
 		c.must(c.get(path), http.StatusOK, &got)
 		if upTo(got) != want {
 			t.Errorf("%s sees another timeline", role)
 		}
 	}
-	other := f.histOtherCustomer(t)
+	other := f.otherCustomer(t)
 	for _, p := range []string{path, path + "/export", "/v1/projects/" + id + "?as_of=" + url.QueryEscape(time.Now().Format(time.RFC3339))} {
 		if rec := other.get(p); rec.Code != http.StatusNotFound || rec.Header().Get("Content-Type") != ProblemContentType {
 			t.Errorf("another customer GET %s: %d %s", p, rec.Code, rec.Body)
 		}
 	}
-	admin := f.histAs(t, store.RoleAdmin)
+	admin := f.as(t, store.RoleAdmin)
 	if rec := admin.get(path); rec.Code != http.StatusForbidden {
 		t.Errorf("admin GET history: %d", rec.Code)
 	}
-	if rec := f.histAs(t, store.RoleAuditor).get("/v1/projects/no-such-" + histUnique(t) + "/history"); rec.Code != http.StatusNotFound {
+	if rec := f.as(t, store.RoleAuditor).get("/v1/projects/no-such-" + unique(t) + "/history"); rec.Code != http.StatusNotFound {
 		t.Errorf("unknown project: %d %s", rec.Code, rec.Body)
 	}
 }
@@ -316,7 +261,7 @@ func TestProjectHistoryTimeline(t *testing.T) {
 func TestProjectHistoryExportReplays(t *testing.T) {
 	f := newFixture(t)
 	id, _, _ := histProject(t, f)
-	auditor := f.histAs(t, store.RoleAuditor)
+	auditor := f.as(t, store.RoleAuditor)
 
 	rec := auditor.get("/v1/projects/" + id + "/history/export")
 	auditor.must(rec, http.StatusOK, nil)
@@ -339,7 +284,7 @@ func TestProjectHistoryExportReplays(t *testing.T) {
 	}
 	// The customer may export its own project; a manager too.
 	for _, role := range []store.Role{store.RoleCustomer, store.RoleManager} {
-		if rec := f.histAs(t, role).get("/v1/projects/" + id + "/history/export"); rec.Code != http.StatusOK {
+		if rec := f.as(t, role).get("/v1/projects/" + id + "/history/export"); rec.Code != http.StatusOK {
 			t.Errorf("%s export: %d", role, rec.Code)
 		}
 	}
@@ -388,7 +333,7 @@ func TestProjectHistoryExportReplays(t *testing.T) {
 
 	// Only auditors replay; the body must be an export.
 	for _, role := range []store.Role{store.RoleManager, store.RoleCustomer, store.RoleAdmin} {
-		if rec := f.histAs(t, role).post("/v1/replay", export); rec.Code != http.StatusForbidden {
+		if rec := f.as(t, role).post("/v1/replay", export); rec.Code != http.StatusForbidden {
 			t.Errorf("%s replay: %d", role, rec.Code)
 		}
 	}
@@ -398,7 +343,7 @@ func TestProjectHistoryExportReplays(t *testing.T) {
 			t.Errorf("replay %s: %d %s", body, rec.Code, rec.Body)
 		}
 	}
-	if rec := auditor.send(http.MethodPost, "/v1/replay", export, ""); rec.Code != http.StatusBadRequest {
+	if rec := f.send(request{method: http.MethodPost, path: "/v1/replay", token: auditor.token, body: export, noKey: true}); rec.Code != http.StatusBadRequest {
 		t.Errorf("replay without an Idempotency-Key: %d", rec.Code)
 	}
 }
@@ -409,7 +354,7 @@ func TestProjectStateAsOf(t *testing.T) {
 	f := newFixture(t)
 	id, _, actions := histProject(t, f)
 	path := "/v1/projects/" + id
-	asOf := func(c histClient, at time.Time) *httptest.ResponseRecorder {
+	asOf := func(c caller, at time.Time) *httptest.ResponseRecorder {
 		return c.get(path + "?as_of=" + url.QueryEscape(at.Format(time.RFC3339Nano)))
 	}
 	kickoff := func(st workflows.ProjectState) workflows.DeliverableState {
@@ -421,12 +366,12 @@ func TestProjectStateAsOf(t *testing.T) {
 		t.Fatalf("no kickoff deliverable in %+v", st)
 		return workflows.DeliverableState{}
 	}
-	if rec := f.histAs(t, store.RoleAuditor).get(path + "?as_of=yesterday"); rec.Code != http.StatusBadRequest {
+	if rec := f.as(t, store.RoleAuditor).get(path + "?as_of=yesterday"); rec.Code != http.StatusBadRequest {
 		t.Fatalf("GET %s?as_of=yesterday: %d; getProject must call projectAsOf: add `if h.projectAsOf(c, id) { return }` after its visibleProject check", path, rec.Code)
 	}
 	rejected, resubmitted := actions[1].events[0], actions[2].events[0]
 	for _, role := range []store.Role{store.RoleAuditor, store.RoleManager, store.RoleCustomer} {
-		c := f.histAs(t, role)
+		c := f.as(t, role)
 		var st workflows.ProjectState
 		c.must(asOf(c, rejected.At), http.StatusOK, &st)
 		if d := kickoff(st); d.Status != workflows.DeliverableRejected || st.Seq != rejected.Seq || st.ProjectID != id {
@@ -442,7 +387,7 @@ func TestProjectStateAsOf(t *testing.T) {
 		}
 	}
 	// Now: the current state, as the workflow answers it.
-	auditor := f.histAs(t, store.RoleAuditor)
+	auditor := f.as(t, store.RoleAuditor)
 	var now, cur workflows.ProjectState
 	auditor.must(asOf(auditor, time.Now().Add(time.Minute)), http.StatusOK, &now)
 	auditor.must(auditor.get(path), http.StatusOK, &cur)
