@@ -35,6 +35,9 @@ func New(c client.Client, taskQueue string, d Deps) sdkworker.Worker {
 func Register(r sdkworker.Registry, d Deps) {
 	deadlines := &activities.Deadlines{Calendar: d.Calendar}
 	r.RegisterActivityWithOptions(deadlines.ComputeDeadline, activity.RegisterOptions{Name: calendar.ComputeDeadlineActivity})
+	slaActs := &activities.SLA{Calendar: d.Calendar}
+	r.RegisterActivityWithOptions(slaActs.ClaimWindow, activity.RegisterOptions{Name: workflows.SLAClaimWindowActivity})
+	r.RegisterActivityWithOptions(slaActs.Compute, activity.RegisterOptions{Name: workflows.SLAComputeActivity})
 	projection := &activities.Projection{Store: d.Store}
 	r.RegisterActivityWithOptions(projection.RecordProject, activity.RegisterOptions{Name: workflows.RecordProjectActivity})
 	r.RegisterWorkflowWithOptions(workflows.ProjectWorkflow, workflow.RegisterOptions{Name: workflows.ProjectWorkflowName})

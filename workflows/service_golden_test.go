@@ -28,6 +28,7 @@ import (
 
 	"github.com/sowflow/sowflow/activities"
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/sla"
 	"github.com/sowflow/sowflow/testenv"
 	"github.com/sowflow/sowflow/workflows"
 )
@@ -46,6 +47,9 @@ func svcGoldenWorker(t *testing.T) client.Client {
 		c := testenv.Get(t).Client()
 		w := sdkworker.New(c, svcGoldenQueue, sdkworker.Options{})
 		w.RegisterActivityWithOptions((&activities.Deadlines{}).ComputeDeadline, activity.RegisterOptions{Name: calendar.ComputeDeadlineActivity})
+		slaActs := &activities.SLA{}
+		w.RegisterActivityWithOptions(slaActs.ClaimWindow, activity.RegisterOptions{Name: workflows.SLAClaimWindowActivity})
+		w.RegisterActivityWithOptions(slaActs.Compute, activity.RegisterOptions{Name: workflows.SLAComputeActivity})
 		w.RegisterWorkflowWithOptions(workflows.ServiceWorkflow, workflow.RegisterOptions{Name: workflows.ServiceWorkflowName})
 		w.RegisterWorkflowWithOptions(workflows.TicketWorkflow, workflow.RegisterOptions{Name: workflows.TicketWorkflowName})
 		w.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
@@ -273,21 +277,27 @@ func TestRecordGoldenService(t *testing.T) {
 	}
 }
 
-// TestRecordGoldenSLAPeriod records an SLA period of the month in progress:
-// outages, a correction, an error interval refused for the wrong service, a
-// claim refused before the window.
+// TestRecordGoldenSLAPeriod records SLA periods computing with package sla
+// (the sla-package change; testdata/sla-v0-email.json is the legacy
+// recording, kept for replay):
+//
+//   - sla-email.json: Email, the month in progress: the claim-window local
+//     activity, outages, a correction, an error interval refused for the
+//     wrong service, a claim refused before the window;
+//   - sla-sendify.json: Sendify, the month before: started after its end,
+//     so it computes at once (claim-window and compute local activities),
+//     refuses late error intervals and a claim (no compensation is due, or
+//     the window is not open yet).
 func TestRecordGoldenSLAPeriod(t *testing.T) {
 	c := svcGoldenWorker(t)
 	g := &svcGolden{t: t, c: c}
 	now := time.Now().In(calendar.Zone())
+
+	// Email, the month in progress.
 	period := now.Format("2006-01")
 	in := slaInput(workflows.SLAEmail, period)
 	in.Account = "golden@mail-cust.example"
-	wf := workflows.SLAPeriodWorkflowID(in.Account, period)
-	if _, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: wf, TaskQueue: svcGoldenQueue,
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING}, workflows.SLAPeriodWorkflowName, in); err != nil {
-		t.Fatal(err)
-	}
+	wf := g.startSLA(in)
 	ps, _, err := workflows.ParseSLAPeriod(period)
 	if err != nil {
 		t.Fatal(err)
@@ -303,8 +313,67 @@ func TestRecordGoldenSLAPeriod(t *testing.T) {
 	}
 	var s workflows.SLAState
 	g.awaitState(wf, workflows.QuerySLAState, &s, func() bool { return len(s.Outages) == 1 })
+	g.checkSLAWindow(s)
 	g.save("sla-email.json", g.history(wf, ""))
 	if err := c.TerminateWorkflow(context.Background(), wf, "", "golden recorded"); err != nil {
 		t.Fatal(err)
+	}
+
+	// Sendify, the month before: computed as it starts.
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, calendar.Zone())
+	period = first.AddDate(0, 0, -1).Format("2006-01")
+	in = slaInput(workflows.SLASendify, period)
+	in.Account = "golden-sendify@mail-cust.example"
+	wf = g.startSLA(in)
+	s = workflows.SLAState{}
+	g.awaitState(wf, workflows.QuerySLAState, &s, func() bool { return s.Result != nil })
+	if s.Result.Method != "sla-v1" || s.Result.Availability != "1/1" || s.Result.Intervals == 0 {
+		t.Fatalf("sendify result %+v", s.Result)
+	}
+	ps, _, err = workflows.ParseSLAPeriod(period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := g.update(wf, workflows.UpdateRecordErrorIntervals, workflows.RecordErrorIntervals{ActionMeta: g.meta(monitor),
+		Intervals: []workflows.ErrorInterval{{Start: ps, Failed: 1, Valid: 2}}}, new(any)); r == nil || r.Rule != workflows.RulePeriodClosed {
+		t.Fatalf("late error interval: %+v", r)
+	}
+	if r := g.update(wf, workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: g.meta(slaCustomer)}, new(any)); r == nil ||
+		(r.Rule != workflows.RuleCommitmentMet && r.Rule != workflows.RuleClaimWindow) {
+		t.Fatalf("claim without compensation: %+v", r)
+	}
+	g.query(wf, workflows.QuerySLAState, &s)
+	g.checkSLAWindow(s)
+	g.save("sla-sendify.json", g.history(wf, ""))
+	if err := c.TerminateWorkflow(context.Background(), wf, "", "golden recorded"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startSLA starts an SLA period workflow on the golden queue.
+func (g *svcGolden) startSLA(in workflows.SLAPeriodInput) string {
+	g.t.Helper()
+	wf := workflows.SLAPeriodWorkflowID(in.Account, in.Period)
+	if _, err := g.c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: wf, TaskQueue: svcGoldenQueue,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING}, workflows.SLAPeriodWorkflowName, in); err != nil {
+		g.t.Fatal(err)
+	}
+	return wf
+}
+
+// checkSLAWindow fails unless the period's claim window is package sla's.
+func (g *svcGolden) checkSLAWindow(s workflows.SLAState) {
+	g.t.Helper()
+	p, err := sla.ParsePeriod(s.Period)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	want, err := sla.ClaimWindow(p, calendar.China())
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	if !s.ClaimOpens.At.Equal(want.Opens) || !s.ClaimCloses.Equal(want.Closes) || s.ClaimOpens.Provisional != want.Provisional {
+		g.t.Fatalf("%s: window %s to %s (provisional %v), want sla.ClaimWindow's %s to %s (provisional %v)", s.Period,
+			s.ClaimOpens.At, s.ClaimCloses, s.ClaimOpens.Provisional, want.Opens, want.Closes, want.Provisional)
 	}
 }

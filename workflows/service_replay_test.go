@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -15,7 +16,17 @@ import (
 // ticket-*.json, sla-*.json; regenerated with `go test -tags golden -run
 // 'TestRecordGolden(Service|SLAPeriod)' ./workflows/`). A change to these
 // workflows that is not behind workflow.GetVersion fails here.
+//
+// The SLA period histories are replayed on both sides of its sla-package
+// change: sla-v0-*.json were recorded before it (legacy window and interim
+// arithmetic, never re-recorded), sla-email.json and sla-sendify.json
+// after it (package sla through local activities).
 func TestReplayServiceHistories(t *testing.T) {
+	for _, name := range []string{"sla-v0-email.json", "sla-email.json", "sla-sendify.json"} {
+		if _, err := os.Stat(filepath.Join("testdata", name)); err != nil {
+			t.Errorf("SLA period golden history: %v", err)
+		}
+	}
 	var files []string
 	for _, pattern := range []string{"testdata/service-*.json", "testdata/ticket-*.json", "testdata/sla-*.json"} {
 		m, err := filepath.Glob(pattern)

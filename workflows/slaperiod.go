@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -42,6 +43,18 @@ const (
 // slaClaimOpensAfter is the claim window's opening rule: after the 5th
 // working day of the month following the period.
 const slaClaimOpensAfter = 5
+
+// changeSLAPackage is the workflow.GetVersion change ID under which the SLA
+// period computes with package sla, through the SLAClaimWindowActivity and
+// SLAComputeActivity local activities. Periods started before it
+// (workflow.DefaultVersion) keep the legacy path: the deadline local
+// activity for the window's opening, addMonthsCST for its closing and
+// computeSLAInterim for the result.
+const changeSLAPackage = "sla-package"
+
+// slaPackageVersion is the version of changeSLAPackage that computes with
+// package sla.
+const slaPackageVersion workflow.Version = 1
 
 // slaLateClaimGrace is how long a period workflow stays after its claim
 // window closes, to refuse late claims with the window named; then it
@@ -163,13 +176,25 @@ type SLAState struct {
 	Intervals []ErrorInterval `json:"intervals"`
 	Result    *SLAComputation `json:"result,omitempty"`
 	// ClaimOpens is when claims open: 24:00 of the 5th working day of the
-	// next month (computed by the deadline local activity; recomputed at
-	// the period's end when it was provisional). ClaimCloses is 24:00 of
-	// the last day of the second month after the period.
+	// next month. ClaimCloses is when they close.
+	//
+	// Periods computing with package sla (the sla-package change) take both
+	// from the claim-window local activity (sla.ClaimWindow): claims close
+	// at 24:00 of the day two months after the period's last day (the
+	// month's last day when there is no such day: 28 February → 28 April),
+	// or of the next working day when that day is not one (Civil Code art.
+	// 203). ClaimOpens.Provisional and CalendarVersion then describe the
+	// whole window: when it is provisional it is recomputed at the period's
+	// end, and both instants may move.
+	//
+	// Legacy periods (started before that change) compute ClaimOpens with
+	// the deadline local activity (recomputed at the period's end when
+	// provisional) and close claims at 24:00 of the last day of the second
+	// month after the period.
 	ClaimOpens  DeadlineState `json:"claim_opens"`
 	ClaimCloses time.Time     `json:"claim_closes"`
 	// EndsAt is when the workflow completes (slaLateClaimGrace after the
-	// window closes).
+	// window closes; it follows ClaimCloses when the window is recomputed).
 	EndsAt    time.Time `json:"ends_at"`
 	Claim     *SLAClaim `json:"claim,omitempty"`
 	Events    []Event   `json:"events"`
@@ -268,6 +293,14 @@ func ValidateSLAPeriod(in SLAPeriodInput) error {
 // month until two months after the period) and takes the claim. It
 // completes slaLateClaimGrace after the window closes; its result is the
 // SLAState.
+//
+// Periods started since the sla-package change (changeSLAPackage, version
+// 1) compute with package sla through two local activities whose results
+// are recorded in history (DESIGN.md rule 7): SLAClaimWindowActivity at
+// the start (and again at the period's end when the window was
+// provisional) and SLAComputeActivity at the period's end. Periods started
+// before it replay the legacy path (see SLAState.ClaimOpens and
+// computeSLAInterim).
 func SLAPeriodWorkflow(ctx workflow.Context, in SLAPeriodInput) (SLAState, error) {
 	if err := ValidateSLAPeriod(in); err != nil {
 		return SLAState{}, temporal.NewNonRetryableApplicationError("invalid SLA period input: "+err.Error(), InvalidServiceInputErrorType, err)
@@ -276,6 +309,8 @@ func SLAPeriodWorkflow(ctx workflow.Context, in SLAPeriodInput) (SLAState, error
 	if err := w.register(ctx); err != nil {
 		return SLAState{}, err
 	}
+	// The one GetVersion call, before the first command of the run.
+	w.version = workflow.GetVersion(ctx, changeSLAPackage, workflow.DefaultVersion, slaPackageVersion)
 	if err := w.begin(ctx); err != nil {
 		return SLAState{}, err
 	}
@@ -290,7 +325,13 @@ type slaPeriod struct {
 	logger log.Logger
 	host   actionHost
 	ready  bool
+	// version is changeSLAPackage's version for this run: slaPackageVersion
+	// computes with package sla, workflow.DefaultVersion the legacy way.
+	version workflow.Version
 }
+
+// usesSLAPackage reports whether the run computes with package sla.
+func (w *slaPeriod) usesSLAPackage() bool { return w.version >= slaPackageVersion }
 
 func newSLAPeriod(ctx workflow.Context, in SLAPeriodInput) *slaPeriod {
 	start, end, _ := ParseSLAPeriod(in.Period)
@@ -298,8 +339,7 @@ func newSLAPeriod(ctx workflow.Context, in SLAPeriodInput) *slaPeriod {
 	w.s = SLAState{Account: in.Account, CustomerID: in.CustomerID, Service: in.Service, Period: in.Period,
 		PeriodStart: start, PeriodEnd: end, Status: SLACollecting, MonthlyFeeCents: in.MonthlyFeeCents,
 		Currency: in.Currency, Outages: []Outage{}, Intervals: []ErrorInterval{}, Events: []Event{},
-		ClaimCloses: addMonthsCST(end, 2), StartedAt: now(ctx), StartedBy: in.StartedBy}
-	w.s.EndsAt = w.s.ClaimCloses.Add(slaLateClaimGrace)
+		StartedAt: now(ctx), StartedBy: in.StartedBy}
 	w.host = actionHost{ignore: w.ignore}
 	return w
 }
@@ -320,27 +360,45 @@ func (w *slaPeriod) register(ctx workflow.Context) error {
 	return nil
 }
 
-// claimOpens computes when claims open: the 5th working day strictly after
-// the period's last day, at 24:00.
-func (w *slaPeriod) claimOpens(ctx workflow.Context) (DeadlineState, error) {
-	from := w.s.PeriodEnd.Add(-time.Nanosecond)
-	spec := calendar.Spec{Kind: calendar.WorkingDays, N: slaClaimOpensAfter}
-	res, err := ComputeDeadline(ctx, from, spec)
-	if err != nil {
-		return DeadlineState{}, fmt.Errorf("claim window of %s: %w", w.s.Period, err)
+// claimOpensRule is the claim window's opening as a deadline: the 5th
+// working day strictly after the period's last day, at 24:00.
+func (w *slaPeriod) claimOpensRule() (time.Time, calendar.Spec) {
+	return w.s.PeriodEnd.Add(-time.Nanosecond), calendar.Spec{Kind: calendar.WorkingDays, N: slaClaimOpensAfter}
+}
+
+// computeClaimWindow sets ClaimOpens, ClaimCloses and EndsAt: with package
+// sla's window (claim-window local activity), or on the legacy path with
+// the deadline local activity for the opening and addMonthsCST for the
+// closing.
+func (w *slaPeriod) computeClaimWindow(ctx workflow.Context) error {
+	from, spec := w.claimOpensRule()
+	if w.usesSLAPackage() {
+		win, err := computeSLAClaimWindow(ctx, w.s.Period)
+		if err != nil {
+			return err
+		}
+		w.s.ClaimOpens = newDeadline(from, spec, calendar.Result{Deadline: win.Opens, Provisional: win.Provisional,
+			CalendarVersion: win.CalendarVersion})
+		w.s.ClaimCloses = win.Closes
+	} else {
+		res, err := ComputeDeadline(ctx, from, spec)
+		if err != nil {
+			return fmt.Errorf("claim window of %s: %w", w.s.Period, err)
+		}
+		w.s.ClaimOpens = newDeadline(from, spec, res)
+		w.s.ClaimCloses = addMonthsCST(w.s.PeriodEnd, 2)
 	}
-	return newDeadline(from, spec, res), nil
+	w.s.EndsAt = w.s.ClaimCloses.Add(slaLateClaimGrace)
+	return nil
 }
 
 func (w *slaPeriod) begin(ctx workflow.Context) error {
-	opens, err := w.claimOpens(ctx)
-	if err != nil {
+	if err := w.computeClaimWindow(ctx); err != nil {
 		return err
 	}
-	w.s.ClaimOpens = opens
 	w.record(now(ctx), EventSLAPeriodStarted, ActionMeta{Actor: w.in.StartedBy, RequestID: w.in.RequestID}, map[string]any{
 		"account": w.s.Account, "service": w.s.Service, "period": w.s.Period, "period_end": w.s.PeriodEnd,
-		"claim_opens": opens.At, "claim_closes": w.s.ClaimCloses, "provisional": opens.Provisional,
+		"claim_opens": w.s.ClaimOpens.At, "claim_closes": w.s.ClaimCloses, "provisional": w.s.ClaimOpens.Provisional,
 	})
 	return nil
 }
@@ -405,13 +463,14 @@ func (w *slaPeriod) advance(ctx workflow.Context) error {
 	sys := ActionMeta{Actor: SystemActor}
 	if w.s.Status == SLACollecting && !now(ctx).Before(w.s.PeriodEnd) {
 		if w.s.ClaimOpens.Provisional {
-			opens, err := w.claimOpens(ctx)
-			if err != nil {
+			if err := w.computeClaimWindow(ctx); err != nil {
 				return err
 			}
-			w.s.ClaimOpens = opens
 		}
-		res := w.compute()
+		res, err := w.compute(ctx)
+		if err != nil {
+			return err
+		}
 		w.s.Result = &res
 		w.s.Status = SLAComputed
 		var notify []Role
@@ -438,15 +497,19 @@ func (w *slaPeriod) advance(ctx workflow.Context) error {
 	return nil
 }
 
-// compute measures the period. It is the single call site of the SLA
-// arithmetic (see computeSLAInterim).
-func (w *slaPeriod) compute() SLAComputation {
-	m := slaMeasure{Service: w.s.Service, Days: int(w.s.PeriodEnd.Sub(w.s.PeriodStart) / (24 * time.Hour)),
-		MonthlyFeeCents: w.s.MonthlyFeeCents, Intervals: w.s.Intervals}
+// compute measures the period and computes its availability and
+// compensation: with package sla through the compute local activity, or on
+// the legacy path with computeSLAInterim.
+func (w *slaPeriod) compute(ctx workflow.Context) (SLAComputation, error) {
+	days := int(w.s.PeriodEnd.Sub(w.s.PeriodStart) / (24 * time.Hour))
+	if w.usesSLAPackage() {
+		return computeSLA(ctx, SLAComputeRequest{Service: w.s.Service, Days: days,
+			UnavailableMinutes: unavailableMinutes(w.s.Outages), Intervals: slices.Clone(w.s.Intervals),
+			MonthlyFeeCents: w.s.MonthlyFeeCents})
+	}
+	m := slaMeasure{Service: w.s.Service, Days: days, MonthlyFeeCents: w.s.MonthlyFeeCents, Intervals: w.s.Intervals}
 	m.UnavailableMinutes = unavailableMinutes(w.s.Outages)
-	// SWAP POINT: replace with package sla's computation once it lands (behind
-	// workflow.GetVersion if SLAPeriod workflows are running by then).
-	return computeSLAInterim(m)
+	return computeSLAInterim(m), nil
 }
 
 // ---- actions ----
@@ -584,6 +647,9 @@ func (w *slaPeriod) recordIntervals(ctx workflow.Context, in RecordErrorInterval
 
 // claimWindow names the window for refusals.
 func (w *slaPeriod) claimWindow() string {
+	if w.s.ClaimOpens.IsZero() || w.s.ClaimCloses.IsZero() {
+		return fmt.Sprintf("the claim window of %s period %s is not computed yet", w.s.Service, w.s.Period)
+	}
 	return fmt.Sprintf("claims for %s period %s are accepted from %s until %s", w.s.Service, w.s.Period,
 		w.s.ClaimOpens.At.Format(time.RFC3339), w.s.ClaimCloses.Format(time.RFC3339))
 }
@@ -667,9 +733,9 @@ func unavailableMinutes(outages []Outage) int64 {
 	return total / int64(time.Minute)
 }
 
-// ---- SLA arithmetic (interim) ----
+// ---- SLA arithmetic (legacy) ----
 
-// slaMeasure is what a period measured.
+// slaMeasure is what a legacy period measured.
 type slaMeasure struct {
 	Service            SLAService
 	Days               int
@@ -678,7 +744,7 @@ type slaMeasure struct {
 	MonthlyFeeCents    int64
 }
 
-// slaInterimMethod names computeSLAInterim in results.
+// slaInterimMethod names computeSLAInterim (the legacy path) in results.
 const slaInterimMethod = "workflows-interim-v1"
 
 // computeSLAInterim is the interim SLA arithmetic of seed 004, exact (big
@@ -691,8 +757,10 @@ const slaInterimMethod = "workflows-interim-v1"
 // 99.00% → 20%; a < 95.00% → 50%; the compensation is that share of the
 // monthly fee, rounded down to a cent and capped at 50% of the fee.
 //
-// It is interim: package sla will hold the authoritative computation, and
-// (*slaPeriod).compute, its only caller, is where to swap it in.
+// It is the legacy path, kept only so that periods started before the
+// sla-package change (changeSLAPackage at workflow.DefaultVersion) replay
+// and finish as they began. New periods compute with package sla, the
+// authoritative implementation, through SLAComputeActivity.
 func computeSLAInterim(m slaMeasure) SLAComputation {
 	total := int64(m.Days) * 1440
 	out := SLAComputation{Service: m.Service, TotalMinutes: total, Method: slaInterimMethod}

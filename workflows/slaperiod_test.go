@@ -2,9 +2,20 @@ package workflows_test
 
 import (
 	"fmt"
+	"log/slog"
+	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/sowflow/sowflow/activities"
+	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/sla"
 	"github.com/sowflow/sowflow/workflows"
 )
 
@@ -35,11 +46,29 @@ func runSLA(t *testing.T, h *svc, in workflows.SLAPeriodInput) workflows.SLAStat
 	return s
 }
 
+// slaPaths are the two ways an SLA period computes: with package sla (the
+// sla-package change, what new periods do) and the legacy interim
+// arithmetic that periods started before the change replay.
+var slaPaths = []struct {
+	name   string
+	legacy bool
+	method string
+}{
+	{"sla", false, "sla-v1"},
+	{"legacy", true, "workflows-interim-v1"},
+}
+
+// legacySLA makes the period run as one started before the sla-package
+// change.
+func legacySLA(h *svc) {
+	h.env.OnGetVersion("sla-package", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+}
+
 // TestSLAAvailabilityTiers puts September 2026 (30 days: 43,200 minutes,
 // 8,640 five-minute intervals) exactly on each tier boundary and next to
-// it, for Email (outage minutes) and Sendify (error rates). 99.90% of a
-// month is not a whole number of minutes in any month, so Email's first
-// boundary is checked on both sides.
+// it, for Email (outage minutes) and Sendify (error rates), on both paths.
+// 99.90% of a month is not a whole number of minutes in any month, so
+// Email's first boundary is checked on both sides.
 func TestSLAAvailabilityTiers(t *testing.T) {
 	sep := cst(2026, 9, 1, 0, 0)
 	// full returns n intervals at 100% errors (one per 5 minutes from
@@ -77,109 +106,175 @@ func TestSLAAvailabilityTiers(t *testing.T) {
 		{"sendify exactly 95.00%", workflows.SLASendify, nil, full(432, 0, 0), "95.0000", 20},
 		{"sendify just below 95.00%", workflows.SLASendify, nil, full(432, 1, 1000000), "94.9999", 50},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			h := newSvc(t, sep)
-			for i, m := range tc.outages {
-				h.at(sep, sep.Add(time.Duration(i+1)*24*time.Hour+time.Hour), func() {
-					h.update("", workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor),
-						Start: sep.Add(time.Duration(i+1) * 24 * time.Hour), Minutes: m})
-				})
-			}
-			if tc.intervals != nil {
-				h.at(sep, cst(2026, 9, 29, 0, 0), func() {
-					h.update("", workflows.UpdateRecordErrorIntervals, workflows.RecordErrorIntervals{ActionMeta: h.meta(monitor), Intervals: tc.intervals})
-				})
-			}
-			s := runSLA(t, h, slaInput(tc.service, "2026-09"))
-			h.ok()
-			r := s.Result
-			if r == nil {
-				t.Fatal("no result")
-			}
-			if r.AvailabilityPct != tc.pct || r.CompensationPct != tc.tier || r.CommitmentMet != (tc.tier == 0) {
-				t.Errorf("availability %s%% (%s) tier %d, want %s%% tier %d", r.AvailabilityPct, r.Availability, r.CompensationPct, tc.pct, tc.tier)
-			}
-			if want := int64(12345) * int64(tc.tier) / 100; r.CompensationCents != want {
-				t.Errorf("compensation %d cents, want %d", r.CompensationCents, want)
-			}
-			if r.TotalMinutes != 43200 {
-				t.Errorf("total minutes %d", r.TotalMinutes)
-			}
-			ev := eventsOf(s.Events, workflows.EventSLAPeriodComputed)
-			if len(ev) != 1 || !ev[0].At.Equal(cst(2026, 10, 1, 0, 0)) || ev[0].Attention != (tc.tier > 0) {
-				t.Errorf("computed events %+v, want one at 2026-10-01T00:00+08:00", ev)
-			}
-		})
+	for _, path := range slaPaths {
+		for _, tc := range tests {
+			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
+				h := newSvc(t, sep)
+				if path.legacy {
+					legacySLA(h)
+				}
+				for i, m := range tc.outages {
+					h.at(sep, sep.Add(time.Duration(i+1)*24*time.Hour+time.Hour), func() {
+						h.update("", workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor),
+							Start: sep.Add(time.Duration(i+1) * 24 * time.Hour), Minutes: m})
+					})
+				}
+				if tc.intervals != nil {
+					h.at(sep, cst(2026, 9, 29, 0, 0), func() {
+						h.update("", workflows.UpdateRecordErrorIntervals, workflows.RecordErrorIntervals{ActionMeta: h.meta(monitor), Intervals: tc.intervals})
+					})
+				}
+				s := runSLA(t, h, slaInput(tc.service, "2026-09"))
+				h.ok()
+				r := s.Result
+				if r == nil {
+					t.Fatal("no result")
+				}
+				if r.AvailabilityPct != tc.pct || r.CompensationPct != tc.tier || r.CommitmentMet != (tc.tier == 0) {
+					t.Errorf("availability %s%% (%s) tier %d, want %s%% tier %d", r.AvailabilityPct, r.Availability, r.CompensationPct, tc.pct, tc.tier)
+				}
+				if want := int64(12345) * int64(tc.tier) / 100; r.CompensationCents != want {
+					t.Errorf("compensation %d cents, want %d", r.CompensationCents, want)
+				}
+				if r.TotalMinutes != 43200 || r.Method != path.method {
+					t.Errorf("total minutes %d, method %s (want %s)", r.TotalMinutes, r.Method, path.method)
+				}
+				ev := eventsOf(s.Events, workflows.EventSLAPeriodComputed)
+				if len(ev) != 1 || !ev[0].At.Equal(cst(2026, 10, 1, 0, 0)) || ev[0].Attention != (tc.tier > 0) {
+					t.Errorf("computed events %+v, want one at 2026-10-01T00:00+08:00", ev)
+				}
+			})
+		}
 	}
 }
 
-// TestSLAClaimWindow files claims one minute before and after each end of
-// the claim window of September 2026: it opens after the 5th working day of
-// October (8, 9, the make-up Saturday 10, 12, 13 October: at 24:00 on the
-// 13th) and closes two months after the period (24:00 on 30 November).
+// TestSLAClaimWindow files claims one minute before the claim window opens,
+// as it opens, one minute before it closes and as it closes, for periods
+// whose windows show package sla's rule (DESIGN.md rule 4 and Civil Code
+// art. 203): claims open after the 5th working day of the next month and
+// close two months after the period's last day, or after the next working
+// day when that day is not one. The workflow's window must be
+// sla.ClaimWindow's for the same period.
 func TestSLAClaimWindow(t *testing.T) {
-	sep := cst(2026, 9, 1, 0, 0)
-	opens, closes := cst(2026, 10, 14, 0, 0), cst(2026, 12, 1, 0, 0)
-	window := []string{"2026-09", "2026-10-14T00:00:00+08:00", "2026-12-01T00:00:00+08:00"}
-	tests := []struct {
-		name string
-		at   time.Time
-		ok   bool
-		rule string
+	periods := []struct {
+		name          string
+		period        string
+		opens, closes time.Time
+		legacyCloses  time.Time // addMonthsCST(period end, 2), for contrast
+		outageDay     time.Time
 	}{
-		{"a minute before it opens", opens.Add(-time.Minute), false, workflows.RuleClaimWindow},
-		{"a minute after it opens", opens.Add(time.Minute), true, ""},
-		{"a minute before it closes", closes.Add(-time.Minute), true, ""},
-		{"a minute after it closes", closes.Add(time.Minute), false, workflows.RuleClaimWindow},
-		{"during the period", cst(2026, 9, 15, 0, 0), false, workflows.RuleClaimWindow},
+		// The 5th working day of October 2026 is the 13th (8, 9, the
+		// make-up Saturday 10, 12, 13); 30 November is a Monday.
+		{"september", "2026-09", cst(2026, 10, 14, 0, 0), cst(2026, 12, 1, 0, 0), cst(2026, 12, 1, 0, 0), cst(2026, 9, 10, 2, 0)},
+		// 28 February + 2 months is 28 April (a Tuesday), not 30 April.
+		{"february", "2026-02", cst(2026, 3, 7, 0, 0), cst(2026, 4, 29, 0, 0), cst(2026, 5, 1, 0, 0), cst(2026, 2, 10, 2, 0)},
+		// 31 August + 2 months is Saturday 31 October: extended to Monday
+		// 2 November.
+		{"august, extended past a weekend", "2026-08", cst(2026, 9, 8, 0, 0), cst(2026, 11, 3, 0, 0), cst(2026, 11, 1, 0, 0), cst(2026, 8, 10, 2, 0)},
+		// 31 March + 2 months is 31 May 2025, the Dragon Boat holiday (31
+		// May - 2 June): extended to Tuesday 3 June.
+		{"march 2025, extended past a holiday", "2025-03", cst(2025, 4, 9, 0, 0), cst(2025, 6, 4, 0, 0), cst(2025, 6, 1, 0, 0), cst(2025, 3, 10, 2, 0)},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			h := newSvc(t, sep)
-			var claim, again, wrongCustomer, lateOutage *svcOutcome
-			h.at(sep, cst(2026, 9, 10, 3, 0), func() {
-				h.update("", workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor),
-					Start: cst(2026, 9, 10, 2, 0), Minutes: 432})
-			})
-			h.at(sep, cst(2026, 10, 1, 0, 1), func() {
-				lateOutage = h.update("", workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor),
-					Start: cst(2026, 9, 30, 23, 0), Minutes: 10})
-			})
-			h.at(sep, tc.at, func() {
-				wrongCustomer = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(customer)})
-				claim = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer), Note: "432 minutes down"})
-			})
-			h.at(sep, tc.at.Add(time.Second), func() {
-				again = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer)})
-			})
-			s := runSLA(t, h, slaInput(workflows.SLAEmail, "2026-09"))
-			h.ok(claim, again, wrongCustomer, lateOutage)
-			mentions(t, refused(t, lateOutage, workflows.ErrorTypeRefused, workflows.RulePeriodClosed), "2026-09")
-			refused(t, wrongCustomer, workflows.ErrorTypeForbidden, workflows.RuleCustomer)
-			if !s.ClaimOpens.At.Equal(opens) || !s.ClaimCloses.Equal(closes) || s.ClaimOpens.Provisional {
-				t.Fatalf("window %s to %s (provisional %v), want %s to %s", s.ClaimOpens.At, s.ClaimCloses, s.ClaimOpens.Provisional, opens, closes)
-			}
-			if tc.ok {
-				if claim.err != nil || !claim.completed {
-					t.Fatalf("claim refused: %v", claim.err)
+	claims := []struct {
+		name string
+		at   func(opens, closes time.Time) time.Time
+		ok   bool
+	}{
+		{"a minute before it opens", func(o, _ time.Time) time.Time { return o.Add(-time.Minute) }, false},
+		{"as it opens", func(o, _ time.Time) time.Time { return o }, true},
+		{"a minute before it closes", func(_, c time.Time) time.Time { return c.Add(-time.Minute) }, true},
+		{"as it closes", func(_, c time.Time) time.Time { return c }, false},
+	}
+	for _, p := range periods {
+		pp, err := sla.ParsePeriod(p.period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := sla.ClaimWindow(pp, calendar.China())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !want.Opens.Equal(p.opens) || !want.Closes.Equal(p.closes) || want.Provisional {
+			t.Fatalf("%s: sla.ClaimWindow = %s to %s (provisional %v), the test expects %s to %s", p.period,
+				want.Opens, want.Closes, want.Provisional, p.opens, p.closes)
+		}
+		start := pp.Start()
+		window := []string{p.period, p.opens.Format(time.RFC3339), p.closes.Format(time.RFC3339)}
+		for _, c := range claims {
+			t.Run(p.name+"/"+c.name, func(t *testing.T) {
+				at := c.at(p.opens, p.closes)
+				h := newSvc(t, start)
+				var claim, again, wrongCustomer, lateOutage *svcOutcome
+				h.at(start, p.outageDay.Add(time.Hour), func() {
+					h.update("", workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor),
+						Start: p.outageDay, Minutes: 432})
+				})
+				h.at(start, pp.End().Add(time.Minute), func() {
+					lateOutage = h.update("", workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor),
+						Start: pp.End().Add(-time.Hour), Minutes: 10})
+				})
+				h.at(start, at, func() {
+					wrongCustomer = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(customer)})
+					claim = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer), Note: "432 minutes down"})
+				})
+				h.at(start, at.Add(time.Second), func() {
+					again = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer)})
+				})
+				s := runSLA(t, h, slaInput(workflows.SLAEmail, p.period))
+				h.ok(claim, again, wrongCustomer, lateOutage)
+				mentions(t, refused(t, lateOutage, workflows.ErrorTypeRefused, workflows.RulePeriodClosed), p.period)
+				refused(t, wrongCustomer, workflows.ErrorTypeForbidden, workflows.RuleCustomer)
+				if !s.ClaimOpens.At.Equal(want.Opens) || !s.ClaimCloses.Equal(want.Closes) ||
+					s.ClaimOpens.Provisional != want.Provisional || s.ClaimOpens.CalendarVersion != want.CalendarVersion {
+					t.Fatalf("window %s to %s (provisional %v, calendar %s), want sla.ClaimWindow's %s to %s (%s)",
+						s.ClaimOpens.At, s.ClaimCloses, s.ClaimOpens.Provisional, s.ClaimOpens.CalendarVersion, want.Opens, want.Closes, want.CalendarVersion)
 				}
-				if s.Claim == nil || !s.Claim.At.Equal(tc.at) || s.Claim.CompensationPct != 10 || s.Claim.CompensationCents != 1234 {
-					t.Errorf("claim %+v", s.Claim)
+				if !s.EndsAt.Equal(want.Closes.Add(30 * 24 * time.Hour)) {
+					t.Errorf("ends at %s, want 30 days after %s", s.EndsAt, want.Closes)
 				}
-				refused(t, again, workflows.ErrorTypeRefused, workflows.RuleState)
-				return
-			}
-			mentions(t, refused(t, claim, workflows.ErrorTypeRefused, tc.rule), window...)
-			if s.Claim != nil {
-				t.Errorf("claim recorded: %+v", s.Claim)
-			}
+				if ev := eventsOf(s.Events, workflows.EventClaimWindowOpened); len(ev) != 1 || !ev[0].At.Equal(p.opens) {
+					t.Errorf("window opened events %+v, want one at %s", ev, p.opens)
+				}
+				if ev := eventsOf(s.Events, workflows.EventClaimWindowClosed); len(ev) != 1 || !ev[0].At.Equal(p.closes) {
+					t.Errorf("window closed events %+v, want one at %s", ev, p.closes)
+				}
+				if s.Result == nil || s.Result.CompensationPct == 0 || s.Result.Method != "sla-v1" {
+					t.Fatalf("result %+v, want a compensation computed by sla-v1", s.Result)
+				}
+				if c.ok {
+					if claim.err != nil || !claim.completed {
+						t.Fatalf("claim refused: %v", claim.err)
+					}
+					if s.Claim == nil || !s.Claim.At.Equal(at) || s.Claim.CompensationPct != s.Result.CompensationPct ||
+						s.Claim.CompensationCents != s.Result.CompensationCents {
+						t.Errorf("claim %+v, result %+v", s.Claim, s.Result)
+					}
+					refused(t, again, workflows.ErrorTypeRefused, workflows.RuleState)
+					return
+				}
+				mentions(t, refused(t, claim, workflows.ErrorTypeRefused, workflows.RuleClaimWindow), window...)
+				if s.Claim != nil {
+					t.Errorf("claim recorded: %+v", s.Claim)
+				}
+			})
+		}
+	}
+	sep := cst(2026, 9, 1, 0, 0)
+	t.Run("during the period", func(t *testing.T) {
+		h := newSvc(t, sep)
+		var claim *svcOutcome
+		h.at(sep, cst(2026, 9, 15, 0, 0), func() {
+			claim = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer)})
 		})
-	}
+		runSLA(t, h, slaInput(workflows.SLAEmail, "2026-09"))
+		h.ok(claim)
+		mentions(t, refused(t, claim, workflows.ErrorTypeRefused, workflows.RuleClaimWindow),
+			"too early", "2026-10-14T00:00:00+08:00", "2026-12-01T00:00:00+08:00")
+	})
 	t.Run("nothing to claim", func(t *testing.T) {
 		h := newSvc(t, sep)
 		var claim *svcOutcome
-		h.at(sep, opens.Add(time.Hour), func() {
+		h.at(sep, cst(2026, 10, 14, 1, 0), func() {
 			claim = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer)})
 		})
 		s := runSLA(t, h, slaInput(workflows.SLAEmail, "2026-09"))
@@ -195,6 +290,145 @@ func TestSLAClaimWindow(t *testing.T) {
 			t.Errorf("events %v, want %s", types, want)
 		}
 	})
+}
+
+// TestSLALegacyWindow runs periods as ones started before the sla-package
+// change: they keep the window they began with (claims close at 24:00 of
+// the last day of the second month after the period), so a February claim
+// on 30 April, late under package sla's rule, is still in time.
+func TestSLALegacyWindow(t *testing.T) {
+	tests := []struct {
+		period        string
+		opens, closes time.Time
+		claimAt       time.Time
+	}{
+		{"2026-02", cst(2026, 3, 7, 0, 0), cst(2026, 5, 1, 0, 0), cst(2026, 4, 30, 12, 0)},
+		{"2026-08", cst(2026, 9, 8, 0, 0), cst(2026, 11, 1, 0, 0), cst(2026, 10, 31, 23, 59)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.period, func(t *testing.T) {
+			pp, err := sla.ParsePeriod(tc.period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := pp.Start()
+			h := newSvc(t, start)
+			legacySLA(h)
+			var claim *svcOutcome
+			h.at(start, start.Add(9*24*time.Hour), func() {
+				h.update("", workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor),
+					Start: start.Add(8 * 24 * time.Hour), Minutes: 432})
+			})
+			h.at(start, tc.claimAt, func() {
+				claim = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer)})
+			})
+			s := runSLA(t, h, slaInput(workflows.SLAEmail, tc.period))
+			h.ok()
+			if !s.ClaimOpens.At.Equal(tc.opens) || !s.ClaimCloses.Equal(tc.closes) || s.Result.Method != "workflows-interim-v1" {
+				t.Errorf("window %s to %s, method %s; want %s to %s, workflows-interim-v1", s.ClaimOpens.At, s.ClaimCloses, s.Result.Method, tc.opens, tc.closes)
+			}
+			if claim == nil || s.Claim == nil {
+				t.Errorf("claim at %s not recorded", tc.claimAt)
+			}
+		})
+	}
+}
+
+// year2027 is a hypothetical 2027 notice in which Saturday 30 January 2027
+// is a make-up working day.
+const year2027 = `{"year":2027,"days":[
+{"name":"元旦","date":"2027-01-01","isOffDay":true},
+{"name":"春节","date":"2027-01-30","isOffDay":false},
+{"name":"劳动节","date":"2027-05-01","isOffDay":true},
+{"name":"国庆节","date":"2027-10-01","isOffDay":true},
+{"name":"国庆节","date":"2027-10-02","isOffDay":true},
+{"name":"国庆节","date":"2027-10-03","isOffDay":true}]}`
+
+// TestSLAProvisionalWindow runs November 2026, whose claims close two
+// months after 30 November: on Saturday 30 January 2027, past the embedded
+// data, so the window is provisional (extended to Monday 1 February, as
+// Monday-Friday without the notice). When the 2027 notice is loaded during
+// the month, the window is recomputed at the period's end: 30 January is a
+// make-up working day, so claims close at 24:00 that day and the workflow's
+// end follows.
+func TestSLAProvisionalWindow(t *testing.T) {
+	f2027, err := calendar.Parse([]byte(year2027))
+	if err != nil {
+		t.Fatal(err)
+	}
+	with2027, err := calendar.China().With(f2027)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nov := cst(2026, 11, 1, 0, 0)
+	provisionalCloses := cst(2027, 2, 2, 0, 0)
+	tests := []struct {
+		name        string
+		load        bool
+		closes      time.Time
+		provisional bool
+		version     string
+	}{
+		{"notice loaded during the period", true, cst(2027, 1, 31, 0, 0), false, with2027.Version()},
+		{"no notice", false, provisionalCloses, true, calendar.China().Version()},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var current atomic.Pointer[calendar.Calendar]
+			current.Store(calendar.China())
+			var suite testsuite.WorkflowTestSuite
+			suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+			env := suite.NewTestWorkflowEnvironment()
+			deadlines := &activities.Deadlines{Calendar: current.Load}
+			slaActs := &activities.SLA{Calendar: current.Load}
+			env.RegisterActivityWithOptions(deadlines.ComputeDeadline, activity.RegisterOptions{Name: calendar.ComputeDeadlineActivity})
+			env.RegisterActivityWithOptions(slaActs.ClaimWindow, activity.RegisterOptions{Name: workflows.SLAClaimWindowActivity})
+			env.RegisterActivityWithOptions(slaActs.Compute, activity.RegisterOptions{Name: workflows.SLAComputeActivity})
+			env.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
+			env.SetStartTime(nov)
+			var during workflows.SLAState
+			env.RegisterDelayedCallback(func() {
+				v, err := env.QueryWorkflow(workflows.QuerySLAState)
+				if err == nil {
+					err = v.Get(&during)
+				}
+				if err != nil {
+					t.Errorf("query: %v", err)
+				}
+				if tc.load {
+					current.Store(with2027)
+				}
+			}, 20*24*time.Hour)
+			env.ExecuteWorkflow(workflows.SLAPeriodWorkflowName, slaInput(workflows.SLAEmail, "2026-11"))
+			if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+				t.Fatalf("completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+			}
+			var s workflows.SLAState
+			if err := env.GetWorkflowResult(&s); err != nil {
+				t.Fatal(err)
+			}
+			opens := cst(2026, 12, 8, 0, 0)
+			if !during.ClaimCloses.Equal(provisionalCloses) || !during.ClaimOpens.Provisional || !during.ClaimOpens.At.Equal(opens) {
+				t.Errorf("during the period: window %s to %s provisional %v, want %s to %s provisional",
+					during.ClaimOpens.At, during.ClaimCloses, during.ClaimOpens.Provisional, opens, provisionalCloses)
+			}
+			if !s.ClaimOpens.At.Equal(opens) || !s.ClaimCloses.Equal(tc.closes) || s.ClaimOpens.Provisional != tc.provisional ||
+				s.ClaimOpens.CalendarVersion != tc.version {
+				t.Errorf("window %s to %s provisional %v calendar %s, want %s to %s provisional %v calendar %s",
+					s.ClaimOpens.At, s.ClaimCloses, s.ClaimOpens.Provisional, s.ClaimOpens.CalendarVersion, opens, tc.closes, tc.provisional, tc.version)
+			}
+			if !s.EndsAt.Equal(tc.closes.Add(30 * 24 * time.Hour)) {
+				t.Errorf("ends at %s, want 30 days after %s", s.EndsAt, tc.closes)
+			}
+			if ev := eventsOf(s.Events, workflows.EventClaimWindowClosed); len(ev) != 1 || !ev[0].At.Equal(tc.closes) {
+				t.Errorf("window closed events %+v, want one at %s", ev, tc.closes)
+			}
+			ev := eventsOf(s.Events, workflows.EventSLAPeriodComputed)
+			if len(ev) != 1 || ev[0].Payload["claim_closes"] != tc.closes.Format(time.RFC3339) {
+				t.Errorf("computed events %+v, want claims closing at %s", ev, tc.closes.Format(time.RFC3339))
+			}
+		})
+	}
 }
 
 // TestSLARecords checks the measurement rules: overlapping outages count
@@ -234,8 +468,8 @@ func TestSLARecords(t *testing.T) {
 		t.Errorf("%d outages recorded, want 4", len(s.Outages))
 	}
 	// February 2026: the 5th working day of March is Friday 6 March; claims
-	// close at 24:00 on 30 April.
-	if s.ClaimOpens.At.Format(time.RFC3339) != "2026-03-07T00:00:00+08:00" || s.ClaimCloses.Format(time.RFC3339) != "2026-05-01T00:00:00+08:00" {
+	// close two months after 28 February, at 24:00 on 28 April.
+	if s.ClaimOpens.At.Format(time.RFC3339) != "2026-03-07T00:00:00+08:00" || s.ClaimCloses.Format(time.RFC3339) != "2026-04-29T00:00:00+08:00" {
 		t.Errorf("window %s to %s", s.ClaimOpens.At, s.ClaimCloses)
 	}
 }
