@@ -123,13 +123,22 @@ func New(d Deps) http.Handler {
 	managerOrCustomer := allow(store.RoleManager, store.RoleCustomer)
 	services.POST("", manager, h.idempotent, h.startService)
 	services.GET("/:id", readers, h.getService)
-	services.POST("/:id/quotas/:key/uses", manager, h.idempotent, h.useServiceQuota)
+	services.POST("/:id/quotas/:key/uses", manager, h.idempotent, h.useServiceQuota())
+	services.POST("/:id/obligations/:key/submissions", manager, h.idempotent, h.submitObligation())
 	services.POST("/:id/tickets", managerOrCustomer, h.idempotent, h.openTicket)
 	services.GET("/:id/tickets/:n", readers, h.getTicket)
 	services.POST("/:id/tickets/:n/response", manager, h.idempotent, h.respondTicket())
 	services.POST("/:id/tickets/:n/resolution", manager, h.idempotent, h.resolveTicket())
 	services.POST("/:id/tickets/:n/closure", customer, h.idempotent, h.confirmClosure())
+	services.POST("/:id/tickets/:n/reopen", customer, h.idempotent, h.reopenTicket())
 	services.POST("/:id/tickets/:n/severity", managerOrCustomer, h.idempotent, h.changeSeverity())
+
+	sla := v1.Group("/sla-periods")
+	sla.POST("", manager, h.idempotent, h.startSLAPeriod)
+	sla.GET("/:account/:period", readers, h.getSLAPeriod)
+	sla.POST("/:account/:period/outages", manager, h.idempotent, h.recordOutage())
+	sla.POST("/:account/:period/error-intervals", manager, h.idempotent, h.recordErrorIntervals())
+	sla.POST("/:account/:period/claim", customer, h.idempotent, h.fileClaim())
 	return r
 }
 

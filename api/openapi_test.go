@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -430,6 +431,7 @@ type oasJSONField struct {
 	name      string
 	omittable bool   // omitempty or omitzero
 	validate  string // the validate tag
+	typ       reflect.Type
 }
 
 // oasJSONFields lists the JSON fields of struct type t, flattening embedded
@@ -451,7 +453,7 @@ func oasJSONFields(t reflect.Type) []oasJSONField {
 			name = f.Name
 		}
 		omit := slices.ContainsFunc(strings.Split(opts, ","), func(o string) bool { return o == "omitempty" || o == "omitzero" })
-		out = append(out, oasJSONField{name: name, omittable: omit, validate: f.Tag.Get("validate")})
+		out = append(out, oasJSONField{name: name, omittable: omit, validate: f.Tag.Get("validate"), typ: f.Type})
 	}
 	return out
 }
@@ -494,16 +496,101 @@ const (
 
 // checkSchema holds the schema at pointer against goType: the same
 // properties, the same required ones (validate "required" for requests,
-// fields without omitempty for responses), and closed request bodies.
+// fields without omitempty for responses), and closed request bodies. It
+// does the same, recursively, for every field whose Go type is a struct (or
+// a pointer, slice or map of structs), so that a nested schema cannot be a
+// bare `type: object` standing for a Go struct.
 func (doc oasDoc) checkSchema(t *testing.T, pointer string, goType any, kind oasSchemaKind) {
 	t.Helper()
 	node, err := doc.lookup(pointer)
 	if err != nil {
 		t.Fatal(err)
 	}
+	doc.checkStruct(t, "", node, reflect.TypeOf(goType), kind, 0)
+}
+
+// oasOpaque reports whether encoding/json writes t through its own
+// marshaller (time.Time, calendar.Hours, json.RawMessage) or cannot know
+// its shape (an interface), so its schema has no properties to compare.
+func oasOpaque(t reflect.Type) bool {
+	marshaler := reflect.TypeFor[json.Marshaler]()
+	textMarshaler := reflect.TypeFor[encoding.TextMarshaler]()
+	for _, x := range []reflect.Type{t, reflect.PointerTo(t)} {
+		if x.Implements(marshaler) || x.Implements(textMarshaler) {
+			return true
+		}
+	}
+	return t.Kind() == reflect.Interface
+}
+
+// property returns the schema of the property name of the schema node,
+// through $ref and allOf; nil when it has none.
+func (doc oasDoc) property(t *testing.T, node any, name string) any {
+	t.Helper()
+	s := doc.resolve(t, node)
+	if m, ok := s["properties"].(map[string]any); ok && m[name] != nil {
+		return m[name]
+	}
+	all, _ := s["allOf"].([]any)
+	for _, sub := range all {
+		if p := doc.property(t, sub, name); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// checkValue holds the schema node against a field's Go type: a struct's
+// properties, an array's items, a map's additionalProperties.
+func (doc oasDoc) checkValue(t *testing.T, at string, node any, typ reflect.Type, kind oasSchemaKind, depth int) {
+	t.Helper()
+	for typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	if oasOpaque(typ) {
+		return
+	}
+	switch typ.Kind() {
+	case reflect.Slice, reflect.Array:
+		if typ.Elem().Kind() == reflect.Uint8 {
+			return // base64
+		}
+		items, ok := doc.resolve(t, node)["items"]
+		if !ok {
+			t.Errorf("%s: an array of %s without items", at, typ.Elem())
+			return
+		}
+		doc.checkValue(t, at+"/items", items, typ.Elem(), kind, depth)
+	case reflect.Map:
+		add, ok := doc.resolve(t, node)["additionalProperties"].(map[string]any)
+		if !ok {
+			if e := typ.Elem(); e.Kind() == reflect.Struct && !oasOpaque(e) {
+				t.Errorf("%s: a map of %s without an additionalProperties schema", at, e)
+			}
+			return
+		}
+		doc.checkValue(t, at+"/additionalProperties", add, typ.Elem(), kind, depth)
+	case reflect.Struct:
+		doc.checkStruct(t, at, node, typ, kind, depth)
+	}
+}
+
+// checkStruct compares the schema node's properties with the JSON fields
+// of struct type typ, then checks each field's schema.
+func (doc oasDoc) checkStruct(t *testing.T, at string, node any, typ reflect.Type, kind oasSchemaKind, depth int) {
+	t.Helper()
+	if depth > 16 {
+		t.Errorf("%s: nested more than 16 deep", at)
+		return
+	}
+	where := at
+	if where != "" {
+		where += ": "
+	}
 	props, required, additional := doc.schemaProperties(t, node)
 	var wantProps, wantRequired []string
-	for _, f := range oasJSONFields(reflect.TypeOf(goType)) {
+	fields := oasJSONFields(typ)
+	for _, f := range fields {
 		wantProps = append(wantProps, f.name)
 		switch kind {
 		case oasResponseSchema:
@@ -519,13 +606,18 @@ func (doc oasDoc) checkSchema(t *testing.T, pointer string, goType any, kind oas
 	slices.Sort(wantProps)
 	slices.Sort(wantRequired)
 	if !slices.Equal(props, wantProps) {
-		t.Errorf("properties %v, Go type %T has %v", props, goType, wantProps)
+		t.Errorf("%sproperties %v, Go type %s has %v", where, props, typ, wantProps)
 	}
 	if !slices.Equal(required, wantRequired) {
-		t.Errorf("required %v, want %v", required, wantRequired)
+		t.Errorf("%srequired %v, want %v", where, required, wantRequired)
 	}
 	if kind == oasRequestSchema && additional != false {
-		t.Errorf("additionalProperties is %v: the API refuses unknown fields, so it must be false", additional)
+		t.Errorf("%sadditionalProperties is %v: the API refuses unknown fields, so it must be false", where, additional)
+	}
+	for _, f := range fields {
+		if sub := doc.property(t, node, f.name); sub != nil {
+			doc.checkValue(t, at+"/"+f.name, sub, f.typ, kind, depth+1)
+		}
 	}
 }
 

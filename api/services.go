@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
@@ -17,8 +16,9 @@ import (
 	"github.com/sowflow/sowflow/workflows"
 )
 
-// Continuous services (support plans): a Service workflow per service with a
-// Ticket child workflow per ticket. Services have no read-model table yet, so
+// Continuous services (support plans, and continuous packages with ticket
+// response targets): a Service workflow per service with a Ticket child
+// workflow per ticket. Services have no read-model table yet, so
 // object-level authorization asks the service workflow for its customer.
 
 // startServiceRequest is the body of POST /v1/services.
@@ -29,6 +29,9 @@ type startServiceRequest struct {
 	// Start is the contract date: the service year starts at 00:00 CST of
 	// its CST date.
 	Start string `json:"start" validate:"required,rfc3339"`
+	// Options are the package's start options, as for projects (Remote
+	// O&M needs users).
+	Options catalog.Options `json:"options"`
 }
 
 // startedService answers POST /v1/services.
@@ -54,33 +57,60 @@ type changeSeverityRequest struct {
 	Reason   string `json:"reason" validate:"required,max=2000"`
 }
 
-// startService resolves a support-plan package into the service's plan and
-// starts its Service workflow with ID service/<id>.
+type reopenTicketRequest struct {
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+// submitObligationRequest is the body of POST
+// /v1/services/{id}/obligations/{key}/submissions.
+type submitObligationRequest struct {
+	Title  string `json:"title" validate:"required,max=500"`
+	URI    string `json:"uri" validate:"required,uri,max=2000"`
+	SHA256 string `json:"sha256" validate:"required,sha256hex"`
+	// Month is the service month (1-based) covered; 0 is the month in
+	// progress.
+	Month int `json:"month" validate:"omitempty,min=1"`
+	// Ticket is the incident a per-incident obligation's submission covers.
+	Ticket int `json:"ticket" validate:"omitempty,min=1"`
+}
+
+// startService resolves a package with response targets (a support plan, or
+// a continuous project package such as Remote O&M) into the service's plan
+// and starts its Service workflow with ID service/<id>.
 func (h *handlers) startService(c *gin.Context) {
 	var req startServiceRequest
 	if !bindJSON(c, &req) {
 		return
 	}
-	plan, err := h.deps.Catalog.Plan(req.Package, catalog.Options{})
+	plan, err := h.deps.Catalog.Plan(req.Package, req.Options)
 	if errors.Is(err, catalog.ErrUnknownPackage) {
 		invalid(c, "the package is not in the catalog", FieldError{Field: "package", Rule: "packagecode", Detail: "is not a package of catalog " + h.deps.Catalog.Version + " (GET /v1/catalog lists them)"})
 		return
 	}
 	if err != nil {
+		if p, ok := optionsProblem(err); ok {
+			writeProblem(c, p)
+			return
+		}
 		h.internal(c, "resolve plan", err)
 		return
 	}
-	if plan.Package.Kind != catalog.KindSupportPlan {
+	if len(plan.Package.ResponseTargets) == 0 {
+		detail := "package " + req.Package + " (a " + string(plan.Package.Kind) + ") states no ticket response targets"
+		if plan.Package.Kind == catalog.KindSLA {
+			detail += "; its monthly periods start with POST /v1/sla-periods"
+		}
 		writeProblem(c, Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity,
-			Detail: "only support-plan packages run as services",
-			Errors: []FieldError{{Field: "package", Rule: "kind", Detail: "package " + req.Package + " is a " + string(plan.Package.Kind) + ", not a " + string(catalog.KindSupportPlan)}}})
+			Detail: "only packages with ticket response targets run as services",
+			Errors: []FieldError{{Field: "package", Rule: "kind", Detail: detail}}})
 		return
 	}
-	start, _ := time.Parse(time.RFC3339, req.Start) // validated by the rfc3339 rule
-	sp, err := plan.Service(start)
+	sp, err := plan.Service(validInstant(req.Start))
 	if err != nil {
+		// The start date is validated; what remains is the package's own
+		// fit for the service workflow.
 		writeProblem(c, Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity,
-			Detail: "the service cannot start under its contract's rules", Errors: []FieldError{{Field: "start", Rule: "service-plan", Detail: err.Error()}}})
+			Detail: "the package cannot run as a service", Errors: []FieldError{{Field: "package", Rule: "service-plan", Detail: err.Error()}}})
 		return
 	}
 	in := workflows.ServiceInput{ServiceID: req.ServiceID, CustomerID: req.CustomerID, Plan: sp,
@@ -102,6 +132,21 @@ func (h *handlers) startService(c *gin.Context) {
 	}
 	c.Header("Location", "/v1/services/"+req.ServiceID)
 	c.JSON(http.StatusCreated, out)
+}
+
+// optionsProblem is the 422 answer naming each start option err says breaks
+// the package's rules; false when err holds no *catalog.OptionError.
+func optionsProblem(err error) (Problem, bool) {
+	oerrs := catalog.OptionErrors(err)
+	if len(oerrs) == 0 {
+		return Problem{}, false
+	}
+	p := Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: "the start options break the package's rules"}
+	for _, oe := range oerrs {
+		// oe.Field is already the request field, "options.<name>".
+		p.Errors = append(p.Errors, FieldError{Field: oe.Field, Rule: oe.Rule, Detail: oe.Message})
+	}
+	return p, true
 }
 
 func (h *handlers) queryService(ctx context.Context, id string) (workflows.ServiceState, error) {
@@ -242,10 +287,15 @@ func (h *handlers) openTicket(c *gin.Context) {
 	c.JSON(http.StatusCreated, res)
 }
 
-// ticketAction is one ticket action: bind and validate the body, find the
-// service (404 for another customer's) and the ticket, send the update to
-// the ticket's workflow.
-func ticketAction[R any](h *handlers, update string, optionalBody bool, build func(m workflows.ActionMeta, req R) any) gin.HandlerFunc {
+// actionTarget finds the workflow an action goes to and names it for
+// problems ("service", "ticket 3"); it answers (404 for another customer's
+// object) and returns false when there is none.
+type actionTarget func(h *handlers, c *gin.Context) (workflowID, what string, ok bool)
+
+// workflowAction is one action on a continuous-service workflow (a service,
+// a ticket, an SLA period): bind and validate the body R, find the target,
+// send build's argument as the update and answer its ActionResult.
+func workflowAction[R any](h *handlers, target actionTarget, update string, optionalBody bool, build func(c *gin.Context, m workflows.ActionMeta, req R) any) gin.HandlerFunc {
 	bind := bindJSON
 	if optionalBody {
 		bind = bindOptionalJSON
@@ -255,12 +305,12 @@ func ticketAction[R any](h *handlers, update string, optionalBody bool, build fu
 		if !bind(c, &req) {
 			return
 		}
-		st, n, ok := h.visibleTicket(c)
+		id, what, ok := target(h, c)
 		if !ok {
 			return
 		}
 		var res workflows.ActionResult
-		if !h.update(c, workflows.TicketWorkflowID(st.ServiceID, n), "ticket "+strconv.Itoa(n), update, build(meta(c), req), &res) {
+		if !h.update(c, id, what, update, build(c, meta(c), req), &res) {
 			return
 		}
 		if res.Events == nil {
@@ -268,6 +318,25 @@ func ticketAction[R any](h *handlers, update string, optionalBody bool, build fu
 		}
 		c.JSON(http.StatusOK, res)
 	}
+}
+
+// serviceTarget is the actionTarget of service actions.
+func serviceTarget(h *handlers, c *gin.Context) (string, string, bool) {
+	st, ok := h.visibleService(c)
+	return workflows.ServiceWorkflowID(st.ServiceID), "service", ok
+}
+
+// ticketTarget is the actionTarget of ticket actions: the service's ticket n.
+func ticketTarget(h *handlers, c *gin.Context) (string, string, bool) {
+	st, n, ok := h.visibleTicket(c)
+	return workflows.TicketWorkflowID(st.ServiceID, n), "ticket " + strconv.Itoa(n), ok
+}
+
+// ticketAction is one ticket action (see workflowAction).
+func ticketAction[R any](h *handlers, update string, optionalBody bool, build func(m workflows.ActionMeta, req R) any) gin.HandlerFunc {
+	return workflowAction(h, ticketTarget, update, optionalBody, func(_ *gin.Context, m workflows.ActionMeta, req R) any {
+		return build(m, req)
+	})
 }
 
 func (h *handlers) respondTicket() gin.HandlerFunc {
@@ -294,24 +363,25 @@ func (h *handlers) changeSeverity() gin.HandlerFunc {
 	})
 }
 
+func (h *handlers) reopenTicket() gin.HandlerFunc {
+	return ticketAction(h, workflows.UpdateReopenTicket, false, func(m workflows.ActionMeta, req reopenTicketRequest) any {
+		return workflows.ReopenTicket{ActionMeta: m, Reason: req.Reason}
+	})
+}
+
 // useServiceQuota records one use of a service quota (manager); the use past
 // the period's limit is refused with 409 quota-exhausted.
-func (h *handlers) useServiceQuota(c *gin.Context) {
-	var req noteRequest
-	if !bindOptionalJSON(c, &req) {
-		return
-	}
-	st, ok := h.visibleService(c)
-	if !ok {
-		return
-	}
-	var res workflows.ActionResult
-	arg := workflows.UseQuota{ActionMeta: meta(c), Quota: c.Param("key"), Note: req.Note}
-	if !h.update(c, workflows.ServiceWorkflowID(st.ServiceID), "service", workflows.UpdateUseQuota, arg, &res) {
-		return
-	}
-	if res.Events == nil {
-		res.Events = []workflows.Event{}
-	}
-	c.JSON(http.StatusOK, res)
+func (h *handlers) useServiceQuota() gin.HandlerFunc {
+	return workflowAction(h, serviceTarget, workflows.UpdateUseQuota, true, func(c *gin.Context, m workflows.ActionMeta, req noteRequest) any {
+		return workflows.UseQuota{ActionMeta: m, Quota: c.Param("key"), Note: req.Note}
+	})
+}
+
+// submitObligation records a document the provider owes under the service's
+// obligation key (manager).
+func (h *handlers) submitObligation() gin.HandlerFunc {
+	return workflowAction(h, serviceTarget, workflows.UpdateSubmitObligation, false, func(c *gin.Context, m workflows.ActionMeta, req submitObligationRequest) any {
+		return workflows.SubmitObligation{ActionMeta: m, Obligation: c.Param("key"), Month: req.Month, Ticket: req.Ticket,
+			Title: req.Title, URI: req.URI, SHA256: req.SHA256}
+	})
 }

@@ -3,11 +3,13 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/catalog"
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
 )
@@ -203,10 +205,231 @@ func TestOpenAPIServiceSchemasMatchGoTypes(t *testing.T) {
 		{s + "TicketSLA", workflows.TicketSLA{}, oasResponseSchema},
 		{s + "TicketAction", workflows.TicketAction{}, oasResponseSchema},
 		{s + "SeverityChange", workflows.SeverityChange{}, oasResponseSchema},
+		{s + "ReopenTicketRequest", reopenTicketRequest{}, oasRequestSchema},
+		{s + "SubmitObligationRequest", submitObligationRequest{}, oasRequestSchema},
+		{s + "QuotaUse", workflows.QuotaUse{}, oasResponseSchema},
+		{s + "QuotaPeriodUse", workflows.QuotaPeriodUse{}, oasResponseSchema},
+		{s + "RunStats", workflows.RunStats{}, oasResponseSchema},
+		{s + "ObligationState", workflows.ObligationState{}, oasResponseSchema},
+		{s + "ObligationPeriod", workflows.ObligationPeriod{}, oasResponseSchema},
+		{s + "ObligationSubmission", workflows.ObligationSubmission{}, oasResponseSchema},
+		{s + "ServiceTicket", workflows.ServiceTicket{}, oasResponseSchema},
+		{s + "SeverityStats", workflows.SeverityStats{}, oasResponseSchema},
+		{s + "ServiceSummary", workflows.ServiceSummary{}, oasResponseSchema},
+		{s + "SeveritySummary", workflows.SeveritySummary{}, oasResponseSchema},
+		{s + "ObligationSummary", workflows.ObligationSummary{}, oasResponseSchema},
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimPrefix(tt.pointer, s), func(t *testing.T) {
 			doc.checkSchema(t, tt.pointer, tt.goType, tt.kind)
 		})
 	}
+}
+
+// apiCase is one request of a table-driven API test and what it must
+// answer: the status and, for a problem, its rule or the rule of a field.
+type apiCase struct {
+	name  string
+	as    caller
+	path  string
+	body  any
+	want  int
+	rule  string // the problem's rule, when set
+	field string // a field the problem names, when set
+	// fieldRule is the rule field must have broken, when set.
+	fieldRule string
+}
+
+// run sends each case in order (later cases may depend on earlier ones) and
+// checks its answer.
+func runAPICases(t *testing.T, cases []apiCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.as.t = t
+			rec := tc.as.post(tc.path, tc.body)
+			wantStatus(t, rec, tc.want)
+			if tc.want < 300 {
+				return
+			}
+			p := problemOf(t, rec)
+			if tc.rule != "" && p.Rule != tc.rule {
+				t.Errorf("rule %q, want %q: %s", p.Rule, tc.rule, rec.Body)
+			}
+			if tc.field != "" {
+				got, ok := problemFields(p)[tc.field]
+				if !ok || (tc.fieldRule != "" && got != tc.fieldRule) {
+					t.Errorf("field %s rule %q (named: %v), want %q: %s", tc.field, got, ok, tc.fieldRule, rec.Body)
+				}
+			}
+		})
+	}
+}
+
+// TestServiceStartOptions: POST /v1/services takes the package's start
+// options with the projects' 422 mapping, and refuses packages without
+// ticket response targets.
+func TestServiceStartOptions(t *testing.T) {
+	f := newFixture(t)
+	mgr := f.as(t, store.RoleManager)
+	id := fmt.Sprintf("so-%d", time.Now().UnixNano())
+	now := time.Now().In(calendar.Zone())
+	start := now.Format(time.RFC3339)
+	body := func(suffix, pkg string, opts map[string]any) map[string]any {
+		b := map[string]any{"service_id": id + suffix, "customer_id": "acme", "package": pkg, "start": start}
+		if opts != nil {
+			b["options"] = opts
+		}
+		return b
+	}
+
+	// Remote O&M converts to a service plan once catalog.Plan.Service takes
+	// continuous project packages with response targets; until then the
+	// conversion itself refuses it (422, package, service-plan).
+	remote := apiCase{name: "remote O&M with users", as: mgr, path: "/v1/services",
+		body: body("-om", "hybrid-base-remote-om", map[string]any{"users": 12000}), want: http.StatusCreated}
+	plan, err := catalog.Default().Plan("hybrid-base-remote-om", catalog.Options{Users: 12000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plan.Service(now); err != nil {
+		t.Logf("hybrid-base-remote-om does not run as a service yet: %v", err)
+		remote.want, remote.field, remote.fieldRule = http.StatusUnprocessableEntity, "package", "service-plan"
+	}
+	runAPICases(t, []apiCase{
+		{name: "remote O&M without users", as: mgr, path: "/v1/services", body: body("-om", "hybrid-base-remote-om", nil),
+			want: http.StatusUnprocessableEntity, field: "options.users", fieldRule: catalog.RuleRequired},
+		{name: "an option the package does not take", as: mgr, path: "/v1/services", body: body("-pe", "partner-elite", map[string]any{"users": 10}),
+			want: http.StatusUnprocessableEntity, field: "options.users", fieldRule: catalog.RuleNotOffered},
+		{name: "an option that does not exist", as: mgr, path: "/v1/services", body: body("-pe", "partner-elite", map[string]any{"colour": "red"}),
+			want: http.StatusBadRequest, field: "colour", fieldRule: "unknown"},
+		{name: "a project package without response targets", as: mgr, path: "/v1/services", body: body("-ms", "managed-services", nil),
+			want: http.StatusUnprocessableEntity, field: "package", fieldRule: "kind"},
+		{name: "a mail SLA", as: mgr, path: "/v1/services", body: body("-sla", "email-sla", nil),
+			want: http.StatusUnprocessableEntity, field: "package", fieldRule: "kind"},
+		remote,
+	})
+}
+
+// TestServiceReopenAndObligationsThroughAPI: the customer reopens a
+// resolved ticket; the manager submits documents the service owes.
+func TestServiceReopenAndObligationsThroughAPI(t *testing.T) {
+	f := newFixture(t)
+	mgr, cust, aud := f.as(t, store.RoleManager), f.as(t, store.RoleCustomer), f.as(t, store.RoleAuditor)
+	other := f.asToken(t, f.customerToken(t, "globex"))
+	id := fmt.Sprintf("pp-%d", time.Now().UnixNano())
+	base := "/v1/services/" + id
+	today := time.Now().In(calendar.Zone()).Format(time.RFC3339)
+	wantStatus(t, mgr.post("/v1/services", map[string]any{"service_id": id, "customer_id": "acme", "package": "partner-premium", "start": today}), http.StatusCreated)
+
+	// Ticket 1 is resolved, then reopened by the customer.
+	wantStatus(t, cust.post(base+"/tickets", map[string]any{"severity": "medium", "title": "VPN drops every hour"}), http.StatusCreated)
+	wantStatus(t, mgr.post(base+"/tickets/1/resolution", map[string]any{"resolution": "Raised the IKE lifetime."}), http.StatusOK)
+	reopen := base + "/tickets/1/reopen"
+	reason := map[string]any{"reason": "It still drops after the change."}
+	runAPICases(t, []apiCase{
+		{name: "no reason", as: cust, path: reopen, body: map[string]any{}, want: http.StatusBadRequest, field: "reason", fieldRule: "required"},
+		{name: "another customer", as: other, path: reopen, body: reason, want: http.StatusNotFound},
+		{name: "the manager", as: mgr, path: reopen, body: reason, want: http.StatusForbidden},
+		{name: "the auditor", as: aud, path: reopen, body: reason, want: http.StatusForbidden},
+		{name: "no such ticket", as: cust, path: base + "/tickets/2/reopen", body: reason, want: http.StatusNotFound},
+		{name: "the customer", as: cust, path: reopen, body: reason, want: http.StatusOK},
+		{name: "reopened already", as: cust, path: reopen, body: reason, want: http.StatusConflict, rule: workflows.RuleState},
+	})
+	var ts workflows.TicketState
+	rec := cust.get(base + "/tickets/1")
+	wantStatus(t, rec, http.StatusOK)
+	decode(t, rec, &ts)
+	switch {
+	case ts.Status != workflows.TicketResponded || ts.Resolution != nil:
+		t.Errorf("reopened ticket is %s with resolution %+v", ts.Status, ts.Resolution)
+	case len(ts.Reopens) != 1 || ts.Reopens[0].Note != reason["reason"] || ts.Reopens[0].By.Role != workflows.RoleCustomer:
+		t.Errorf("reopens %+v", ts.Reopens)
+	case !ts.SLA.Decided || !ts.SLA.Met:
+		t.Errorf("the response outcome changed on reopening: %+v", ts.SLA)
+	case !slices.ContainsFunc(ts.Events, func(e workflows.Event) bool { return e.Type == workflows.EventTicketReopened }):
+		t.Errorf("no %s event: %+v", workflows.EventTicketReopened, ts.Events)
+	}
+
+	// Obligations: the partner plans owe no documents, so every key is
+	// unknown to the workflow (400, rule unknown); the API's own checks
+	// come first.
+	sha := strings.Repeat("ab", 32)
+	doc := map[string]any{"title": "Monthly Operations Report", "uri": "https://docs.example.com/mor.pdf", "sha256": sha}
+	with := func(k string, v any) map[string]any {
+		out := map[string]any{}
+		for key, val := range doc {
+			out[key] = val
+		}
+		out[k] = v
+		return out
+	}
+	submit := base + "/obligations/monthly-operations-report/submissions"
+	runAPICases(t, []apiCase{
+		{name: "bad sha256", as: mgr, path: submit, body: with("sha256", "ABC"), want: http.StatusBadRequest, field: "sha256", fieldRule: "sha256hex"},
+		{name: "no title", as: mgr, path: submit, body: with("title", ""), want: http.StatusBadRequest, field: "title", fieldRule: "required"},
+		{name: "relative uri", as: mgr, path: submit, body: with("uri", "mor.pdf"), want: http.StatusBadRequest, field: "uri", fieldRule: "uri"},
+		{name: "negative month", as: mgr, path: submit, body: with("month", -1), want: http.StatusBadRequest, field: "month", fieldRule: "min"},
+		{name: "the customer", as: cust, path: submit, body: doc, want: http.StatusForbidden},
+		{name: "no such service", as: mgr, path: "/v1/services/no-such-service/obligations/x/submissions", body: doc, want: http.StatusNotFound},
+		{name: "an obligation the plan does not have", as: mgr, path: submit, body: doc, want: http.StatusBadRequest,
+			rule: workflows.RuleUnknown, field: "obligation", fieldRule: workflows.RuleUnknown},
+	})
+
+	// A package whose service plan owes a periodic document takes it.
+	code, opts, key := periodicObligationPackage(t)
+	if code == "" {
+		t.Log("no catalog package converts to a service plan with a periodic obligation yet; only the refusals are tested")
+		return
+	}
+	sid := id + "-ob"
+	sbase := "/v1/services/" + sid
+	wantStatus(t, mgr.post("/v1/services", map[string]any{"service_id": sid, "customer_id": "acme", "package": code, "start": today, "options": opts}), http.StatusCreated)
+	submit = sbase + "/obligations/" + key + "/submissions"
+	runAPICases(t, []apiCase{
+		{name: code + " month in progress", as: mgr, path: submit, body: doc, want: http.StatusOK},
+		{name: code + " month not started", as: mgr, path: submit, body: with("month", 2), want: http.StatusConflict, rule: workflows.RuleState},
+		{name: code + " a ticket for a periodic obligation", as: mgr, path: submit, body: with("ticket", 1), want: http.StatusBadRequest, field: "ticket"},
+	})
+	var st workflows.ServiceState
+	rec = aud.get(sbase)
+	wantStatus(t, rec, http.StatusOK)
+	decode(t, rec, &st)
+	i := slices.IndexFunc(st.Obligations, func(o workflows.ObligationState) bool { return o.Key == key })
+	if i < 0 || len(st.Obligations[i].Submissions) != 1 || st.Obligations[i].Submissions[0].SHA256 != sha || st.Obligations[i].Submissions[0].Month != 1 {
+		t.Errorf("obligations %+v", st.Obligations)
+	}
+}
+
+// periodicObligationPackage finds a catalog package that runs as a service
+// owing a periodic document: its code, start options and the obligation's
+// key; "" when there is none.
+func periodicObligationPackage(t *testing.T) (string, catalog.Options, string) {
+	t.Helper()
+	cat := catalog.Default()
+	for _, p := range cat.Packages() {
+		if len(p.ResponseTargets) == 0 {
+			continue
+		}
+		var opts catalog.Options
+		for _, o := range p.Options {
+			if o.Required && o.Field == catalog.OptionUsers {
+				opts.Users = max(o.Min, 1)
+			}
+		}
+		plan, err := cat.Plan(p.Code, opts)
+		if err != nil {
+			continue
+		}
+		sp, err := plan.Service(time.Now())
+		if err != nil {
+			continue
+		}
+		for _, o := range sp.Obligations {
+			if o.Cadence != workflows.CadencePerIncident {
+				return p.Code, opts, o.Key
+			}
+		}
+	}
+	return "", catalog.Options{}, ""
 }
