@@ -4,14 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
 )
 
-// Projection writes project workflows' state and events to the PostgreSQL
-// read model, so that lists, filters and event pages never need Temporal.
-// Register RecordProject under workflows.RecordProjectActivity.
+// Projection writes the state and events of project, service and ticket
+// workflows to the PostgreSQL read model, so that lists, filters and event
+// pages never need Temporal. Register RecordProject under
+// workflows.RecordProjectActivity, RecordService under
+// workflows.RecordServiceActivity and RecordTicket under
+// workflows.RecordTicketActivity.
 type Projection struct {
 	Store *store.Store
 }
@@ -24,35 +28,69 @@ func (p *Projection) RecordProject(ctx context.Context, in workflows.ProjectReco
 	if err != nil {
 		return workflows.RecordResult{}, err
 	}
-	events := make([]store.ProjectEvent, 0, len(in.Events))
-	var outbox []store.OutboxEntry
-	for _, e := range in.Events {
-		payload, err := json.Marshal(e.Payload)
-		if err != nil {
-			return workflows.RecordResult{}, fmt.Errorf("encode event %d payload: %w", e.Seq, err)
-		}
-		events = append(events, store.ProjectEvent{
-			Seq: e.Seq, Type: string(e.Type), ActorSubject: e.Actor.Subject, ActorRole: string(e.Actor.Role),
-			RequestID: e.RequestID, OccurredAt: e.At, Payload: payload,
-		})
-		if !e.Attention {
-			continue
-		}
-		for _, r := range e.Notify {
-			outbox = append(outbox, store.OutboxEntry{EventSeq: e.Seq, Kind: string(e.Type), Recipient: string(r), Payload: payload})
-		}
+	recorded, err := recordedEvents(in.Events)
+	if err != nil {
+		return workflows.RecordResult{}, err
 	}
-	// updated_at is workflow time: the newest event's instant, not the clock.
-	for _, e := range in.Events {
-		if e.At.After(snap.UpdatedAt) {
-			snap.UpdatedAt = e.At
-		}
+	events := make([]store.ProjectEvent, len(recorded.events))
+	for i, e := range recorded.events {
+		events[i] = store.ProjectEvent{ProjectID: snap.ID, Seq: e.Seq, Type: e.Type, ActorSubject: e.ActorSubject,
+			ActorRole: e.ActorRole, RequestID: e.RequestID, OccurredAt: e.OccurredAt, Payload: e.Payload}
 	}
-	seq, err := p.Store.RecordProject(ctx, snap, events, outbox)
+	snap.UpdatedAt = recorded.updatedAt(snap.UpdatedAt)
+	seq, err := p.Store.RecordProject(ctx, snap, events, recorded.outbox)
 	if err != nil {
 		return workflows.RecordResult{}, err
 	}
 	return workflows.RecordResult{Seq: seq}, nil
+}
+
+// recorded are a record's workflow events as the store takes them.
+type recorded struct {
+	events []store.Event
+	// outbox has one entry per recipient of every event that needs a
+	// person's attention.
+	outbox []store.OutboxEntry
+	// latest is the newest event's instant (zero without events).
+	latest time.Time
+}
+
+// recordedEvents converts the events of a projection record (of a project,
+// service or ticket) for the store; an event without a payload gets {}.
+func recordedEvents(in []workflows.Event) (recorded, error) {
+	out := recorded{events: make([]store.Event, 0, len(in))}
+	for _, e := range in {
+		payload := json.RawMessage(`{}`)
+		if e.Payload != nil {
+			var err error
+			if payload, err = json.Marshal(e.Payload); err != nil {
+				return recorded{}, fmt.Errorf("encode event %d payload: %w", e.Seq, err)
+			}
+		}
+		out.events = append(out.events, store.Event{
+			Seq: e.Seq, Type: string(e.Type), ActorSubject: e.Actor.Subject, ActorRole: string(e.Actor.Role),
+			RequestID: e.RequestID, OccurredAt: e.At, Payload: payload,
+		})
+		if e.At.After(out.latest) {
+			out.latest = e.At
+		}
+		if !e.Attention {
+			continue
+		}
+		for _, r := range e.Notify {
+			out.outbox = append(out.outbox, store.OutboxEntry{EventSeq: e.Seq, Kind: string(e.Type), Recipient: string(r), Payload: payload})
+		}
+	}
+	return out, nil
+}
+
+// updatedAt is a row's updated_at: workflow time, the newest event's
+// instant, never the clock; since when there is no newer event.
+func (r recorded) updatedAt(since time.Time) time.Time {
+	if r.latest.After(since) {
+		return r.latest
+	}
+	return since
 }
 
 // snapshotOf derives the read-model row from a workflow state.

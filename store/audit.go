@@ -31,13 +31,16 @@ func CustomerChain(customerID string) string {
 	return "customer:" + customerID
 }
 
-// Audited actions recorded by the store itself. Project events are recorded
-// as ActionProjectPrefix followed by the event type.
+// Audited actions recorded by the store itself. Workflow events are
+// recorded as ActionProjectPrefix, ActionServicePrefix or ActionTicketPrefix
+// followed by the event type.
 const (
 	ActionTokenCreate   = "token.create"
 	ActionTokenRevoke   = "token.revoke"
 	ActionCalendarLoad  = "calendar.load"
-	ActionProjectPrefix = "project."
+	ActionProjectPrefix = SourceProject + "."
+	ActionServicePrefix = SourceService + "."
+	ActionTicketPrefix  = SourceTicket + "."
 )
 
 // Actor is who performed an audited action, and the request it came with.
@@ -574,30 +577,41 @@ func short(d Digest) string {
 	return s
 }
 
-// auditProjectEvents appends a project's newly recorded events to its
-// customer's chain inside tx, each as action "project.<event type>" with
-// payload {"event_seq": seq, "event": payload}.
-func auditProjectEvents(ctx context.Context, tx pgx.Tx, p ProjectSnapshot, events []ProjectEvent) error {
+// auditEvents appends newly recorded events of a project, service or
+// ticket to the customer's chain inside tx, each as action "<source>.<event
+// type>" (ActionProjectPrefix, ActionServicePrefix, ActionTicketPrefix) with
+// payload {"event_seq": seq, "event": payload}; a service's events also name
+// it ("service_id"), a ticket's name its service and number ("service_id",
+// "ticket"). Project events carry the project in the record's project_id.
+func auditEvents(ctx context.Context, tx pgx.Tx, sub subject, events []Event) error {
 	if len(events) == 0 {
 		return nil
 	}
 	events = slices.Clone(events)
-	slices.SortFunc(events, func(a, b ProjectEvent) int { return cmp.Compare(a.Seq, b.Seq) })
+	slices.SortFunc(events, func(a, b Event) int { return cmp.Compare(a.Seq, b.Seq) })
+	var project, service string
+	if sub.source == SourceProject {
+		project = sub.id
+	} else {
+		service = sub.id
+	}
 	entries := make([]AuditEntry, len(events))
 	for i, e := range events {
 		payload, err := json.Marshal(struct {
-			EventSeq int64           `json:"event_seq"`
-			Event    json.RawMessage `json:"event"`
-		}{e.Seq, orEmptyObject(e.Payload)})
+			ServiceID string          `json:"service_id,omitempty"`
+			Ticket    int             `json:"ticket,omitempty"`
+			EventSeq  int64           `json:"event_seq"`
+			Event     json.RawMessage `json:"event"`
+		}{service, sub.ticket, e.Seq, orEmptyObject(e.Payload)})
 		if err != nil {
 			return fmt.Errorf("encode audit payload of event %d: %w", e.Seq, err)
 		}
 		entries[i] = AuditEntry{
 			Actor:      Actor{Subject: e.ActorSubject, Role: e.ActorRole, RequestID: e.RequestID},
-			OccurredAt: e.OccurredAt, Action: ActionProjectPrefix + e.Type, ProjectID: p.ID, Payload: payload,
+			OccurredAt: e.OccurredAt, Action: sub.source + "." + e.Type, ProjectID: project, Payload: payload,
 		}
 	}
-	_, err := appendAudit(ctx, tx, CustomerChain(p.CustomerID), entries)
+	_, err := appendAudit(ctx, tx, CustomerChain(sub.customer), entries)
 	return err
 }
 

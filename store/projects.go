@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,8 +41,15 @@ type ProjectEvent struct {
 }
 
 // OutboxEntry is a notification waiting for delivery to one recipient role.
+// Source says what the event belongs to: a project (ProjectID), a service
+// (ServiceID) or a ticket (ServiceID and Ticket). The Record functions take
+// the subject from their snapshot; only EventSeq, Kind, Recipient and
+// Payload of the entries given to them count.
 type OutboxEntry struct {
+	Source    string
 	ProjectID string
+	ServiceID string
+	Ticket    int
 	EventSeq  int64
 	Kind      string
 	Recipient string
@@ -60,7 +66,8 @@ type OutboxEntry struct {
 func (s *Store) RecordProject(ctx context.Context, p ProjectSnapshot, events []ProjectEvent, outbox []OutboxEntry) (int64, error) {
 	var stored int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
+		var err error
+		stored, err = storedSeq(ctx, tx, `
 			INSERT INTO projects (id, customer_id, package_code, catalog_version, status, phase, next_deadline,
 			                      overdue, provisional_deadlines, state, state_seq, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -70,54 +77,23 @@ func (s *Store) RecordProject(ctx context.Context, p ProjectSnapshot, events []P
 			    state = EXCLUDED.state, state_seq = EXCLUDED.state_seq, updated_at = EXCLUDED.updated_at
 			WHERE projects.state_seq <= EXCLUDED.state_seq
 			RETURNING state_seq`,
-			p.ID, p.CustomerID, p.PackageCode, p.CatalogVersion, p.Status, p.Phase, p.NextDeadline,
-			p.Overdue, p.ProvisionalDeadlines, p.State, p.Seq, p.StartedAt, p.UpdatedAt).Scan(&stored)
-		if errors.Is(err, pgx.ErrNoRows) {
-			// A newer state is already stored; keep it.
-			if err := tx.QueryRow(ctx, `SELECT state_seq FROM projects WHERE id = $1`, p.ID).Scan(&stored); err != nil {
-				return fmt.Errorf("read stored state: %w", err)
-			}
-		} else if err != nil {
-			return fmt.Errorf("upsert project: %w", err)
+			[]any{p.ID, p.CustomerID, p.PackageCode, p.CatalogVersion, p.Status, p.Phase, p.NextDeadline,
+				p.Overdue, p.ProvisionalDeadlines, p.State, p.Seq, p.StartedAt, p.UpdatedAt},
+			`SELECT state_seq FROM projects WHERE id = $1`, p.ID)
+		if err != nil {
+			return err
 		}
-		batch := &pgx.Batch{}
-		var inserted []ProjectEvent // new events only: a retry must not audit twice
-		for _, e := range events {
-			batch.Queue(`INSERT INTO project_events (project_id, seq, type, actor_subject, actor_role, request_id, occurred_at, payload)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (project_id, seq) DO NOTHING RETURNING seq`,
-				p.ID, e.Seq, e.Type, e.ActorSubject, e.ActorRole, e.RequestID, e.OccurredAt, orEmptyObject(e.Payload),
-			).QueryRow(func(row pgx.Row) error {
-				var seq int64
-				if err := row.Scan(&seq); errors.Is(err, pgx.ErrNoRows) {
-					return nil
-				} else if err != nil {
-					return err
-				}
-				inserted = append(inserted, e)
-				return nil
-			})
+		evs := make([]Event, len(events))
+		for i, e := range events {
+			evs[i] = Event{Seq: e.Seq, Type: e.Type, ActorSubject: e.ActorSubject, ActorRole: e.ActorRole,
+				RequestID: e.RequestID, OccurredAt: e.OccurredAt, Payload: e.Payload}
 		}
-		for _, o := range outbox {
-			batch.Queue(`INSERT INTO outbox (project_id, event_seq, kind, recipient, payload)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, event_seq, kind, recipient) DO NOTHING`,
-				p.ID, o.EventSeq, o.Kind, o.Recipient, orEmptyObject(o.Payload))
-		}
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return fmt.Errorf("insert events: %w", err)
-		}
-		return auditProjectEvents(ctx, tx, p, inserted)
+		return recordEvents(ctx, tx, subject{source: SourceProject, id: p.ID, customer: p.CustomerID}, evs, outbox)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("record project %s: %w", p.ID, err)
 	}
 	return stored, nil
-}
-
-func orEmptyObject(b json.RawMessage) json.RawMessage {
-	if len(b) == 0 {
-		return json.RawMessage("{}")
-	}
-	return b
 }
 
 // ProjectState returns the stored state JSON of a project and its customer.
@@ -135,40 +111,35 @@ func (s *Store) ProjectState(ctx context.Context, id string) (customerID string,
 // ProjectEvents returns up to limit events of a project with a sequence
 // number above after, in order.
 func (s *Store) ProjectEvents(ctx context.Context, id string, after int64, limit int) ([]ProjectEvent, error) {
-	rows, err := s.pool.Query(ctx, `
+	return queryList(ctx, s, "events of "+id, `
 		SELECT project_id, seq, type, actor_subject, actor_role, request_id, occurred_at, payload
-		FROM project_events WHERE project_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, id, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list events of %s: %w", id, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ProjectEvent, error) {
-		var e ProjectEvent
-		err := r.Scan(&e.ProjectID, &e.Seq, &e.Type, &e.ActorSubject, &e.ActorRole, &e.RequestID, &e.OccurredAt, &e.Payload)
-		return e, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list events of %s: %w", id, err)
-	}
-	return out, nil
+		FROM project_events WHERE project_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, []any{id, after, limit},
+		func(r pgx.CollectableRow) (ProjectEvent, error) {
+			var e ProjectEvent
+			err := r.Scan(&e.ProjectID, &e.Seq, &e.Type, &e.ActorSubject, &e.ActorRole, &e.RequestID, &e.OccurredAt, &e.Payload)
+			return e, err
+		})
 }
 
-// PendingOutbox returns up to limit undelivered notifications, oldest first.
+// PendingOutbox returns up to limit undelivered notifications of projects,
+// services and tickets, oldest first.
 func (s *Store) PendingOutbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT project_id, event_seq, kind, recipient, payload FROM outbox
-		WHERE delivered_at IS NULL ORDER BY id LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list outbox: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxEntry, error) {
-		var o OutboxEntry
-		err := r.Scan(&o.ProjectID, &o.EventSeq, &o.Kind, &o.Recipient, &o.Payload)
-		return o, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list outbox: %w", err)
-	}
-	return out, nil
+	return queryList(ctx, s, "outbox", `
+		SELECT source, subject_id, ticket, event_seq, kind, recipient, payload FROM outbox
+		WHERE delivered_at IS NULL ORDER BY id LIMIT $1`, []any{limit},
+		func(r pgx.CollectableRow) (OutboxEntry, error) {
+			var (
+				o  OutboxEntry
+				id string
+			)
+			err := r.Scan(&o.Source, &id, &o.Ticket, &o.EventSeq, &o.Kind, &o.Recipient, &o.Payload)
+			if o.Source == SourceProject {
+				o.ProjectID = id
+			} else {
+				o.ServiceID = id
+			}
+			return o, err
+		})
 }
 
 // ProjectFilter selects projects from the read model. Zero fields do not filter.
@@ -201,55 +172,35 @@ type ProjectSummary struct {
 
 // ListProjects returns up to f.Limit projects matching f, in ID order.
 func (s *Store) ListProjects(ctx context.Context, f ProjectFilter) ([]ProjectSummary, error) {
-	var (
-		where []string
-		args  []any
-	)
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+	var q listQuery
 	if f.CustomerID != "" {
-		add("customer_id = $%d", f.CustomerID)
+		q.add("customer_id = $%d", f.CustomerID)
 	}
 	if f.PackageCode != "" {
-		add("package_code = $%d", f.PackageCode)
+		q.add("package_code = $%d", f.PackageCode)
 	}
 	if f.Status != "" {
-		add("status = $%d", f.Status)
+		q.add("status = $%d", f.Status)
 	}
 	if f.Phase != "" {
-		add("phase = $%d", f.Phase)
+		q.add("phase = $%d", f.Phase)
 	}
 	if f.Overdue != nil {
-		add("overdue = $%d", *f.Overdue)
+		q.add("overdue = $%d", *f.Overdue)
 	}
 	if f.DeadlineBefore != nil {
-		add("next_deadline < $%d", *f.DeadlineBefore)
+		q.add("next_deadline < $%d", *f.DeadlineBefore)
 	}
 	if f.DeadlineAfter != nil {
-		add("next_deadline > $%d", *f.DeadlineAfter)
+		q.add("next_deadline > $%d", *f.DeadlineAfter)
 	}
 	if f.After != "" {
-		add("id > $%d", f.After)
+		q.add("id > $%d", f.After)
 	}
-	q := `SELECT id, customer_id, package_code, catalog_version, status, phase, next_deadline, overdue, created_at, updated_at FROM projects`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	args = append(args, f.Limit)
-	q += fmt.Sprintf(" ORDER BY id LIMIT $%d", len(args))
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list projects: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ProjectSummary, error) {
+	sql, args := q.sql(`SELECT id, customer_id, package_code, catalog_version, status, phase, next_deadline, overdue, created_at, updated_at FROM projects`, "id", f.Limit)
+	return queryList(ctx, s, "projects", sql, args, func(r pgx.CollectableRow) (ProjectSummary, error) {
 		var p ProjectSummary
 		err := r.Scan(&p.ID, &p.CustomerID, &p.PackageCode, &p.CatalogVersion, &p.Status, &p.Phase, &p.NextDeadline, &p.Overdue, &p.StartedAt, &p.UpdatedAt)
 		return p, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("list projects: %w", err)
-	}
-	return out, nil
 }

@@ -37,6 +37,12 @@ const (
 	costTimerFired  = 1 + costWorkflowTask
 	costTimerCancel = 1
 	costContinue    = 1
+	// A projection record: the activity scheduled, started and completed,
+	// and the task that takes its result.
+	costRecord = 3 + costWorkflowTask
+	// A workflow.GetVersion that answers a new version: its marker and the
+	// TemporalChangeVersion search attribute upsert.
+	costVersion = 2
 )
 
 // ServiceWorkflow runs the service year of a continuous support plan: tickets
@@ -48,7 +54,10 @@ const (
 // names: OpenTicket and UseQuota (the manager or the service's customer:
 // customers ask for their entitlements themselves), SubmitObligation (the
 // manager). Tickets report with SignalTicketReport; QueryServiceState
-// returns the ServiceState. Like the project workflow, changes to this
+// returns the ServiceState. After every change the workflow writes the
+// state and the new events through the RecordServiceActivity activity, and
+// an action's update returns only once its events are written (since
+// changeServiceProjection). Like the project workflow, changes to this
 // logic go behind workflow.GetVersion, with new golden histories under
 // testdata/ (service-*.json, ticket-*.json, sla-*.json) replayed by the
 // tests.
@@ -68,6 +77,10 @@ func ServiceWorkflow(ctx workflow.Context, in ServiceInput) (ServiceResult, erro
 		}
 	}
 	w := newService(ctx, in)
+	if workflow.GetVersion(ctx, changeServiceProjection, workflow.DefaultVersion, 1) >= 1 {
+		w.cost(costVersion)
+		w.startProjection()
+	}
 	if err := w.register(ctx); err != nil {
 		return ServiceResult{}, err
 	}
@@ -105,6 +118,9 @@ type service struct {
 	// sa are the search attribute values last upserted by this run.
 	sa    searchValues
 	saSet bool
+	// proj writes the read model; nil when replaying a run from before
+	// changeServiceProjection.
+	proj *projector
 }
 
 func newService(ctx workflow.Context, in ServiceInput) *service {
@@ -196,6 +212,38 @@ func (w *service) begin(ctx workflow.Context) {
 
 func (w *service) cost(n int) { w.s.Runs[len(w.s.Runs)-1].Events += n }
 
+// startProjection makes this run write the read model. When the run before
+// it did not (it ran before changeServiceProjection: its hand-over event
+// does not say "projected"), the events the state still holds are written
+// first, since the read model has nothing of the service yet.
+func (w *service) startProjection() {
+	w.proj = &projector{activity: RecordServiceActivity, cost: w.cost, logger: w.logger, projected: w.s.Seq,
+		input: func(events []Event) any {
+			st := w.s
+			st.RecentEvents = []Event{}
+			return ServiceRecord{State: st, Events: events}
+		}}
+	w.host.proj = w.proj
+	if w.s.Run > 1 && !w.previousRunProjected() {
+		for _, e := range w.s.RecentEvents {
+			w.proj.add(e)
+		}
+	}
+}
+
+// previousRunProjected reports whether the run this one continues wrote
+// the read model: its continued-as-new event, the last one recorded, says
+// so.
+func (w *service) previousRunProjected() bool {
+	for i := len(w.s.RecentEvents) - 1; i >= 0; i-- {
+		if e := w.s.RecentEvents[i]; e.Type == EventContinuedAsNew {
+			projected, _ := e.Payload["projected"].(bool)
+			return projected
+		}
+	}
+	return false
+}
+
 // register installs the query, the action updates and signals, and the
 // ticket report signal.
 func (w *service) register(ctx workflow.Context) error {
@@ -224,6 +272,7 @@ func (w *service) record(at time.Time, typ EventType, m ActionMeta, payload map[
 	if n := len(w.s.RecentEvents) - maxServiceEvents; n > 0 {
 		w.s.RecentEvents = append([]Event(nil), w.s.RecentEvents[n:]...)
 	}
+	w.proj.add(e)
 	return e
 }
 
@@ -233,9 +282,9 @@ func (w *service) ignore(ctx workflow.Context, name string, m ActionMeta, r *Ref
 	})
 }
 
-// run is the main loop: cross the boundaries that are due, continue as new
-// after a month boundary or when the history budget is spent, and sleep
-// until the next boundary or change.
+// run is the main loop: cross the boundaries that are due, write the
+// projection, continue as new after a month boundary or when the history
+// budget is spent, and sleep until the next boundary or change.
 func (w *service) run(ctx workflow.Context) (ServiceResult, error) {
 	var wake *wakeTimer
 	stop := func() {
@@ -252,6 +301,7 @@ func (w *service) run(ctx workflow.Context) (ServiceResult, error) {
 			w.finish(now(ctx))
 		}
 		w.upsertSearchAttributes(ctx)
+		w.proj.flush(ctx)
 		if w.s.Status == ServiceCompleted {
 			break
 		}
@@ -278,7 +328,7 @@ func (w *service) run(ctx workflow.Context) (ServiceResult, error) {
 		}
 		seq, status := w.s.Seq, w.s.Status
 		if err := workflow.Await(ctx, func() bool {
-			return w.s.Seq != seq || w.s.Status != status || wake.f.IsReady() || w.host.pending()
+			return w.s.Seq != seq || w.s.Status != status || wake.f.IsReady() || w.host.pending() || w.proj.dirty()
 		}); err != nil {
 			return ServiceResult{}, err
 		}
@@ -354,9 +404,13 @@ func (w *service) endRun(ctx workflow.Context, reason string) {
 // continueAsNew records the hand-over, lets handlers and queued signals
 // finish, and continues as new with the state.
 func (w *service) continueAsNew(ctx workflow.Context, reason string) error {
-	w.record(now(ctx), EventContinuedAsNew, ActionMeta{Actor: SystemActor}, map[string]any{
+	payload := map[string]any{
 		"run": w.s.Run, "month": w.s.Month + 1, "reason": reason, "events": w.s.Runs[len(w.s.Runs)-1].Events,
-	})
+	}
+	if w.proj != nil {
+		payload["projected"] = true // every event up to the hand-over is written (settle below)
+	}
+	w.record(now(ctx), EventContinuedAsNew, ActionMeta{Actor: SystemActor}, payload)
 	w.host.settle(ctx)
 	w.cost(costContinue)
 	w.endRun(ctx, reason)

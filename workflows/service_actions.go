@@ -26,6 +26,10 @@ type actionHost struct {
 	cost func(int)
 	// ignore records an invalid signal.
 	ignore func(ctx workflow.Context, name string, m ActionMeta, r *Refusal)
+	// proj, when set, is the workflow's projection: an update answers only
+	// once the events recorded up to its end are written, and settle
+	// writes what is pending.
+	proj *projector
 }
 
 // signalPump is one signal channel and how to start handling one signal of
@@ -45,12 +49,17 @@ func (h *actionHost) charge(n int) {
 // addAction registers an action as an update validated by check, and as a
 // signal: validated the same way, then applied; an invalid signal (or one
 // apply refuses) is recorded as ignored. Apply must check again after
-// anything that blocks.
+// anything that blocks. With a projection, an update that applied answers
+// once its events are written.
 func addAction[T action, R any](ctx workflow.Context, h *actionHost, name string, check func(T) *Refusal, apply func(workflow.Context, T) (R, error)) error {
 	err := workflow.SetUpdateHandlerWithOptions(ctx, name,
 		func(ctx workflow.Context, in T) (R, error) {
 			h.charge(costUpdate)
-			return apply(ctx, in)
+			res, err := apply(ctx, in)
+			if err == nil {
+				err = h.proj.await(ctx)
+			}
+			return res, err
 		},
 		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, in T) error {
 			if r := check(in); r != nil {
@@ -120,15 +129,17 @@ func (h *actionHost) quiet(ctx workflow.Context) bool {
 	return workflow.AllHandlersFinished(ctx) && h.inflight == 0 && !h.pending()
 }
 
-// settle handles the waiting signals and waits until every handler has
-// finished, so nothing is lost when a run ends or continues as new.
+// settle handles the waiting signals, writes the projection, and waits
+// until every handler has finished and every event is written, so nothing
+// is lost when a run ends or continues as new.
 func (h *actionHost) settle(ctx workflow.Context) {
 	for {
 		h.pump(ctx)
-		if err := workflow.Await(ctx, func() bool { return h.pending() || h.quiet(ctx) }); err != nil {
+		h.proj.flush(ctx)
+		if err := workflow.Await(ctx, func() bool { return h.pending() || h.quiet(ctx) || h.proj.dirty() }); err != nil {
 			return
 		}
-		if h.quiet(ctx) {
+		if h.quiet(ctx) && !h.proj.dirty() {
 			return
 		}
 	}

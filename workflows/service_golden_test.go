@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -36,9 +37,59 @@ import (
 const svcGoldenQueue = "golden-service"
 
 var (
-	svcGoldenOnce   sync.Once
-	svcGoldenClient client.Client
+	svcGoldenOnce    sync.Once
+	svcGoldenClient  client.Client
+	svcGoldenWritten = &svcGoldenRecords{events: map[string][]int64{}}
 )
+
+// svcGoldenRecords is the golden worker's projection of services and
+// tickets: it acknowledges every record and keeps the sequence numbers of
+// the events written, by workflow ID, for the recordings to check.
+type svcGoldenRecords struct {
+	mu     sync.Mutex
+	events map[string][]int64
+}
+
+func (r *svcGoldenRecords) add(ctx context.Context, events []workflows.Event, seq int64) (workflows.RecordResult, error) {
+	id := activity.GetInfo(ctx).WorkflowExecution.ID
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range events {
+		r.events[id] = append(r.events[id], e.Seq)
+	}
+	return workflows.RecordResult{Seq: seq}, nil
+}
+
+func (r *svcGoldenRecords) service(ctx context.Context, in workflows.ServiceRecord) (workflows.RecordResult, error) {
+	return r.add(ctx, in.Events, in.State.Seq)
+}
+
+func (r *svcGoldenRecords) ticket(ctx context.Context, in workflows.TicketRecord) (workflows.RecordResult, error) {
+	return r.add(ctx, in.Events, in.State.Seq)
+}
+
+// check fails the test unless the events 1 to seq of the workflow were
+// written once each, in order (waiting a little for the last ones).
+func (r *svcGoldenRecords) check(t *testing.T, wf string, seq int64) {
+	t.Helper()
+	want := make([]int64, seq)
+	for i := range want {
+		want[i] = int64(i + 1)
+	}
+	var got []int64
+	for try := 0; try < 100; try++ {
+		r.mu.Lock()
+		got = slices.Clone(r.events[wf])
+		r.mu.Unlock()
+		if len(got) >= len(want) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: events written %v, want 1 to %d once each, in order", wf, got, seq)
+	}
+}
 
 // svcGoldenWorker starts the worker for the service workflows once.
 func svcGoldenWorker(t *testing.T) client.Client {
@@ -53,6 +104,8 @@ func svcGoldenWorker(t *testing.T) client.Client {
 		w.RegisterWorkflowWithOptions(workflows.ServiceWorkflow, workflow.RegisterOptions{Name: workflows.ServiceWorkflowName})
 		w.RegisterWorkflowWithOptions(workflows.TicketWorkflow, workflow.RegisterOptions{Name: workflows.TicketWorkflowName})
 		w.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
+		w.RegisterActivityWithOptions(svcGoldenWritten.service, activity.RegisterOptions{Name: workflows.RecordServiceActivity})
+		w.RegisterActivityWithOptions(svcGoldenWritten.ticket, activity.RegisterOptions{Name: workflows.RecordTicketActivity})
 		if err := w.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -269,6 +322,14 @@ func TestRecordGoldenService(t *testing.T) {
 			name = fmt.Sprintf("service-partner-run%d.json", i+1)
 		}
 		g.save(name, h)
+	}
+	// Every event of the service (across its runs) and of its tickets was
+	// written once, in order.
+	svcGoldenWritten.check(t, wf, s.Seq)
+	for n := 1; n <= tickets; n++ {
+		var ts workflows.TicketState
+		g.query(workflows.TicketWorkflowID(id, n), workflows.QueryTicketState, &ts)
+		svcGoldenWritten.check(t, workflows.TicketWorkflowID(id, n), ts.Seq)
 	}
 	g.save("ticket-partner-1.json", g.history(workflows.TicketWorkflowID(id, 1), ""))
 	g.save("ticket-partner-2.json", g.history(workflows.TicketWorkflowID(id, 2), ""))

@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -117,6 +118,8 @@ type svc struct {
 	all   []*svcOutcome
 	// agenda are the callbacks planned with plan, in time order.
 	agenda []planned
+	// proj is the fake projection of services and tickets.
+	proj *projections
 }
 
 type planned struct {
@@ -139,6 +142,9 @@ func newSvc(t testing.TB, start time.Time) *svc {
 	h.env.RegisterWorkflowWithOptions(workflows.TicketWorkflow, workflow.RegisterOptions{Name: workflows.TicketWorkflowName})
 	h.env.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
 	h.env.RegisterWorkflowWithOptions(serviceDriver, workflow.RegisterOptions{Name: serviceDriverName})
+	h.proj = &projections{}
+	h.env.RegisterActivityWithOptions(h.proj.recordService, activity.RegisterOptions{Name: workflows.RecordServiceActivity})
+	h.env.RegisterActivityWithOptions(h.proj.recordTicket, activity.RegisterOptions{Name: workflows.RecordTicketActivity})
 	h.env.SetStartTime(start)
 	h.env.SetTestTimeout(5 * time.Minute)
 	return h
@@ -312,3 +318,87 @@ func eventsOf(evs []workflows.Event, typ workflows.EventType) []workflows.Event 
 }
 
 func sha(c byte) string { return strings.Repeat(string([]byte{c, c}), 32) }
+
+// projections is the fake RecordService and RecordTicket activities of the
+// service tests: it keeps every record, by service and by ticket.
+type projections struct {
+	mu       sync.Mutex
+	services map[string][]workflows.ServiceRecord
+	tickets  map[ticketKey][]workflows.TicketRecord
+}
+
+type ticketKey struct {
+	service string
+	n       int
+}
+
+func (p *projections) recordService(_ context.Context, in workflows.ServiceRecord) (workflows.RecordResult, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.services == nil {
+		p.services = map[string][]workflows.ServiceRecord{}
+	}
+	p.services[in.State.ServiceID] = append(p.services[in.State.ServiceID], in)
+	return workflows.RecordResult{Seq: in.State.Seq}, nil
+}
+
+func (p *projections) recordTicket(_ context.Context, in workflows.TicketRecord) (workflows.RecordResult, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tickets == nil {
+		p.tickets = map[ticketKey][]workflows.TicketRecord{}
+	}
+	k := ticketKey{in.State.ServiceID, in.State.Ticket}
+	p.tickets[k] = append(p.tickets[k], in)
+	return workflows.RecordResult{Seq: in.State.Seq}, nil
+}
+
+// service returns the records of a service, oldest first.
+func (p *projections) service(id string) []workflows.ServiceRecord {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.services[id])
+}
+
+// ticket returns the records of ticket n of a service, oldest first.
+func (p *projections) ticket(service string, n int) []workflows.TicketRecord {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.tickets[ticketKey{service, n}])
+}
+
+// ticketCount returns how many tickets were recorded.
+func (p *projections) ticketCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.tickets)
+}
+
+// projectedOnce fails the test unless the records hold every event from
+// first to the last state's Seq exactly once, in order, each written with
+// a state at least as new as itself, and the states never go back.
+func projectedOnce(t testing.TB, what string, first int64, states []int64, events [][]workflows.Event) []workflows.Event {
+	t.Helper()
+	var all []workflows.Event
+	next, last := first, int64(0)
+	for i, evs := range events {
+		if states[i] < last {
+			t.Errorf("%s: record %d has state %d after state %d", what, i, states[i], last)
+		}
+		last = states[i]
+		for _, e := range evs {
+			if e.Seq != next {
+				t.Errorf("%s: record %d holds event %d (%s), want %d", what, i, e.Seq, e.Type, next)
+			}
+			if e.Seq > states[i] {
+				t.Errorf("%s: event %d written with state %d", what, e.Seq, states[i])
+			}
+			next = e.Seq + 1
+			all = append(all, e)
+		}
+	}
+	if len(states) == 0 || next != last+1 {
+		t.Errorf("%s: events written up to %d, last state %d", what, next-1, last)
+	}
+	return all
+}

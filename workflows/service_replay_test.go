@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -20,7 +21,9 @@ import (
 // The SLA period histories are replayed on both sides of its sla-package
 // change: sla-v0-*.json were recorded before it (legacy window and interim
 // arithmetic, never re-recorded), sla-email.json and sla-sendify.json
-// after it (package sla through local activities).
+// after it (package sla through local activities). The service and ticket
+// histories likewise: service-v0-*.json and ticket-v0-*.json from before
+// their projection (see TestServiceGoldenHistoriesBothSides).
 func TestReplayServiceHistories(t *testing.T) {
 	for _, name := range []string{"sla-v0-email.json", "sla-email.json", "sla-sendify.json"} {
 		if _, err := os.Stat(filepath.Join("testdata", name)); err != nil {
@@ -48,5 +51,52 @@ func TestReplayServiceHistories(t *testing.T) {
 				t.Fatalf("replay: %v", err)
 			}
 		})
+	}
+}
+
+// TestServiceGoldenHistoriesBothSides holds the service and ticket golden
+// histories replayed by TestReplayServiceHistories to both sides of
+// changeServiceProjection and changeTicketProjection: the v0 copies were
+// recorded before them (no projection activity), the others after (every
+// run writes its projection).
+func TestServiceGoldenHistoriesBothSides(t *testing.T) {
+	tests := []struct {
+		pattern  string
+		activity string
+		project  bool
+	}{
+		{"service-v0-*.json", workflows.RecordServiceActivity, false},
+		{"ticket-v0-*.json", workflows.RecordTicketActivity, false},
+		{"service-partner*.json", workflows.RecordServiceActivity, true},
+		{"ticket-partner-*.json", workflows.RecordTicketActivity, true},
+	}
+	for _, tc := range tests {
+		files, err := filepath.Glob(filepath.Join("testdata", tc.pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) == 0 {
+			t.Errorf("no golden histories testdata/%s", tc.pattern)
+		}
+		for _, file := range files {
+			f, err := os.Open(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+			f.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			records := 0
+			for _, e := range h.GetEvents() {
+				if e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == tc.activity {
+					records++
+				}
+			}
+			if (records > 0) != tc.project {
+				t.Errorf("%s: %d %s activities; want projection %v", file, records, tc.activity, tc.project)
+			}
+		}
 	}
 }

@@ -23,7 +23,7 @@ const (
 )
 
 // maxServiceEvents is how many recent events the service state keeps (the
-// read model will keep them all; see RecentEvents).
+// read model keeps them all, in service_events).
 const maxServiceEvents = 100
 
 // ServiceState is the whole state of a service: what the "service-state"

@@ -223,13 +223,19 @@ type ChangeSeverity struct {
 // 75% and a breach at 100% (each a timer), the response, resolution and
 // customer-confirmed closure with actor and time, severity changes, and a
 // report to its service at each change the annual summary needs. Deadlines
-// come from the calendar.ComputeDeadlineActivity local activity. The ticket
+// come from the calendar.ComputeDeadlineActivity local activity. After
+// every change the ticket writes its state and new events through the
+// RecordTicketActivity activity, and an action's update returns only once
+// its events are written (since changeTicketProjection). The ticket
 // completes when closed.
 func TicketWorkflow(ctx workflow.Context, in TicketInput) (TicketResult, error) {
 	if err := ValidateTicket(in); err != nil {
 		return TicketResult{}, temporal.NewNonRetryableApplicationError("invalid ticket input: "+err.Error(), InvalidServiceInputErrorType, err)
 	}
 	t := newTicket(ctx, in)
+	if workflow.GetVersion(ctx, changeTicketProjection, workflow.DefaultVersion, 1) >= 1 {
+		t.startProjection()
+	}
 	if err := t.register(ctx); err != nil {
 		return TicketResult{}, err
 	}
@@ -286,6 +292,9 @@ type ticket struct {
 	ready  bool
 	// last is the last report sent.
 	last *TicketReport
+	// proj writes the read model; nil when replaying a ticket from before
+	// changeTicketProjection.
+	proj *projector
 }
 
 func newTicket(ctx workflow.Context, in TicketInput) *ticket {
@@ -301,6 +310,17 @@ func newTicket(ctx workflow.Context, in TicketInput) *ticket {
 	}
 	t.host = actionHost{ignore: t.ignore}
 	return t
+}
+
+// startProjection makes the ticket write the read model.
+func (t *ticket) startProjection() {
+	t.proj = &projector{activity: RecordTicketActivity, logger: t.logger,
+		input: func(events []Event) any {
+			st := t.s
+			st.Events = []Event{}
+			return TicketRecord{State: st, Events: events}
+		}}
+	t.host.proj = t.proj
 }
 
 func (t *ticket) register(ctx workflow.Context) error {
@@ -356,6 +376,7 @@ func (t *ticket) record(at time.Time, typ EventType, m ActionMeta, payload map[s
 	e := Event{Seq: t.s.Seq, Type: typ, Actor: m.Actor, RequestID: m.RequestID, At: at.In(calendar.Zone()),
 		Payload: payload, Attention: len(notify) > 0, Notify: notify}
 	t.s.Events = append(t.s.Events, e)
+	t.proj.add(e)
 	return e
 }
 
@@ -375,7 +396,7 @@ func (t *ticket) since(seq int64) ActionResult {
 }
 
 // run fires the clock's warning and breach on time, reports changes to the
-// service, and ends once the ticket is closed.
+// service, writes the projection, and ends once the ticket is closed.
 func (t *ticket) run(ctx workflow.Context) (TicketResult, error) {
 	var wake *wakeTimer
 	stop := func() {
@@ -388,6 +409,7 @@ func (t *ticket) run(ctx workflow.Context) (TicketResult, error) {
 		t.host.pump(ctx)
 		t.fireDue(now(ctx))
 		t.report(ctx)
+		t.proj.flush(ctx)
 		if t.s.Status == TicketClosed {
 			break
 		}
@@ -405,7 +427,7 @@ func (t *ticket) run(ctx workflow.Context) (TicketResult, error) {
 		}
 		seq := t.s.Seq
 		if err := workflow.Await(ctx, func() bool {
-			return t.s.Seq != seq || (wake != nil && wake.f.IsReady()) || t.host.pending()
+			return t.s.Seq != seq || (wake != nil && wake.f.IsReady()) || t.host.pending() || t.proj.dirty()
 		}); err != nil {
 			return TicketResult{}, err
 		}
@@ -416,6 +438,7 @@ func (t *ticket) run(ctx workflow.Context) (TicketResult, error) {
 	stop()
 	t.host.settle(ctx)
 	t.report(ctx)
+	t.proj.flush(ctx) // a report the service could not take is recorded
 	return TicketResult{State: t.s}, nil
 }
 

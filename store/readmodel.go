@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// What an outbox entry's event belongs to (OutboxEntry.Source).
+const (
+	SourceProject = "project"
+	SourceService = "service"
+	SourceTicket  = "ticket"
+)
+
+// Event is one recorded workflow event of a service or a ticket, as the
+// workflow recorded it. (A project's events are ProjectEvent, with the same
+// fields and the project's ID.)
+type Event struct {
+	Seq          int64           `json:"seq"`
+	Type         string          `json:"type"`
+	ActorSubject string          `json:"actor_subject"`
+	ActorRole    string          `json:"actor_role"`
+	RequestID    string          `json:"request_id,omitempty"`
+	OccurredAt   time.Time       `json:"occurred_at"`
+	Payload      json.RawMessage `json:"payload"`
+}
+
+// subject is what recorded events belong to: a project, a service, or one
+// ticket of a service.
+type subject struct {
+	source   string // SourceProject, SourceService or SourceTicket
+	id       string // the project's or the service's ID
+	ticket   int    // the ticket's number (SourceTicket only)
+	customer string
+}
+
+func (s subject) String() string {
+	if s.source == SourceTicket {
+		return fmt.Sprintf("ticket %d of service %s", s.ticket, s.id)
+	}
+	return s.source + " " + s.id
+}
+
+// eventInsert returns the statement inserting one event of the subject,
+// and the key values that precede the event's own in its arguments. It
+// returns the seq of an event it inserted and no row for one already stored.
+func (s subject) eventInsert() (string, []any) {
+	const cols = `seq, type, actor_subject, actor_role, request_id, occurred_at, payload`
+	switch s.source {
+	case SourceService:
+		return `INSERT INTO service_events (service_id, ` + cols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (service_id, seq) DO NOTHING RETURNING seq`, []any{s.id}
+	case SourceTicket:
+		return `INSERT INTO ticket_events (service_id, number, ` + cols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (service_id, number, seq) DO NOTHING RETURNING seq`, []any{s.id, s.ticket}
+	}
+	return `INSERT INTO project_events (project_id, ` + cols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (project_id, seq) DO NOTHING RETURNING seq`, []any{s.id}
+}
+
+// storedSeq runs upsert, which writes a read-model row only over one with
+// an equal or lower state_seq and returns the state_seq it wrote; when a
+// newer state is stored it returns that one's, read with current.
+func storedSeq(ctx context.Context, tx pgx.Tx, upsert string, args []any, current string, key ...any) (int64, error) {
+	var seq int64
+	err := tx.QueryRow(ctx, upsert, args...).Scan(&seq)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// A newer state is already stored; keep it.
+		if err := tx.QueryRow(ctx, current, key...).Scan(&seq); err != nil {
+			return 0, fmt.Errorf("read stored state: %w", err)
+		}
+		return seq, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("upsert state: %w", err)
+	}
+	return seq, nil
+}
+
+// recordEvents writes, inside tx, the subject's events not stored yet and
+// its outbox entries not queued yet, and appends the newly stored events
+// (only those: a retry must not audit twice) to the customer's audit chain.
+// The subject's row must already be written (the event tables reference
+// it).
+func recordEvents(ctx context.Context, tx pgx.Tx, sub subject, events []Event, outbox []OutboxEntry) error {
+	insert, key := sub.eventInsert()
+	batch := &pgx.Batch{}
+	var inserted []Event
+	for _, e := range events {
+		args := append(append([]any{}, key...), e.Seq, e.Type, e.ActorSubject, e.ActorRole, e.RequestID, e.OccurredAt, orEmptyObject(e.Payload))
+		batch.Queue(insert, args...).QueryRow(func(row pgx.Row) error {
+			var seq int64
+			if err := row.Scan(&seq); errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			inserted = append(inserted, e)
+			return nil
+		})
+	}
+	for _, o := range outbox {
+		batch.Queue(`INSERT INTO outbox (source, subject_id, ticket, event_seq, kind, recipient, payload)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (source, subject_id, ticket, event_seq, kind, recipient) DO NOTHING`,
+			sub.source, sub.id, sub.ticket, o.EventSeq, o.Kind, o.Recipient, orEmptyObject(o.Payload))
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("insert events: %w", err)
+	}
+	return auditEvents(ctx, tx, sub, inserted)
+}
+
+func orEmptyObject(b json.RawMessage) json.RawMessage {
+	if len(b) == 0 {
+		return json.RawMessage("{}")
+	}
+	return b
+}
+
+// listQuery builds a list query: filter conditions, then keyset pagination
+// by the order key.
+type listQuery struct {
+	where []string
+	args  []any
+}
+
+// add adds the condition cond, whose one %d is the placeholder of v.
+func (q *listQuery) add(cond string, v any) {
+	q.args = append(q.args, v)
+	q.where = append(q.where, fmt.Sprintf(cond, len(q.args)))
+}
+
+// sql returns selectFrom with the conditions, ordered by orderBy and
+// limited to limit rows, and its arguments.
+func (q *listQuery) sql(selectFrom, orderBy string, limit int) (string, []any) {
+	s := selectFrom
+	if len(q.where) > 0 {
+		s += " WHERE " + strings.Join(q.where, " AND ")
+	}
+	args := append(append([]any{}, q.args...), limit)
+	return s + fmt.Sprintf(" ORDER BY %s LIMIT $%d", orderBy, len(args)), args
+}
+
+// queryList runs a list query and scans every row; what names the list in
+// errors.
+func queryList[T any](ctx context.Context, s *Store, what, q string, args []any, scan func(pgx.CollectableRow) (T, error)) ([]T, error) {
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", what, err)
+	}
+	out, err := pgx.CollectRows(rows, scan)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// checkLimit refuses a page size that is not positive.
+func checkLimit(what string, limit int) error {
+	if limit <= 0 {
+		return fmt.Errorf("list %s: limit %d is not positive", what, limit)
+	}
+	return nil
+}

@@ -1,0 +1,25 @@
+package workflows
+
+// Change IDs of workflow.GetVersion calls in the service and ticket
+// workflows, as project_versions.go holds the project's: every change to
+// their logic that could alter the commands a running history replays goes
+// behind a new change ID here, and the golden histories recorded before the
+// change are kept under workflows/testdata/ (service-v0-*.json,
+// ticket-v0-*.json are those from before changeServiceProjection and
+// changeTicketProjection) so the replay test catches incompatible edits.
+const (
+	// changeServiceProjection makes the service workflow write its state
+	// and new events to the read model (RecordServiceActivity) after every
+	// change, and its updates answer only once their events are written.
+	// A projecting run says so in its continued-as-new event ("projected":
+	// true); the first projecting run of a service whose earlier runs did
+	// not project first writes the events its state still holds
+	// (RecentEvents, the last maxServiceEvents).
+	changeServiceProjection = "service-projection"
+	// changeTicketProjection makes the ticket workflow write its state and
+	// new events to the read model (RecordTicketActivity) after every
+	// change, and its updates answer only once their events are written.
+	// Tickets opened before the change never project (a ticket does not
+	// continue as new).
+	changeTicketProjection = "ticket-projection"
+)
