@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -236,29 +237,54 @@ func (h *handlers) queryState(ctx context.Context, projectID string) (workflows.
 // customers cannot be probed. It returns false when it answered.
 func (h *handlers) visibleProject(c *gin.Context) (string, bool) {
 	id := c.Param("id")
-	if !identifierPattern.MatchString(id) {
+	notFound := func(c *gin.Context) {
 		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such project"})
+	}
+	if !identifierPattern.MatchString(id) {
+		notFound(c)
 		return "", false
 	}
-	customer, _, _, err := h.deps.Store.ProjectState(c.Request.Context(), id)
+	ok := h.visibleOwner(c, "project", notFound,
+		func(ctx context.Context) (string, error) {
+			customer, _, _, err := h.deps.Store.ProjectState(ctx, id)
+			return customer, err
+		},
+		func(ctx context.Context) (string, error) {
+			st, err := h.queryState(ctx, id)
+			return st.CustomerID, err
+		},
+		func(c *gin.Context, err error) { h.workflowProblem(c, "find project", err) })
+	return id, ok
+}
+
+// visibleOwner authorizes a read of one object (a project, a service, a
+// ticket): it reads the object's customer from the read model (stored) and,
+// only when the read model has no row for it (started a moment ago and not
+// projected yet, or from before its projection), from its workflow (live),
+// whose errors liveProblem answers. A customer asking about another
+// customer's object gets notFound (404, not 403), so IDs of other customers
+// cannot be probed. It returns false when it answered.
+func (h *handlers) visibleOwner(c *gin.Context, what string, notFound func(*gin.Context),
+	stored, live func(context.Context) (string, error), liveProblem func(*gin.Context, error)) bool {
+	ctx := c.Request.Context()
+	customer, err := stored(ctx)
 	if errors.Is(err, store.ErrNotFound) {
-		// Started a moment ago and not yet projected: ask the workflow.
-		st, qerr := h.queryState(c.Request.Context(), id)
-		if qerr != nil {
-			h.workflowProblem(c, "find project", qerr)
-			return "", false
+		var qerr error
+		if customer, qerr = live(ctx); qerr != nil {
+			liveProblem(c, qerr)
+			return false
 		}
-		customer, err = st.CustomerID, nil
+		err = nil
 	}
 	if err != nil {
-		h.internal(c, "find project", err)
-		return "", false
+		h.internal(c, "find "+what, err)
+		return false
 	}
 	if p := principal(c); p.Role == store.RoleCustomer && p.CustomerID != customer {
-		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such project"})
-		return "", false
+		notFound(c)
+		return false
 	}
-	return id, true
+	return true
 }
 
 // getProject answers the project's whole current state, from the workflow.
@@ -290,9 +316,57 @@ type listQuery struct {
 	Cursor         string `form:"cursor" validate:"omitempty,max=200"`
 }
 
-type projectPage struct {
-	Items      []store.ProjectSummary `json:"items"`
-	NextCursor string                 `json:"next_cursor,omitempty"`
+// projectPage is one page of GET /v1/projects.
+type projectPage = listPage[store.ProjectSummary]
+
+// listPage is one page of a list read from the read model: the items in key
+// order and, after a full page, the cursor of the next one.
+type listPage[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// defaultListLimit is the page size of a list whose limit is not given.
+const defaultListLimit = 50
+
+// newListPage is the page of items read with page size limit; a full page
+// carries the cursor after its last item, whose key is key.
+func newListPage[T any](items []T, limit int, key func(T) string) listPage[T] {
+	page := listPage[T]{Items: items}
+	if page.Items == nil {
+		page.Items = []T{}
+	}
+	if len(items) > 0 && len(items) == limit {
+		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(key(items[len(items)-1])))
+	}
+	return page
+}
+
+// badCursor answers 400 naming the cursor parameter.
+func badCursor(c *gin.Context) {
+	invalid(c, "the cursor is not one this API gave out", FieldError{Field: "cursor", Rule: "cursor", Detail: "pass next_cursor from the previous page unchanged"})
+}
+
+// decodeCursor returns the key a cursor from newListPage carries ("" for
+// no cursor); it answers 400 and returns false for one it did not give out.
+func decodeCursor(c *gin.Context, cursor string) (string, bool) {
+	after, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		badCursor(c)
+		return "", false
+	}
+	return string(after), true
+}
+
+// scopeToCustomer applies a customer principal's scope to a list's customer
+// filter: staff lists what they asked for; a customer lists its own, and a
+// filter naming another customer selects nothing (none is true).
+func scopeToCustomer(c *gin.Context, asked string) (customer string, none bool) {
+	p := principal(c)
+	if p.Role != store.RoleCustomer {
+		return asked, false
+	}
+	return p.CustomerID, asked != "" && asked != p.CustomerID
 }
 
 // listProjects filters the read model; customers see only their own.
@@ -301,17 +375,13 @@ func (h *handlers) listProjects(c *gin.Context) {
 	if !bindQuery(c, &q) {
 		return
 	}
-	f := store.ProjectFilter{CustomerID: q.Customer, PackageCode: q.Package, Status: q.Status, Phase: q.Phase, Limit: q.Limit}
-	if f.Limit == 0 {
-		f.Limit = 50
+	f := store.ProjectFilter{PackageCode: q.Package, Status: q.Status, Phase: q.Phase, Limit: cmp.Or(q.Limit, defaultListLimit)}
+	customer, none := scopeToCustomer(c, q.Customer)
+	if none {
+		c.JSON(http.StatusOK, newListPage[store.ProjectSummary](nil, f.Limit, nil))
+		return
 	}
-	if p := principal(c); p.Role == store.RoleCustomer {
-		if q.Customer != "" && q.Customer != p.CustomerID {
-			c.JSON(http.StatusOK, projectPage{Items: []store.ProjectSummary{}})
-			return
-		}
-		f.CustomerID = p.CustomerID
-	}
+	f.CustomerID = customer
 	if q.Overdue != "" {
 		b := q.Overdue == "true"
 		f.Overdue = &b
@@ -325,35 +395,21 @@ func (h *handlers) listProjects(c *gin.Context) {
 			*d.dst = &t
 		}
 	}
-	if q.Cursor != "" {
-		after, err := base64.RawURLEncoding.DecodeString(q.Cursor)
-		if err != nil {
-			invalid(c, "the cursor is not one this API gave out", FieldError{Field: "cursor", Rule: "cursor", Detail: "pass next_cursor from the previous page unchanged"})
-			return
-		}
-		f.After = string(after)
+	var ok bool
+	if f.After, ok = decodeCursor(c, q.Cursor); !ok {
+		return
 	}
 	items, err := h.deps.Store.ListProjects(c.Request.Context(), f)
 	if err != nil {
 		h.internal(c, "list projects", err)
 		return
 	}
-	page := projectPage{Items: items}
-	if page.Items == nil {
-		page.Items = []store.ProjectSummary{}
-	}
-	for i := range page.Items {
-		it := &page.Items[i]
+	for i := range items {
+		it := &items[i]
 		it.StartedAt, it.UpdatedAt = cst(it.StartedAt), cst(it.UpdatedAt)
-		if it.NextDeadline != nil {
-			t := cst(*it.NextDeadline)
-			it.NextDeadline = &t
-		}
+		it.NextDeadline = cstPtr(it.NextDeadline)
 	}
-	if len(items) == f.Limit {
-		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(items[len(items)-1].ID))
-	}
-	c.JSON(http.StatusOK, page)
+	c.JSON(http.StatusOK, newListPage(items, f.Limit, func(p store.ProjectSummary) string { return p.ID }))
 }
 
 type eventsQuery struct {
@@ -361,9 +417,37 @@ type eventsQuery struct {
 	Limit int   `form:"limit" validate:"omitempty,min=1,max=500"`
 }
 
-type eventPage struct {
-	Items     []store.ProjectEvent `json:"items"`
-	NextAfter int64                `json:"next_after,omitempty"`
+// defaultEventsLimit is the page size of an events list whose limit is not
+// given.
+const defaultEventsLimit = 100
+
+// eventPage is one page of GET /v1/projects/{id}/events.
+type eventPage = eventsPage[store.ProjectEvent]
+
+// eventsPage is one page of recorded events in sequence order and, after a
+// full page, the sequence number to read on from.
+type eventsPage[T any] struct {
+	Items     []T   `json:"items"`
+	NextAfter int64 `json:"next_after,omitempty"`
+}
+
+// answerEvents answers one page of events read with page size limit; stamp
+// gives an event's instant (presented in CST) and sequence number.
+func answerEvents[T any](c *gin.Context, items []T, limit int, stamp func(*T) (*time.Time, int64)) {
+	page := eventsPage[T]{Items: items}
+	if page.Items == nil {
+		page.Items = []T{}
+	}
+	var seq int64
+	for i := range page.Items {
+		var at *time.Time
+		at, seq = stamp(&page.Items[i])
+		*at = cst(*at)
+	}
+	if len(items) > 0 && len(items) == limit {
+		page.NextAfter = seq
+	}
+	c.JSON(http.StatusOK, page)
 }
 
 // projectEvents pages through a project's recorded events by sequence number.
@@ -376,25 +460,13 @@ func (h *handlers) projectEvents(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if q.Limit == 0 {
-		q.Limit = 100
-	}
-	items, err := h.deps.Store.ProjectEvents(c.Request.Context(), id, q.After, q.Limit)
+	limit := cmp.Or(q.Limit, defaultEventsLimit)
+	items, err := h.deps.Store.ProjectEvents(c.Request.Context(), id, q.After, limit)
 	if err != nil {
 		h.internal(c, "list events", err)
 		return
 	}
-	page := eventPage{Items: items}
-	if page.Items == nil {
-		page.Items = []store.ProjectEvent{}
-	}
-	for i := range page.Items {
-		page.Items[i].OccurredAt = cst(page.Items[i].OccurredAt)
-	}
-	if len(items) == q.Limit {
-		page.NextAfter = items[len(items)-1].Seq
-	}
-	c.JSON(http.StatusOK, page)
+	answerEvents(c, items, limit, func(e *store.ProjectEvent) (*time.Time, int64) { return &e.OccurredAt, e.Seq })
 }
 
 // updateID derives the Temporal update ID from the caller and its
@@ -540,6 +612,15 @@ type terminateRequest struct {
 
 // cst presents an instant in China Standard Time, as every API answer does.
 func cst(t time.Time) time.Time { return t.In(calendar.Zone()) }
+
+// cstPtr is cst for an optional instant.
+func cstPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := cst(*t)
+	return &v
+}
 
 // bindOptionalJSON is bindJSON for actions whose body may be empty.
 func bindOptionalJSON(c *gin.Context, dst any) bool {

@@ -1,11 +1,13 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
@@ -18,8 +20,11 @@ import (
 
 // Continuous services (support plans, and continuous packages with ticket
 // response targets): a Service workflow per service with a Ticket child
-// workflow per ticket. Services have no read-model table yet, so
-// object-level authorization asks the service workflow for its customer.
+// workflow per ticket, both projected to the read model (services, tickets
+// and their events). Lists and events are read from the read model; GET of
+// one service or ticket asks its workflow, the up-to-the-second view.
+// Object-level authorization reads the customer from the read model and
+// asks the workflow only for an object not projected yet.
 
 // startServiceRequest is the body of POST /v1/services.
 type startServiceRequest struct {
@@ -178,56 +183,95 @@ func serviceNotFound(c *gin.Context) {
 	writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such service"})
 }
 
-// visibleService reads the service's state and answers 404 (not 403) when a
-// customer asks about another customer's service. It returns false when it
-// answered.
-func (h *handlers) visibleService(c *gin.Context) (workflows.ServiceState, bool) {
+func ticketNotFound(c *gin.Context) {
+	writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such ticket"})
+}
+
+// visibleService authorizes a read of the service of the path (see
+// visibleOwner) and returns its ID; it returns false when it answered.
+func (h *handlers) visibleService(c *gin.Context) (string, bool) {
 	id := c.Param("id")
 	if !identifierPattern.MatchString(id) {
 		serviceNotFound(c)
-		return workflows.ServiceState{}, false
+		return "", false
+	}
+	ok := h.visibleOwner(c, "service", serviceNotFound,
+		func(ctx context.Context) (string, error) {
+			customer, _, _, err := h.deps.Store.ServiceState(ctx, id)
+			return customer, err
+		},
+		func(ctx context.Context) (string, error) {
+			st, err := h.queryService(ctx, id)
+			return st.CustomerID, err
+		},
+		func(c *gin.Context, err error) { h.serviceProblem(c, "find service", "service", err) })
+	return id, ok
+}
+
+// visibleTicket authorizes a read of ticket n of the service of the path
+// and returns the service's ID and n; it returns false when it answered. A
+// ticket in the read model carries its customer; one not in it (opened a
+// moment ago, or before tickets were projected) must be one the service
+// has opened, which its workflow says.
+func (h *handlers) visibleTicket(c *gin.Context) (string, int, bool) {
+	id := c.Param("id")
+	n, err := strconv.Atoi(c.Param("n"))
+	if !identifierPattern.MatchString(id) {
+		serviceNotFound(c)
+		return "", 0, false
+	}
+	if err != nil || n < 1 {
+		ticketNotFound(c)
+		return "", 0, false
+	}
+	customer, _, _, err := h.deps.Store.TicketState(c.Request.Context(), id, n)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		if _, ok := h.visibleService(c); !ok {
+			return "", 0, false
+		}
+		st, err := h.queryService(c.Request.Context(), id)
+		if err != nil {
+			h.serviceProblem(c, "find ticket", "service", err)
+			return "", 0, false
+		}
+		if n > st.Tickets.Last {
+			ticketNotFound(c)
+			return "", 0, false
+		}
+	case err != nil:
+		h.internal(c, "find ticket", err)
+		return "", 0, false
+	default:
+		if p := principal(c); p.Role == store.RoleCustomer && p.CustomerID != customer {
+			serviceNotFound(c)
+			return "", 0, false
+		}
+	}
+	return id, n, true
+}
+
+// getService answers the service's whole current state, from its workflow.
+func (h *handlers) getService(c *gin.Context) {
+	id, ok := h.visibleService(c)
+	if !ok {
+		return
 	}
 	st, err := h.queryService(c.Request.Context(), id)
 	if err != nil {
-		h.serviceProblem(c, "find service", "service", err)
-		return st, false
-	}
-	if p := principal(c); p.Role == store.RoleCustomer && p.CustomerID != st.CustomerID {
-		serviceNotFound(c)
-		return st, false
-	}
-	return st, true
-}
-
-// visibleTicket is visibleService and the ticket number n of the path, which
-// must name a ticket the service has opened.
-func (h *handlers) visibleTicket(c *gin.Context) (workflows.ServiceState, int, bool) {
-	st, ok := h.visibleService(c)
-	if !ok {
-		return st, 0, false
-	}
-	n, err := strconv.Atoi(c.Param("n"))
-	if err != nil || n < 1 || n > st.Tickets.Last {
-		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such ticket"})
-		return st, 0, false
-	}
-	return st, n, true
-}
-
-func (h *handlers) getService(c *gin.Context) {
-	st, ok := h.visibleService(c)
-	if !ok {
+		h.serviceProblem(c, "query service", "service", err)
 		return
 	}
 	c.JSON(http.StatusOK, st)
 }
 
+// getTicket answers the ticket's whole current state, from its workflow.
 func (h *handlers) getTicket(c *gin.Context) {
-	st, n, ok := h.visibleTicket(c)
+	id, n, ok := h.visibleTicket(c)
 	if !ok {
 		return
 	}
-	v, err := h.deps.Temporal.QueryWorkflow(c.Request.Context(), workflows.TicketWorkflowID(st.ServiceID, n), "", workflows.QueryTicketState)
+	v, err := h.deps.Temporal.QueryWorkflow(c.Request.Context(), workflows.TicketWorkflowID(id, n), "", workflows.QueryTicketState)
 	var ts workflows.TicketState
 	if err == nil {
 		err = v.Get(&ts)
@@ -237,6 +281,144 @@ func (h *handlers) getTicket(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, ts)
+}
+
+// serviceListQuery is the query of GET /v1/services.
+type serviceListQuery struct {
+	CustomerID string `form:"customer" validate:"omitempty,identifier"`
+	Package    string `form:"package" validate:"omitempty,packagecode"`
+	Status     string `form:"status" validate:"omitempty,oneof=pending active closing completed"`
+	Limit      int    `form:"limit" validate:"omitempty,min=1,max=200"`
+	Cursor     string `form:"cursor" validate:"omitempty,max=200"`
+}
+
+// servicePage is one page of GET /v1/services.
+type servicePage = listPage[store.ServiceSummary]
+
+// listServices filters the services of the read model; customers see only
+// their own.
+func (h *handlers) listServices(c *gin.Context) {
+	var q serviceListQuery
+	if !bindQuery(c, &q) {
+		return
+	}
+	f := store.ServiceFilter{PackageCode: q.Package, Status: q.Status, Limit: cmp.Or(q.Limit, defaultListLimit)}
+	customer, none := scopeToCustomer(c, q.CustomerID)
+	if none {
+		c.JSON(http.StatusOK, newListPage[store.ServiceSummary](nil, f.Limit, nil))
+		return
+	}
+	f.CustomerID = customer
+	var ok bool
+	if f.After, ok = decodeCursor(c, q.Cursor); !ok {
+		return
+	}
+	items, err := h.deps.Store.ListServices(c.Request.Context(), f)
+	if err != nil {
+		h.internal(c, "list services", err)
+		return
+	}
+	for i := range items {
+		it := &items[i]
+		it.YearStart, it.YearEnd, it.StartedAt, it.UpdatedAt = cst(it.YearStart), cst(it.YearEnd), cst(it.StartedAt), cst(it.UpdatedAt)
+		it.NextBoundary = cstPtr(it.NextBoundary)
+	}
+	c.JSON(http.StatusOK, newListPage(items, f.Limit, func(s store.ServiceSummary) string { return s.ID }))
+}
+
+// serviceEvents pages through a service's recorded events by sequence
+// number.
+func (h *handlers) serviceEvents(c *gin.Context) {
+	var q eventsQuery
+	if !bindQuery(c, &q) {
+		return
+	}
+	id, ok := h.visibleService(c)
+	if !ok {
+		return
+	}
+	limit := cmp.Or(q.Limit, defaultEventsLimit)
+	items, err := h.deps.Store.ServiceEvents(c.Request.Context(), id, q.After, limit)
+	if err != nil {
+		h.internal(c, "list service events", err)
+		return
+	}
+	answerEvents(c, items, limit, func(e *store.ServiceEvent) (*time.Time, int64) { return &e.OccurredAt, e.Seq })
+}
+
+// serviceEventPage is one page of GET /v1/services/{id}/events.
+type serviceEventPage = eventsPage[store.ServiceEvent]
+
+// ticketListQuery is the query of GET /v1/services/{id}/tickets.
+type ticketListQuery struct {
+	Status   string `form:"status" validate:"omitempty,oneof=open responded resolved closed"`
+	Severity string `form:"severity" validate:"omitempty,max=64"`
+	Breached string `form:"breached" validate:"omitempty,oneof=true false"`
+	Limit    int    `form:"limit" validate:"omitempty,min=1,max=200"`
+	Cursor   string `form:"cursor" validate:"omitempty,max=200"`
+}
+
+// ticketPage is one page of GET /v1/services/{id}/tickets.
+type ticketPage = listPage[store.TicketSummary]
+
+// listTickets filters the tickets of one service in the read model.
+func (h *handlers) listTickets(c *gin.Context) {
+	var q ticketListQuery
+	if !bindQuery(c, &q) {
+		return
+	}
+	id, ok := h.visibleService(c)
+	if !ok {
+		return
+	}
+	f := store.TicketFilter{ServiceID: id, Status: q.Status, Severity: q.Severity, Limit: cmp.Or(q.Limit, defaultListLimit)}
+	if q.Breached != "" {
+		b := q.Breached == "true"
+		f.Breached = &b
+	}
+	if q.Cursor != "" {
+		after, ok := decodeCursor(c, q.Cursor)
+		if !ok {
+			return
+		}
+		if f.After, _ = strconv.Atoi(after); f.After < 1 {
+			badCursor(c)
+			return
+		}
+	}
+	items, err := h.deps.Store.ListTickets(c.Request.Context(), f)
+	if err != nil {
+		h.internal(c, "list tickets", err)
+		return
+	}
+	for i := range items {
+		it := &items[i]
+		it.OpenedAt, it.UpdatedAt = cst(it.OpenedAt), cst(it.UpdatedAt)
+		it.ResponseDue, it.RespondedAt = cstPtr(it.ResponseDue), cstPtr(it.RespondedAt)
+	}
+	c.JSON(http.StatusOK, newListPage(items, f.Limit, func(t store.TicketSummary) string { return strconv.Itoa(t.Number) }))
+}
+
+// ticketEventPage is one page of GET /v1/services/{id}/tickets/{n}/events.
+type ticketEventPage = eventsPage[store.TicketEvent]
+
+// ticketEvents pages through a ticket's recorded events by sequence number.
+func (h *handlers) ticketEvents(c *gin.Context) {
+	var q eventsQuery
+	if !bindQuery(c, &q) {
+		return
+	}
+	id, n, ok := h.visibleTicket(c)
+	if !ok {
+		return
+	}
+	limit := cmp.Or(q.Limit, defaultEventsLimit)
+	items, err := h.deps.Store.TicketEvents(c.Request.Context(), id, n, q.After, limit)
+	if err != nil {
+		h.internal(c, "list ticket events", err)
+		return
+	}
+	answerEvents(c, items, limit, func(e *store.TicketEvent) (*time.Time, int64) { return &e.OccurredAt, e.Seq })
 }
 
 // update sends one action as an Update to workflowID, waits for it to
@@ -271,19 +453,19 @@ func (h *handlers) openTicket(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	st, ok := h.visibleService(c)
+	id, ok := h.visibleService(c)
 	if !ok {
 		return
 	}
 	var res workflows.OpenTicketResult
 	arg := workflows.OpenTicket{ActionMeta: meta(c), Severity: req.Severity, Title: req.Title, Description: req.Description}
-	if !h.update(c, workflows.ServiceWorkflowID(st.ServiceID), "service", workflows.UpdateOpenTicket, arg, &res) {
+	if !h.update(c, workflows.ServiceWorkflowID(id), "service", workflows.UpdateOpenTicket, arg, &res) {
 		return
 	}
 	if res.Events == nil {
 		res.Events = []workflows.Event{}
 	}
-	c.Header("Location", "/v1/services/"+st.ServiceID+"/tickets/"+strconv.Itoa(res.Ticket))
+	c.Header("Location", "/v1/services/"+id+"/tickets/"+strconv.Itoa(res.Ticket))
 	c.JSON(http.StatusCreated, res)
 }
 
@@ -322,14 +504,14 @@ func workflowAction[R any](h *handlers, target actionTarget, update string, opti
 
 // serviceTarget is the actionTarget of service actions.
 func serviceTarget(h *handlers, c *gin.Context) (string, string, bool) {
-	st, ok := h.visibleService(c)
-	return workflows.ServiceWorkflowID(st.ServiceID), "service", ok
+	id, ok := h.visibleService(c)
+	return workflows.ServiceWorkflowID(id), "service", ok
 }
 
 // ticketTarget is the actionTarget of ticket actions: the service's ticket n.
 func ticketTarget(h *handlers, c *gin.Context) (string, string, bool) {
-	st, n, ok := h.visibleTicket(c)
-	return workflows.TicketWorkflowID(st.ServiceID, n), "ticket " + strconv.Itoa(n), ok
+	id, n, ok := h.visibleTicket(c)
+	return workflows.TicketWorkflowID(id, n), "ticket " + strconv.Itoa(n), ok
 }
 
 // ticketAction is one ticket action (see workflowAction).

@@ -218,6 +218,14 @@ func TestOpenAPIServiceSchemasMatchGoTypes(t *testing.T) {
 		{s + "ServiceSummary", workflows.ServiceSummary{}, oasResponseSchema},
 		{s + "SeveritySummary", workflows.SeveritySummary{}, oasResponseSchema},
 		{s + "ObligationSummary", workflows.ObligationSummary{}, oasResponseSchema},
+		{s + "ServiceListItem", store.ServiceSummary{}, oasResponseSchema},
+		{s + "ServicePage", servicePage{}, oasResponseSchema},
+		{s + "ServiceEvent", store.ServiceEvent{}, oasResponseSchema},
+		{s + "ServiceEventPage", serviceEventPage{}, oasResponseSchema},
+		{s + "TicketListItem", store.TicketSummary{}, oasResponseSchema},
+		{s + "TicketPage", ticketPage{}, oasResponseSchema},
+		{s + "TicketEvent", store.TicketEvent{}, oasResponseSchema},
+		{s + "TicketEventPage", ticketEventPage{}, oasResponseSchema},
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimPrefix(tt.pointer, s), func(t *testing.T) {
