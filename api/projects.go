@@ -83,22 +83,8 @@ func (h *handlers) startProject(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	plan, err := h.deps.Catalog.Plan(req.Package, req.Options)
-	if errors.Is(err, catalog.ErrUnknownPackage) {
-		invalid(c, "the package is not in the catalog", FieldError{Field: "package", Rule: "packagecode", Detail: "is not a package of catalog " + h.deps.Catalog.Version + " (GET /v1/catalog lists them)"})
-		return
-	}
-	if err != nil {
-		if oerrs := catalog.OptionErrors(err); len(oerrs) > 0 {
-			p := Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: "the start options break the package's rules"}
-			for _, oe := range oerrs {
-				// oe.Field is already the request field, "options.<name>".
-				p.Errors = append(p.Errors, FieldError{Field: oe.Field, Rule: oe.Rule, Detail: oe.Message})
-			}
-			writeProblem(c, p)
-			return
-		}
-		h.internal(c, "resolve plan", err)
+	plan, ok := h.resolvePlan(c, req.Package, req.Options)
+	if !ok {
 		return
 	}
 	in := workflows.ProjectInput{
@@ -125,6 +111,42 @@ func (h *handlers) startProject(c *gin.Context) {
 	}
 	c.Header("Location", "/v1/projects/"+req.ProjectID)
 	c.JSON(http.StatusCreated, out)
+}
+
+// resolvePlan resolves a package of the catalog with the start options:
+// an unknown package is 400, options that break the package's rules are 422
+// naming each. It returns false when it answered.
+func (h *handlers) resolvePlan(c *gin.Context, code string, opts catalog.Options) (catalog.Plan, bool) {
+	plan, err := h.deps.Catalog.Plan(code, opts)
+	if errors.Is(err, catalog.ErrUnknownPackage) {
+		invalid(c, "the package is not in the catalog", FieldError{Field: "package", Rule: "packagecode", Detail: "is not a package of catalog " + h.deps.Catalog.Version + " (GET /v1/catalog lists them)"})
+		return plan, false
+	}
+	if err != nil {
+		if p, ok := optionsProblem(err, "the start options break the package's rules"); ok {
+			writeProblem(c, p)
+			return plan, false
+		}
+		h.internal(c, "resolve plan", err)
+		return plan, false
+	}
+	return plan, true
+}
+
+// optionsProblem is the 422 answer, with detail, naming each option err
+// says breaks the package's rules; false when err holds no
+// *catalog.OptionError.
+func optionsProblem(err error, detail string) (Problem, bool) {
+	oerrs := catalog.OptionErrors(err)
+	if len(oerrs) == 0 {
+		return Problem{}, false
+	}
+	p := Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: detail}
+	for _, oe := range oerrs {
+		// oe.Field is already the request field ("options.<name>", "users").
+		p.Errors = append(p.Errors, FieldError{Field: oe.Field, Rule: oe.Rule, Detail: oe.Message})
+	}
+	return p, true
 }
 
 // startRefused answers 422 naming each start rule err breaks (its
@@ -663,11 +685,7 @@ func (h *handlers) catalogQuote(c *gin.Context) {
 			writeProblem(c, Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: err.Error(), Rule: "no-list-price"})
 			return
 		}
-		if oerrs := catalog.OptionErrors(err); len(oerrs) > 0 {
-			p := Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: "the quote parameters do not fit the package"}
-			for _, oe := range oerrs {
-				p.Errors = append(p.Errors, FieldError{Field: oe.Field, Rule: oe.Rule, Detail: oe.Message})
-			}
+		if p, ok := optionsProblem(err, "the quote parameters do not fit the package"); ok {
 			writeProblem(c, p)
 			return
 		}

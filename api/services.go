@@ -87,17 +87,8 @@ func (h *handlers) startService(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	plan, err := h.deps.Catalog.Plan(req.Package, req.Options)
-	if errors.Is(err, catalog.ErrUnknownPackage) {
-		invalid(c, "the package is not in the catalog", FieldError{Field: "package", Rule: "packagecode", Detail: "is not a package of catalog " + h.deps.Catalog.Version + " (GET /v1/catalog lists them)"})
-		return
-	}
-	if err != nil {
-		if p, ok := optionsProblem(err); ok {
-			writeProblem(c, p)
-			return
-		}
-		h.internal(c, "resolve plan", err)
+	plan, ok := h.resolvePlan(c, req.Package, req.Options)
+	if !ok {
 		return
 	}
 	if len(plan.Package.ResponseTargets) == 0 {
@@ -137,21 +128,6 @@ func (h *handlers) startService(c *gin.Context) {
 	}
 	c.Header("Location", "/v1/services/"+req.ServiceID)
 	c.JSON(http.StatusCreated, out)
-}
-
-// optionsProblem is the 422 answer naming each start option err says breaks
-// the package's rules; false when err holds no *catalog.OptionError.
-func optionsProblem(err error) (Problem, bool) {
-	oerrs := catalog.OptionErrors(err)
-	if len(oerrs) == 0 {
-		return Problem{}, false
-	}
-	p := Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: "the start options break the package's rules"}
-	for _, oe := range oerrs {
-		// oe.Field is already the request field, "options.<name>".
-		p.Errors = append(p.Errors, FieldError{Field: oe.Field, Rule: oe.Rule, Detail: oe.Message})
-	}
-	return p, true
 }
 
 func (h *handlers) queryService(ctx context.Context, id string) (workflows.ServiceState, error) {
