@@ -582,17 +582,22 @@ func short(d Digest) string {
 // type>" (ActionProjectPrefix, ActionServicePrefix, ActionTicketPrefix) with
 // payload {"event_seq": seq, "event": payload}; a service's events also name
 // it ("service_id"), a ticket's name its service and number ("service_id",
-// "ticket"). Project events carry the project in the record's project_id.
+// "ticket"), an SLA period's name it as "<account>/<period>"
+// ("sla_period"). Project events carry the project in the record's
+// project_id.
 func auditEvents(ctx context.Context, tx pgx.Tx, sub subject, events []Event) error {
 	if len(events) == 0 {
 		return nil
 	}
 	events = slices.Clone(events)
 	slices.SortFunc(events, func(a, b Event) int { return cmp.Compare(a.Seq, b.Seq) })
-	var project, service string
-	if sub.source == SourceProject {
+	var project, service, period string
+	switch sub.source {
+	case SourceProject:
 		project = sub.id
-	} else {
+	case SourceSLAPeriod:
+		period = sub.id
+	default:
 		service = sub.id
 	}
 	entries := make([]AuditEntry, len(events))
@@ -600,9 +605,10 @@ func auditEvents(ctx context.Context, tx pgx.Tx, sub subject, events []Event) er
 		payload, err := json.Marshal(struct {
 			ServiceID string          `json:"service_id,omitempty"`
 			Ticket    int             `json:"ticket,omitempty"`
+			SLAPeriod string          `json:"sla_period,omitempty"`
 			EventSeq  int64           `json:"event_seq"`
 			Event     json.RawMessage `json:"event"`
-		}{service, sub.ticket, e.Seq, orEmptyObject(e.Payload)})
+		}{service, sub.ticket, period, e.Seq, orEmptyObject(e.Payload)})
 		if err != nil {
 			return fmt.Errorf("encode audit payload of event %d: %w", e.Seq, err)
 		}

@@ -42,7 +42,8 @@ type ProjectEvent struct {
 
 // OutboxEntry is a notification waiting for delivery to one recipient role.
 // Source says what the event belongs to: a project (ProjectID), a service
-// (ServiceID) or a ticket (ServiceID and Ticket). The Record functions take
+// (ServiceID), a ticket (ServiceID and Ticket) or an SLA period (SLAPeriod,
+// "<account>/<period>"). The Record functions take
 // the subject from their snapshot; only EventSeq, Kind, Recipient and
 // Payload of the entries given to them count.
 type OutboxEntry struct {
@@ -50,6 +51,7 @@ type OutboxEntry struct {
 	ProjectID string
 	ServiceID string
 	Ticket    int
+	SLAPeriod string
 	EventSeq  int64
 	Kind      string
 	Recipient string
@@ -133,9 +135,12 @@ func (s *Store) PendingOutbox(ctx context.Context, limit int) ([]OutboxEntry, er
 				id string
 			)
 			err := r.Scan(&o.Source, &id, &o.Ticket, &o.EventSeq, &o.Kind, &o.Recipient, &o.Payload)
-			if o.Source == SourceProject {
+			switch o.Source {
+			case SourceProject:
 				o.ProjectID = id
-			} else {
+			case SourceSLAPeriod:
+				o.SLAPeriod = id
+			default:
 				o.ServiceID = id
 			}
 			return o, err

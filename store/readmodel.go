@@ -16,11 +16,14 @@ const (
 	SourceProject = "project"
 	SourceService = "service"
 	SourceTicket  = "ticket"
+	// SourceSLAPeriod entries carry "<account>/<period>" as their subject
+	// (OutboxEntry.SLAPeriod).
+	SourceSLAPeriod = "sla-period"
 )
 
-// Event is one recorded workflow event of a service or a ticket, as the
-// workflow recorded it. (A project's events are ProjectEvent, with the same
-// fields and the project's ID.)
+// Event is one recorded workflow event of a service, a ticket or an SLA
+// period, as the workflow recorded it. (A project's events are
+// ProjectEvent, with the same fields and the project's ID.)
 type Event struct {
 	Seq          int64           `json:"seq"`
 	Type         string          `json:"type"`
@@ -31,12 +34,14 @@ type Event struct {
 	Payload      json.RawMessage `json:"payload"`
 }
 
-// subject is what recorded events belong to: a project, a service, or one
-// ticket of a service.
+// subject is what recorded events belong to: a project, a service, one
+// ticket of a service, or an SLA period.
 type subject struct {
-	source   string // SourceProject, SourceService or SourceTicket
-	id       string // the project's or the service's ID
-	ticket   int    // the ticket's number (SourceTicket only)
+	source string // SourceProject, SourceService, SourceTicket or SourceSLAPeriod
+	// id is the project's or the service's ID, or an SLA period's
+	// "<account>/<period>" (slaPeriodID).
+	id       string
+	ticket   int // the ticket's number (SourceTicket only)
 	customer string
 }
 
@@ -56,6 +61,10 @@ func (s subject) eventInsert() (string, []any) {
 	case SourceService:
 		return `INSERT INTO service_events (service_id, ` + cols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (service_id, seq) DO NOTHING RETURNING seq`, []any{s.id}
+	case SourceSLAPeriod:
+		account, period, _ := strings.Cut(s.id, "/")
+		return `INSERT INTO sla_period_events (account, period, ` + cols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (account, period, seq) DO NOTHING RETURNING seq`, []any{account, period}
 	case SourceTicket:
 		return `INSERT INTO ticket_events (service_id, number, ` + cols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (service_id, number, seq) DO NOTHING RETURNING seq`, []any{s.id, s.ticket}
@@ -132,9 +141,18 @@ type listQuery struct {
 }
 
 // add adds the condition cond, whose one %d is the placeholder of v.
-func (q *listQuery) add(cond string, v any) {
-	q.args = append(q.args, v)
-	q.where = append(q.where, fmt.Sprintf(cond, len(q.args)))
+func (q *listQuery) add(cond string, v any) { q.addKey(cond, v) }
+
+// addKey adds the keyset condition cond, whose %d verbs are the
+// placeholders of vs in order: for a key of several columns, e.g.
+// "(account, period) > ($%d, $%d)".
+func (q *listQuery) addKey(cond string, vs ...any) {
+	ph := make([]any, len(vs))
+	for i, v := range vs {
+		q.args = append(q.args, v)
+		ph[i] = len(q.args)
+	}
+	q.where = append(q.where, fmt.Sprintf(cond, ph...))
 }
 
 // sql returns selectFrom with the conditions, ordered by orderBy and

@@ -49,7 +49,7 @@ func outboxOf(t *testing.T, st *Store, source, id string) []OutboxEntry {
 	}
 	var out []OutboxEntry
 	for _, o := range all {
-		if o.Source == source && (o.ProjectID == id || o.ServiceID == id) {
+		if o.Source == source && (o.ProjectID == id || o.ServiceID == id || o.SLAPeriod == id) {
 			out = append(out, o)
 		}
 	}

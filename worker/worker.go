@@ -42,6 +42,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivityWithOptions(projection.RecordProject, activity.RegisterOptions{Name: workflows.RecordProjectActivity})
 	r.RegisterActivityWithOptions(projection.RecordService, activity.RegisterOptions{Name: workflows.RecordServiceActivity})
 	r.RegisterActivityWithOptions(projection.RecordTicket, activity.RegisterOptions{Name: workflows.RecordTicketActivity})
+	r.RegisterActivityWithOptions(projection.RecordSLAPeriod, activity.RegisterOptions{Name: workflows.RecordSLAPeriodActivity})
 	r.RegisterWorkflowWithOptions(workflows.ProjectWorkflow, workflow.RegisterOptions{Name: workflows.ProjectWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ServiceWorkflow, workflow.RegisterOptions{Name: workflows.ServiceWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.TicketWorkflow, workflow.RegisterOptions{Name: workflows.TicketWorkflowName})

@@ -42,8 +42,8 @@ var (
 	svcGoldenWritten = &svcGoldenRecords{events: map[string][]int64{}}
 )
 
-// svcGoldenRecords is the golden worker's projection of services and
-// tickets: it acknowledges every record and keeps the sequence numbers of
+// svcGoldenRecords is the golden worker's projection of services, tickets
+// and SLA periods: it acknowledges every record and keeps the sequence numbers of
 // the events written, by workflow ID, for the recordings to check.
 type svcGoldenRecords struct {
 	mu     sync.Mutex
@@ -65,6 +65,10 @@ func (r *svcGoldenRecords) service(ctx context.Context, in workflows.ServiceReco
 }
 
 func (r *svcGoldenRecords) ticket(ctx context.Context, in workflows.TicketRecord) (workflows.RecordResult, error) {
+	return r.add(ctx, in.Events, in.State.Seq)
+}
+
+func (r *svcGoldenRecords) slaPeriod(ctx context.Context, in workflows.SLAPeriodRecord) (workflows.RecordResult, error) {
 	return r.add(ctx, in.Events, in.State.Seq)
 }
 
@@ -106,6 +110,7 @@ func svcGoldenWorker(t *testing.T) client.Client {
 		w.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
 		w.RegisterActivityWithOptions(svcGoldenWritten.service, activity.RegisterOptions{Name: workflows.RecordServiceActivity})
 		w.RegisterActivityWithOptions(svcGoldenWritten.ticket, activity.RegisterOptions{Name: workflows.RecordTicketActivity})
+		w.RegisterActivityWithOptions(svcGoldenWritten.slaPeriod, activity.RegisterOptions{Name: workflows.RecordSLAPeriodActivity})
 		if err := w.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -339,8 +344,10 @@ func TestRecordGoldenService(t *testing.T) {
 }
 
 // TestRecordGoldenSLAPeriod records SLA periods computing with package sla
-// (the sla-package change; testdata/sla-v0-email.json is the legacy
-// recording, kept for replay):
+// (the sla-package change) and projecting (the sla-period-projection
+// change; every event written once, in order). testdata/sla-v0-email.json
+// is the legacy recording and sla-v1-*.json the ones from before the
+// projection, kept for replay:
 //
 //   - sla-email.json: Email, the month in progress: the claim-window local
 //     activity, outages, a correction, an error interval refused for the
@@ -375,6 +382,7 @@ func TestRecordGoldenSLAPeriod(t *testing.T) {
 	var s workflows.SLAState
 	g.awaitState(wf, workflows.QuerySLAState, &s, func() bool { return len(s.Outages) == 1 })
 	g.checkSLAWindow(s)
+	svcGoldenWritten.check(t, wf, s.Seq)
 	g.save("sla-email.json", g.history(wf, ""))
 	if err := c.TerminateWorkflow(context.Background(), wf, "", "golden recorded"); err != nil {
 		t.Fatal(err)
@@ -405,6 +413,7 @@ func TestRecordGoldenSLAPeriod(t *testing.T) {
 	}
 	g.query(wf, workflows.QuerySLAState, &s)
 	g.checkSLAWindow(s)
+	svcGoldenWritten.check(t, wf, s.Seq)
 	g.save("sla-sendify.json", g.history(wf, ""))
 	if err := c.TerminateWorkflow(context.Background(), wf, "", "golden recorded"); err != nil {
 		t.Fatal(err)

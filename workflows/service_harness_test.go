@@ -118,7 +118,7 @@ type svc struct {
 	all   []*svcOutcome
 	// agenda are the callbacks planned with plan, in time order.
 	agenda []planned
-	// proj is the fake projection of services and tickets.
+	// proj is the fake projection of services, tickets and SLA periods.
 	proj *projections
 }
 
@@ -145,6 +145,7 @@ func newSvc(t testing.TB, start time.Time) *svc {
 	h.proj = &projections{}
 	h.env.RegisterActivityWithOptions(h.proj.recordService, activity.RegisterOptions{Name: workflows.RecordServiceActivity})
 	h.env.RegisterActivityWithOptions(h.proj.recordTicket, activity.RegisterOptions{Name: workflows.RecordTicketActivity})
+	h.env.RegisterActivityWithOptions(h.proj.recordSLAPeriod, activity.RegisterOptions{Name: workflows.RecordSLAPeriodActivity})
 	h.env.SetStartTime(start)
 	h.env.SetTestTimeout(5 * time.Minute)
 	return h
@@ -319,12 +320,14 @@ func eventsOf(evs []workflows.Event, typ workflows.EventType) []workflows.Event 
 
 func sha(c byte) string { return strings.Repeat(string([]byte{c, c}), 32) }
 
-// projections is the fake RecordService and RecordTicket activities of the
-// service tests: it keeps every record, by service and by ticket.
+// projections is the fake RecordService, RecordTicket and RecordSLAPeriod
+// activities of the service tests: it keeps every record, by service, by
+// ticket and by SLA period (workflow ID).
 type projections struct {
 	mu       sync.Mutex
 	services map[string][]workflows.ServiceRecord
 	tickets  map[ticketKey][]workflows.TicketRecord
+	periods  map[string][]workflows.SLAPeriodRecord
 }
 
 type ticketKey struct {
@@ -351,6 +354,24 @@ func (p *projections) recordTicket(_ context.Context, in workflows.TicketRecord)
 	k := ticketKey{in.State.ServiceID, in.State.Ticket}
 	p.tickets[k] = append(p.tickets[k], in)
 	return workflows.RecordResult{Seq: in.State.Seq}, nil
+}
+
+func (p *projections) recordSLAPeriod(_ context.Context, in workflows.SLAPeriodRecord) (workflows.RecordResult, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.periods == nil {
+		p.periods = map[string][]workflows.SLAPeriodRecord{}
+	}
+	id := workflows.SLAPeriodWorkflowID(in.State.Account, in.State.Period)
+	p.periods[id] = append(p.periods[id], in)
+	return workflows.RecordResult{Seq: in.State.Seq}, nil
+}
+
+// slaPeriod returns the records of an account's SLA period, oldest first.
+func (p *projections) slaPeriod(account, period string) []workflows.SLAPeriodRecord {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.periods[workflows.SLAPeriodWorkflowID(account, period)])
 }
 
 // service returns the records of a service, oldest first.

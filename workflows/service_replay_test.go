@@ -19,13 +19,15 @@ import (
 // workflows that is not behind workflow.GetVersion fails here.
 //
 // The SLA period histories are replayed on both sides of its sla-package
-// change: sla-v0-*.json were recorded before it (legacy window and interim
-// arithmetic, never re-recorded), sla-email.json and sla-sendify.json
-// after it (package sla through local activities). The service and ticket
+// and sla-period-projection changes: sla-v0-*.json were recorded before
+// the first (legacy window and interim arithmetic, never re-recorded),
+// sla-v1-*.json between them (package sla through local activities, no
+// projection, never re-recorded), sla-email.json and sla-sendify.json
+// after both (they write the read model). The service and ticket
 // histories likewise: service-v0-*.json and ticket-v0-*.json from before
 // their projection (see TestServiceGoldenHistoriesBothSides).
 func TestReplayServiceHistories(t *testing.T) {
-	for _, name := range []string{"sla-v0-email.json", "sla-email.json", "sla-sendify.json"} {
+	for _, name := range []string{"sla-v0-email.json", "sla-v1-email.json", "sla-v1-sendify.json", "sla-email.json", "sla-sendify.json"} {
 		if _, err := os.Stat(filepath.Join("testdata", name)); err != nil {
 			t.Errorf("SLA period golden history: %v", err)
 		}
@@ -54,11 +56,12 @@ func TestReplayServiceHistories(t *testing.T) {
 	}
 }
 
-// TestServiceGoldenHistoriesBothSides holds the service and ticket golden
-// histories replayed by TestReplayServiceHistories to both sides of
-// changeServiceProjection and changeTicketProjection: the v0 copies were
-// recorded before them (no projection activity), the others after (every
-// run writes its projection).
+// TestServiceGoldenHistoriesBothSides holds the service, ticket and SLA
+// period golden histories replayed by TestReplayServiceHistories to both
+// sides of changeServiceProjection, changeTicketProjection and
+// changeSLAPeriodProjection: the v0 copies (v0 and v1 for SLA periods)
+// were recorded before them (no projection activity), the others after
+// (every run writes its projection).
 func TestServiceGoldenHistoriesBothSides(t *testing.T) {
 	tests := []struct {
 		pattern  string
@@ -69,6 +72,10 @@ func TestServiceGoldenHistoriesBothSides(t *testing.T) {
 		{"ticket-v0-*.json", workflows.RecordTicketActivity, false},
 		{"service-partner*.json", workflows.RecordServiceActivity, true},
 		{"ticket-partner-*.json", workflows.RecordTicketActivity, true},
+		{"sla-v0-*.json", workflows.RecordSLAPeriodActivity, false},
+		{"sla-v1-*.json", workflows.RecordSLAPeriodActivity, false},
+		{"sla-email.json", workflows.RecordSLAPeriodActivity, true},
+		{"sla-sendify.json", workflows.RecordSLAPeriodActivity, true},
 	}
 	for _, tc := range tests {
 		files, err := filepath.Glob(filepath.Join("testdata", tc.pattern))

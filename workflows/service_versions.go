@@ -1,12 +1,14 @@
 package workflows
 
-// Change IDs of workflow.GetVersion calls in the service and ticket
-// workflows, as project_versions.go holds the project's: every change to
-// their logic that could alter the commands a running history replays goes
-// behind a new change ID here, and the golden histories recorded before the
-// change are kept under workflows/testdata/ (service-v0-*.json,
-// ticket-v0-*.json are those from before changeServiceProjection and
-// changeTicketProjection) so the replay test catches incompatible edits.
+// Change IDs of workflow.GetVersion calls in the service, ticket and SLA
+// period workflows, as project_versions.go holds the project's: every
+// change to their logic that could alter the commands a running history
+// replays goes behind a new change ID here, and the golden histories
+// recorded before the change are kept under workflows/testdata/
+// (service-v0-*.json and ticket-v0-*.json are those from before
+// changeServiceProjection and changeTicketProjection, sla-v1-*.json those
+// from before changeSLAPeriodProjection) so the replay test catches
+// incompatible edits.
 const (
 	// changeServiceProjection makes the service workflow write its state
 	// and new events to the read model (RecordServiceActivity) after every
@@ -22,4 +24,10 @@ const (
 	// Tickets opened before the change never project (a ticket does not
 	// continue as new).
 	changeTicketProjection = "ticket-projection"
+	// changeSLAPeriodProjection makes the SLA period workflow write its
+	// state and new events to the read model (RecordSLAPeriodActivity)
+	// after every change, and its updates answer only once their events are
+	// written. Periods started before the change never project (a period
+	// does not continue as new); sla-v1-*.json are their golden histories.
+	changeSLAPeriodProjection = "sla-period-projection"
 )

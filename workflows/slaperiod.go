@@ -301,6 +301,12 @@ func ValidateSLAPeriod(in SLAPeriodInput) error {
 // provisional) and SLAComputeActivity at the period's end. Periods started
 // before it replay the legacy path (see SLAState.ClaimOpens and
 // computeSLAInterim).
+//
+// Periods started since the sla-period-projection change
+// (changeSLAPeriodProjection) write their state and new events to the read
+// model through the RecordSLAPeriodActivity activity after every change,
+// and an action's update answers only once its events are written.
+// Periods started before it never project.
 func SLAPeriodWorkflow(ctx workflow.Context, in SLAPeriodInput) (SLAState, error) {
 	if err := ValidateSLAPeriod(in); err != nil {
 		return SLAState{}, temporal.NewNonRetryableApplicationError("invalid SLA period input: "+err.Error(), InvalidServiceInputErrorType, err)
@@ -309,8 +315,11 @@ func SLAPeriodWorkflow(ctx workflow.Context, in SLAPeriodInput) (SLAState, error
 	if err := w.register(ctx); err != nil {
 		return SLAState{}, err
 	}
-	// The one GetVersion call, before the first command of the run.
+	// The GetVersion calls, before the first command of the run.
 	w.version = workflow.GetVersion(ctx, changeSLAPackage, workflow.DefaultVersion, slaPackageVersion)
+	if workflow.GetVersion(ctx, changeSLAPeriodProjection, workflow.DefaultVersion, 1) >= 1 {
+		w.startProjection()
+	}
 	if err := w.begin(ctx); err != nil {
 		return SLAState{}, err
 	}
@@ -328,6 +337,24 @@ type slaPeriod struct {
 	// version is changeSLAPackage's version for this run: slaPackageVersion
 	// computes with package sla, workflow.DefaultVersion the legacy way.
 	version workflow.Version
+	// proj writes the read model; nil when the period started before
+	// changeSLAPeriodProjection.
+	proj *projector
+}
+
+// startProjection makes the period write the read model: its state
+// without the event list and the Sendify error intervals (up to 8,928 a
+// month, which every write would carry again; the workflow's state and
+// result keep them), and the events recorded since the last write.
+func (w *slaPeriod) startProjection() {
+	w.proj = &projector{activity: RecordSLAPeriodActivity, logger: w.logger,
+		input: func(events []Event) any {
+			st := w.s
+			st.Events = []Event{}
+			st.Intervals = []ErrorInterval{}
+			return SLAPeriodRecord{State: st, Events: events}
+		}}
+	w.host.proj = w.proj
 }
 
 // usesSLAPackage reports whether the run computes with package sla.
@@ -408,6 +435,7 @@ func (w *slaPeriod) record(at time.Time, typ EventType, m ActionMeta, payload ma
 	e := Event{Seq: w.s.Seq, Type: typ, Actor: m.Actor, RequestID: m.RequestID, At: at.In(calendar.Zone()),
 		Payload: payload, Attention: len(notify) > 0, Notify: notify}
 	w.s.Events = append(w.s.Events, e)
+	w.proj.add(e)
 	return e
 }
 
@@ -416,7 +444,8 @@ func (w *slaPeriod) ignore(ctx workflow.Context, name string, m ActionMeta, r *R
 }
 
 // run moves the period through its instants: the period's end (compute),
-// the claim window's opening and closing, and the workflow's end.
+// the claim window's opening and closing, and the workflow's end, writing
+// the projection after every change.
 func (w *slaPeriod) run(ctx workflow.Context) (SLAState, error) {
 	var timer workflow.Future
 	var timerAt time.Time
@@ -425,6 +454,7 @@ func (w *slaPeriod) run(ctx workflow.Context) (SLAState, error) {
 		if err := w.advance(ctx); err != nil {
 			return SLAState{}, err
 		}
+		w.proj.flush(ctx)
 		at := now(ctx)
 		if !at.Before(w.s.EndsAt) {
 			break
@@ -432,7 +462,7 @@ func (w *slaPeriod) run(ctx workflow.Context) (SLAState, error) {
 		if next := w.nextInstant(); timer == nil || !timerAt.Equal(next) {
 			timer, timerAt = workflow.NewTimer(ctx, next.Sub(workflow.Now(ctx))), next
 		}
-		if err := workflow.Await(ctx, func() bool { return timer.IsReady() || w.host.pending() }); err != nil {
+		if err := workflow.Await(ctx, func() bool { return timer.IsReady() || w.host.pending() || w.proj.dirty() }); err != nil {
 			return SLAState{}, err
 		}
 		if timer.IsReady() {
@@ -441,6 +471,7 @@ func (w *slaPeriod) run(ctx workflow.Context) (SLAState, error) {
 	}
 	w.host.settle(ctx)
 	w.record(now(ctx), EventSLAPeriodClosed, ActionMeta{Actor: SystemActor}, map[string]any{"period": w.s.Period})
+	w.proj.flush(ctx)
 	return w.s, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -384,6 +385,7 @@ func TestSLAProvisionalWindow(t *testing.T) {
 			env.RegisterActivityWithOptions(deadlines.ComputeDeadline, activity.RegisterOptions{Name: calendar.ComputeDeadlineActivity})
 			env.RegisterActivityWithOptions(slaActs.ClaimWindow, activity.RegisterOptions{Name: workflows.SLAClaimWindowActivity})
 			env.RegisterActivityWithOptions(slaActs.Compute, activity.RegisterOptions{Name: workflows.SLAComputeActivity})
+			env.RegisterActivityWithOptions((&projections{}).recordSLAPeriod, activity.RegisterOptions{Name: workflows.RecordSLAPeriodActivity})
 			env.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
 			env.SetStartTime(nov)
 			var during workflows.SLAState
@@ -487,5 +489,120 @@ func TestValidateSLAPeriod(t *testing.T) {
 		if err := workflows.ValidateSLAPeriod(in); err == nil {
 			t.Errorf("%+v accepted", in)
 		}
+	}
+}
+
+// TestSLAPeriodProjection runs February 2026 periods (Email and Sendify)
+// with a measurement, an ignored signal, the computation (compensation
+// due) and a claim, to the workflow's end. Since the sla-period-projection
+// change the projection must see every event once, in order, each with a
+// state at least as new and without the event list, the last record the
+// final state, and every update must answer only once its events are
+// written. A period started before the change never projects.
+func TestSLAPeriodProjection(t *testing.T) {
+	feb := cst(2026, 2, 1, 0, 0) // 28 days: 40,320 minutes, 8,064 intervals
+	tests := []struct {
+		name    string
+		service workflows.SLAService
+		before  bool // started before the sla-period-projection change
+		measure func(h *svc) (string, any)
+	}{
+		{"email", workflows.SLAEmail, false, func(h *svc) (string, any) {
+			return workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor), Start: cst(2026, 2, 3, 10, 0), Minutes: 60}
+		}},
+		{"sendify", workflows.SLASendify, false, func(h *svc) (string, any) {
+			var ivs []workflows.ErrorInterval
+			for i := range 10 {
+				ivs = append(ivs, workflows.ErrorInterval{Start: cst(2026, 2, 3, 10, 0).Add(time.Duration(i) * 5 * time.Minute), Failed: 7, Valid: 7})
+			}
+			return workflows.UpdateRecordErrorIntervals, workflows.RecordErrorIntervals{ActionMeta: h.meta(monitor), Intervals: ivs}
+		}},
+		{"started before the change", workflows.SLAEmail, true, func(h *svc) (string, any) {
+			return workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor), Start: cst(2026, 2, 3, 10, 0), Minutes: 60}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newSvc(t, feb)
+			if tc.before {
+				h.env.OnGetVersion("sla-period-projection", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			in := slaInput(tc.service, "2026-02")
+			written := func(seq int64) bool {
+				for _, r := range h.proj.slaPeriod(in.Account, in.Period) {
+					for _, e := range r.Events {
+						if e.Seq == seq {
+							return true
+						}
+					}
+				}
+				return false
+			}
+			var answered, late []string
+			update := func(name string, arg any) {
+				cb := &testsuite.TestUpdateCallback{
+					OnAccept: func() {},
+					OnReject: func(err error) { t.Errorf("update %s rejected: %v", name, err) },
+					OnComplete: func(v any, err error) {
+						r, ok := v.(workflows.ActionResult)
+						if err != nil || !ok || r.Seq == 0 {
+							t.Errorf("update %s: %v (result %+v)", name, err, v)
+							return
+						}
+						answered = append(answered, name)
+						if !written(r.Seq) {
+							late = append(late, fmt.Sprintf("%s (event %d)", name, r.Seq))
+						}
+					},
+				}
+				h.env.UpdateWorkflow(name, name, cb, arg)
+			}
+			h.at(feb, cst(2026, 2, 10, 0, 0), func() { update(tc.measure(h)) })
+			h.at(feb, cst(2026, 2, 11, 0, 0), func() {
+				// A customer may not record measurements: ignored.
+				h.env.SignalWorkflow(workflows.SignalRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(slaCustomer),
+					Start: cst(2026, 2, 4, 10, 0), Minutes: 5})
+			})
+			h.at(feb, cst(2026, 3, 9, 10, 0), func() {
+				update(workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer), Note: "down"})
+			})
+			s := runSLA(t, h, in)
+			measured, _ := tc.measure(h)
+			if want := []string{measured, workflows.UpdateFileClaim}; !slices.Equal(answered, want) {
+				t.Errorf("answered %v, want %v", answered, want)
+			}
+			if s.Claim == nil || s.Result == nil || s.Result.CompensationPct == 0 || len(eventsOf(s.Events, workflows.EventSignalIgnored)) != 1 {
+				t.Fatalf("claim %+v, result %+v, events %v: want a claimed compensation and an ignored signal", s.Claim, s.Result, types(s.Events))
+			}
+			recs := h.proj.slaPeriod(in.Account, in.Period)
+			if tc.before {
+				if len(recs) != 0 {
+					t.Errorf("a period started before the change wrote %d records", len(recs))
+				}
+				return
+			}
+			if len(recs) == 0 {
+				t.Fatal("the period was never recorded")
+			}
+			if len(late) > 0 {
+				t.Errorf("updates answered before their events were written: %v", late)
+			}
+			var states []int64
+			var events [][]workflows.Event
+			for i, r := range recs {
+				states = append(states, r.State.Seq)
+				events = append(events, r.Events)
+				if len(r.State.Events) != 0 {
+					t.Errorf("record %d carries %d events", i, len(r.State.Events))
+				}
+			}
+			all := projectedOnce(t, "sla period "+in.Period, 1, states, events)
+			if !sameEvents(all, s.Events) {
+				t.Errorf("written %v, state has %v", types(all), types(s.Events))
+			}
+			if last := recs[len(recs)-1].State; last.Seq != s.Seq || last.Status != workflows.SLAClosed || last.Claim == nil {
+				t.Errorf("last record: seq %d status %s claim %+v; final state seq %d", last.Seq, last.Status, last.Claim, s.Seq)
+			}
+		})
 	}
 }

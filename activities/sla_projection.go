@@ -1,0 +1,52 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/sowflow/sowflow/store"
+	"github.com/sowflow/sowflow/workflows"
+)
+
+// RecordSLAPeriod stores the state and the new events of one SLA period,
+// and queues an outbox notification per recipient of every event that
+// needs a person's attention. Retries are harmless: the store ignores what
+// it has.
+func (p *Projection) RecordSLAPeriod(ctx context.Context, in workflows.SLAPeriodRecord) (workflows.RecordResult, error) {
+	snap, err := slaPeriodSnapshotOf(in.State)
+	if err != nil {
+		return workflows.RecordResult{}, err
+	}
+	recorded, err := recordedEvents(in.Events)
+	if err != nil {
+		return workflows.RecordResult{}, err
+	}
+	snap.UpdatedAt = recorded.updatedAt(snap.UpdatedAt)
+	seq, err := p.Store.RecordSLAPeriod(ctx, snap, recorded.events, recorded.outbox)
+	if err != nil {
+		return workflows.RecordResult{}, err
+	}
+	return workflows.RecordResult{Seq: seq}, nil
+}
+
+// slaPeriodSnapshotOf derives the read-model row from an SLA period state.
+func slaPeriodSnapshotOf(s workflows.SLAState) (store.SLAPeriodSnapshot, error) {
+	state, err := json.Marshal(s)
+	if err != nil {
+		return store.SLAPeriodSnapshot{}, fmt.Errorf("encode state of sla period %s/%s: %w", s.Account, s.Period, err)
+	}
+	snap := store.SLAPeriodSnapshot{
+		Account: s.Account, Period: s.Period, CustomerID: s.CustomerID, Service: string(s.Service), Status: string(s.Status),
+		ClaimOpens: instant(s.ClaimOpens.At), ClaimCloses: instant(s.ClaimCloses),
+		State: state, Seq: s.Seq, StartedAt: s.StartedAt, UpdatedAt: s.StartedAt,
+	}
+	if r := s.Result; r != nil {
+		pct, tier, cents := r.AvailabilityPct, r.CompensationPct, r.CompensationCents
+		snap.AvailabilityPct, snap.CompensationPct, snap.CompensationCents = &pct, &tier, &cents
+	}
+	if s.Claim != nil {
+		snap.ClaimedAt = instant(s.Claim.At)
+	}
+	return snap, nil
+}
