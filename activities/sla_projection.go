@@ -38,7 +38,7 @@ func slaPeriodSnapshotOf(s workflows.SLAState) (store.SLAPeriodSnapshot, error) 
 	}
 	snap := store.SLAPeriodSnapshot{
 		Account: s.Account, Period: s.Period, CustomerID: s.CustomerID, Service: string(s.Service), Status: string(s.Status),
-		ClaimOpens: instant(s.ClaimOpens.At), ClaimCloses: instant(s.ClaimCloses),
+		ClaimOpens: instant(s.ClaimOpens.At), ClaimCloses: instant(s.ClaimCloses), ProvisionalWindow: s.ClaimOpens.Provisional,
 		State: state, Seq: s.Seq, StartedAt: s.StartedAt, UpdatedAt: s.StartedAt,
 	}
 	if r := s.Result; r != nil {

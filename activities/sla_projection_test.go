@@ -82,3 +82,19 @@ func TestRecordSLAPeriod(t *testing.T) {
 		t.Errorf("outbox recipients %v, want customer and manager once each", recipients)
 	}
 }
+
+// TestSLAPeriodSnapshotProvisional checks that the row's provisional_window
+// follows the claim window's provisional flag.
+func TestSLAPeriodSnapshotProvisional(t *testing.T) {
+	for _, provisional := range []bool{false, true} {
+		s := workflows.SLAState{Account: "ops@x.example", Period: "2026-11", Service: workflows.SLAEmail,
+			ClaimOpens: workflows.DeadlineState{At: time.Date(2026, 12, 8, 0, 0, 0, 0, calendar.Zone()), Provisional: provisional}}
+		snap, err := slaPeriodSnapshotOf(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snap.ProvisionalWindow != provisional {
+			t.Errorf("provisional %v: snapshot says %v", provisional, snap.ProvisionalWindow)
+		}
+	}
+}

@@ -17,8 +17,10 @@ import (
 // maxListedDays bounds GET /v1/calendars/cn/days.
 const maxListedDays = 366
 
-// CalendarNotifier tells running projects that the calendar changed, so they
-// recompute their provisional deadlines. It returns how many were told.
+// CalendarNotifier tells running projects and SLA periods that the calendar
+// changed, so they recompute their provisional deadlines and claim windows.
+// It returns how many were told, both kinds counted (the answer's
+// projects_notified).
 type CalendarNotifier func(ctx context.Context, calendarVersion string) (int, error)
 
 type deadlineQuery struct {
@@ -156,8 +158,9 @@ func (h *handlers) calendarInfo(c *gin.Context) {
 
 type yearLoaded struct {
 	store.CalendarYear
-	CalendarVersion  string `json:"calendar_version"`
-	ProjectsNotified int    `json:"projects_notified"`
+	CalendarVersion string `json:"calendar_version"`
+	// ProjectsNotified counts the workflows told: projects and SLA periods.
+	ProjectsNotified int `json:"projects_notified"`
 }
 
 // putYear loads a year's holiday file (the holiday-cn JSON format), validated
@@ -207,7 +210,7 @@ func (h *handlers) putYear(c *gin.Context) {
 		if err != nil {
 			// The year is stored and in force; the answer's projects_notified
 			// says how many were told, and loading the year again tells the rest.
-			h.deps.Logger.Warn("notify projects of the new calendar", "request_id", c.GetString(requestIDKey), "error", err.Error())
+			h.deps.Logger.Warn("notify projects and sla periods of the new calendar", "request_id", c.GetString(requestIDKey), "error", err.Error())
 		}
 		out.ProjectsNotified = n
 	}

@@ -2,14 +2,20 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/store"
+	"github.com/sowflow/sowflow/workflows"
 )
 
 // testYear2027 is a made-up 2027 file for tests (the real notice is not
@@ -208,5 +214,61 @@ func TestLoadYear(t *testing.T) {
 	f.do(http.MethodGet, "/v1/calendars/cn", store.RoleAuditor, nil, &info)
 	if info.LastYear != 2027 || len(info.LoadedYears) != 1 || info.LoadedYears[0].Version != 2 || info.CalendarVersion != versionAfter {
 		t.Errorf("calendar info %+v", info)
+	}
+}
+
+// TestCalendarNotifierSLAPeriods checks that a calendar load tells the SLA
+// periods whose claim window is provisional and not closed (and only
+// those), with the calendar-updated signal from the system naming the new
+// version, counting those told; a period whose workflow is gone is not
+// counted.
+func TestCalendarNotifierSLAPeriods(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	suffix := strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, calendar.Zone())
+	periods := []struct {
+		account, status string
+		provisional     bool
+		gone            bool // the workflow is not found
+		told            bool
+	}{
+		{"collecting@" + suffix, string(workflows.SLACollecting), true, false, true},
+		{"open@" + suffix, string(workflows.SLAClaimOpen), true, false, true},
+		{"gone@" + suffix, string(workflows.SLAComputed), true, true, false},
+		{"certain@" + suffix, string(workflows.SLACollecting), false, false, false},
+		{"closed@" + suffix, string(workflows.SLAClosed), true, false, false},
+	}
+	for _, p := range periods {
+		snap := store.SLAPeriodSnapshot{Account: p.account, Period: "2026-11", CustomerID: "acme", Service: "email", Status: p.status,
+			ProvisionalWindow: p.provisional, State: json.RawMessage(`{}`), Seq: 1, StartedAt: at, UpdatedAt: at}
+		if _, err := f.store.RecordSLAPeriod(ctx, snap, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sent []string
+	told, err := calendarNotifier(f.store, func(_ context.Context, id string, sig workflows.CalendarUpdated) error {
+		if sig.CalendarVersion != "v-test" || sig.Actor != workflows.SystemActor {
+			t.Errorf("signal to %s: %+v", id, sig)
+		}
+		sent = append(sent, id)
+		for _, p := range periods {
+			if p.gone && id == workflows.SLAPeriodWorkflowID(p.account, "2026-11") {
+				return serviceerror.NewNotFound("workflow not found")
+			}
+		}
+		return nil
+	})(ctx, "v-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if told != len(sent)-1 {
+		t.Errorf("told %d of %d signalled, want all but the one gone", told, len(sent))
+	}
+	for _, p := range periods {
+		id := workflows.SLAPeriodWorkflowID(p.account, "2026-11")
+		if got, want := slices.Contains(sent, id), p.told || p.gone; got != want {
+			t.Errorf("%s signalled %v, want %v (signalled %v)", id, got, want, sent)
+		}
 	}
 }

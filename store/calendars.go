@@ -199,3 +199,19 @@ func (s *Store) ProjectsWithProvisionalDeadlines(ctx context.Context) ([]string,
 	}
 	return ids, nil
 }
+
+// SLAPeriodsWithProvisionalWindow lists the SLA periods whose claim window
+// was computed past the calendar data and has not closed (a newer year can
+// still move it), in order of account, then period.
+func (s *Store) SLAPeriodsWithProvisionalWindow(ctx context.Context) ([]SLAPeriodKey, error) {
+	rows, err := s.pool.Query(ctx, `SELECT account, period FROM sla_periods
+		WHERE provisional_window AND status <> 'closed' ORDER BY account, period`)
+	if err != nil {
+		return nil, fmt.Errorf("list sla periods with a provisional window: %w", err)
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowToStructByPos[SLAPeriodKey])
+	if err != nil {
+		return nil, fmt.Errorf("list sla periods with a provisional window: %w", err)
+	}
+	return keys, nil
+}

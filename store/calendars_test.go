@@ -145,3 +145,48 @@ func TestProjectsWithProvisionalDeadlines(t *testing.T) {
 		t.Errorf("ids %v, want the active provisional ones in order [p-a p-b]", ids)
 	}
 }
+
+// TestSLAPeriodsWithProvisionalWindow lists the SLA periods a calendar
+// load tells: provisional window and not closed, by account then period. A
+// newer record whose window is certain takes the period off the list.
+func TestSLAPeriodsWithProvisionalWindow(t *testing.T) {
+	ctx := context.Background()
+	st := New(testenv.Get(t).Pool)
+	customer := strings.TrimPrefix(testChain(t), "customer:")
+	rows := []struct {
+		account, period, status string
+		provisional             bool
+	}{
+		{"b@" + customer, "2026-11", "collecting", true},
+		{"a@" + customer, "2026-12", "claim-open", true},
+		{"a@" + customer, "2026-11", "computed", true},
+		{"c@" + customer, "2026-11", "collecting", false},
+		{"d@" + customer, "2026-11", "closed", true},
+		{"e@" + customer, "2026-11", "collecting", true}, // made certain below
+	}
+	for _, r := range rows {
+		p := testSLAPeriod(r.account, r.period, customer, "email", 1)
+		p.Status, p.ProvisionalWindow = r.status, r.provisional
+		if _, err := st.RecordSLAPeriod(ctx, p, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	certain := testSLAPeriod("e@"+customer, "2026-11", customer, "email", 2)
+	if _, err := st.RecordSLAPeriod(ctx, certain, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := st.SLAPeriodsWithProvisionalWindow(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine []SLAPeriodKey
+	for _, k := range keys {
+		if strings.HasSuffix(k.Account, "@"+customer) {
+			mine = append(mine, k)
+		}
+	}
+	want := []SLAPeriodKey{{"a@" + customer, "2026-11"}, {"a@" + customer, "2026-12"}, {"b@" + customer, "2026-11"}}
+	if !slices.Equal(mine, want) {
+		t.Errorf("periods %v, want %v", mine, want)
+	}
+}

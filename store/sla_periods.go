@@ -26,6 +26,10 @@ type SLAPeriodSnapshot struct {
 	CompensationCents *int64
 	ClaimOpens        *time.Time
 	ClaimCloses       *time.Time
+	// ProvisionalWindow is set while the claim window was computed past the
+	// calendar data (DESIGN.md rule 6); SLAPeriodsWithProvisionalWindow
+	// lists such periods when a newer year is loaded.
+	ProvisionalWindow bool
 	// ClaimedAt is set once the customer filed the claim.
 	ClaimedAt *time.Time
 	State     json.RawMessage
@@ -60,19 +64,19 @@ func (s *Store) RecordSLAPeriod(ctx context.Context, p SLAPeriodSnapshot, events
 		stored, err = storedSeq(ctx, tx, `
 			INSERT INTO sla_periods (account, period, customer_id, service, status, availability_pct, compensation_pct,
 			                         compensation_cents, claim_opens, claim_closes, claimed, claimed_at, state, state_seq,
-			                         created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			                         created_at, updated_at, provisional_window)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 			ON CONFLICT (account, period) DO UPDATE SET
 			    status = EXCLUDED.status, availability_pct = EXCLUDED.availability_pct,
 			    compensation_pct = EXCLUDED.compensation_pct, compensation_cents = EXCLUDED.compensation_cents,
 			    claim_opens = EXCLUDED.claim_opens, claim_closes = EXCLUDED.claim_closes,
-			    claimed = EXCLUDED.claimed, claimed_at = EXCLUDED.claimed_at,
+			    provisional_window = EXCLUDED.provisional_window, claimed = EXCLUDED.claimed, claimed_at = EXCLUDED.claimed_at,
 			    state = EXCLUDED.state, state_seq = EXCLUDED.state_seq, updated_at = EXCLUDED.updated_at
 			WHERE sla_periods.state_seq <= EXCLUDED.state_seq
 			RETURNING state_seq`,
 			[]any{p.Account, p.Period, p.CustomerID, p.Service, p.Status, p.AvailabilityPct, p.CompensationPct,
 				p.CompensationCents, p.ClaimOpens, p.ClaimCloses, p.ClaimedAt != nil, p.ClaimedAt, p.State, p.Seq,
-				p.StartedAt, p.UpdatedAt},
+				p.StartedAt, p.UpdatedAt, p.ProvisionalWindow},
 			`SELECT state_seq FROM sla_periods WHERE account = $1 AND period = $2`, p.Account, p.Period)
 		if err != nil {
 			return err

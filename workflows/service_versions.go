@@ -30,4 +30,11 @@ const (
 	// written. Periods started before the change never project (a period
 	// does not continue as new); sla-v1-*.json are their golden histories.
 	changeSLAPeriodProjection = "sla-period-projection"
+	// changeSLACalendarRecompute makes the SLA period workflow handle
+	// SignalCalendarUpdated: a provisional claim window that has not closed
+	// is recomputed through the claim-window local activity and moved
+	// (EventClaimWindowRecomputed). GetVersion is called only when the
+	// signal is handled, so histories without the signal are unchanged;
+	// one from before the change drops the signal, as it did.
+	changeSLACalendarRecompute = "sla-calendar-recompute"
 )

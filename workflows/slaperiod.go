@@ -56,6 +56,12 @@ const changeSLAPackage = "sla-package"
 // package sla.
 const slaPackageVersion workflow.Version = 1
 
+// EventClaimWindowRecomputed is recorded when newer calendar data moved a
+// provisional claim window or made it certain (SignalCalendarUpdated):
+// the old and new opening and closing, the provisional flag, the calendar
+// version, and whether the opening was kept because claims had opened.
+const EventClaimWindowRecomputed EventType = "claim-window-recomputed"
+
 // slaLateClaimGrace is how long a period workflow stays after its claim
 // window closes, to refuse late claims with the window named; then it
 // completes and the API answers from its result.
@@ -177,6 +183,14 @@ type SLAState struct {
 	Result    *SLAComputation `json:"result,omitempty"`
 	// ClaimOpens is when claims open: 24:00 of the 5th working day of the
 	// next month. ClaimCloses is when they close.
+	//
+	// A provisional window of a period computing with package sla is also
+	// recomputed whenever SignalCalendarUpdated reports newer calendar data
+	// before the window closes (the sla-calendar-recompute change). Until
+	// claims open, both instants may move; a new opening already past
+	// opens claims at once. Once claims have opened, the opening stays
+	// (claims filed stay filed) and only the closing moves; a new closing
+	// already past closes the window at once.
 	//
 	// Periods computing with package sla (the sla-package change) take both
 	// from the claim-window local activity (sla.ClaimWindow): claims close
@@ -302,6 +316,10 @@ func ValidateSLAPeriod(in SLAPeriodInput) error {
 // before it replay the legacy path (see SLAState.ClaimOpens and
 // computeSLAInterim).
 //
+// Since the sla-calendar-recompute change (changeSLACalendarRecompute) a
+// provisional window that has not closed is also recomputed when
+// SignalCalendarUpdated reports newer calendar data (calendarUpdated).
+//
 // Periods started since the sla-period-projection change
 // (changeSLAPeriodProjection) write their state and new events to the read
 // model through the RecordSLAPeriodActivity activity after every change,
@@ -340,6 +358,9 @@ type slaPeriod struct {
 	// proj writes the read model; nil when the period started before
 	// changeSLAPeriodProjection.
 	proj *projector
+	// moved is set when a handler moved the claim window, so that the main
+	// loop wakes and re-arms its timer.
+	moved bool
 }
 
 // startProjection makes the period write the read model: its state
@@ -384,6 +405,7 @@ func (w *slaPeriod) register(ctx workflow.Context) error {
 			return err
 		}
 	}
+	addSignal(ctx, &w.host, SignalCalendarUpdated, w.calendarUpdated)
 	return nil
 }
 
@@ -462,9 +484,10 @@ func (w *slaPeriod) run(ctx workflow.Context) (SLAState, error) {
 		if next := w.nextInstant(); timer == nil || !timerAt.Equal(next) {
 			timer, timerAt = workflow.NewTimer(ctx, next.Sub(workflow.Now(ctx))), next
 		}
-		if err := workflow.Await(ctx, func() bool { return timer.IsReady() || w.host.pending() || w.proj.dirty() }); err != nil {
+		if err := workflow.Await(ctx, func() bool { return timer.IsReady() || w.host.pending() || w.proj.dirty() || w.moved }); err != nil {
 			return SLAState{}, err
 		}
+		w.moved = false
 		if timer.IsReady() {
 			timer = nil
 		}
@@ -526,6 +549,87 @@ func (w *slaPeriod) advance(ctx workflow.Context) error {
 		w.record(w.s.ClaimCloses, EventClaimWindowClosed, sys, map[string]any{"period": w.s.Period, "claimed": w.s.Claim != nil})
 	}
 	return nil
+}
+
+// checkCalendar admits a calendar update for a window that newer data can
+// still move: from an admin or the system, with the calendar version, for
+// a period computing with package sla whose window is provisional and has
+// not closed.
+func (w *slaPeriod) checkCalendar(in CalendarUpdated) *Refusal {
+	if in.Actor.Role != RoleAdmin && in.Actor.Role != RoleSystem {
+		return forbidden(RuleRole, fmt.Sprintf("only an admin or the system may report calendar updates (actor %q is %q)", in.Actor.Subject, in.Actor.Role))
+	}
+	return first(
+		func() *Refusal { return required("calendar_version", in.CalendarVersion) },
+		func() *Refusal {
+			switch {
+			case !w.usesSLAPackage():
+				return refused(RuleState, fmt.Sprintf("period %s computes its claim window the legacy way, only at the period's end", w.s.Period))
+			case w.s.Status == SLAClosed || !now(w.ctx).Before(w.s.ClaimCloses):
+				return refused(RuleClaimWindow, "the window has closed: "+w.claimWindow())
+			case !w.s.ClaimOpens.Provisional:
+				return refused(RuleState, fmt.Sprintf("the claim window of period %s is not provisional (calendar %s)", w.s.Period, w.s.ClaimOpens.CalendarVersion))
+			}
+			return nil
+		},
+	)
+}
+
+// calendarUpdated handles SignalCalendarUpdated: a provisional window that
+// has not closed is recomputed through the claim-window local activity
+// and moved (moveClaimWindow); a signal checkCalendar refuses is recorded
+// as ignored. Histories from before the sla-calendar-recompute change
+// never handled the signal, and still do not.
+func (w *slaPeriod) calendarUpdated(ctx workflow.Context, in CalendarUpdated) {
+	if err := w.awaitReady(ctx); err != nil {
+		return
+	}
+	if workflow.GetVersion(ctx, changeSLACalendarRecompute, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	if r := w.checkCalendar(in); r != nil {
+		w.ignore(ctx, SignalCalendarUpdated, in.ActionMeta, r)
+		return
+	}
+	win, err := computeSLAClaimWindow(ctx, w.s.Period)
+	if err != nil {
+		w.ignore(ctx, SignalCalendarUpdated, in.ActionMeta, refused(RuleState, err.Error()))
+		return
+	}
+	// The window may have closed or been recomputed while the activity ran.
+	if r := w.checkCalendar(in); r != nil {
+		w.ignore(ctx, SignalCalendarUpdated, in.ActionMeta, r)
+		return
+	}
+	w.moveClaimWindow(ctx, in, win)
+}
+
+// moveClaimWindow puts a recomputed window in force. Until claims open,
+// both instants follow it (an opening already past opens claims at once,
+// in the main loop). Once claims have opened, the opening stays where it
+// was, so that nothing done in the window is undone, and only the closing
+// follows (a closing already past closes the window at once). EndsAt
+// follows ClaimCloses. It records EventClaimWindowRecomputed when an
+// instant or the provisional flag changed, and nothing otherwise.
+func (w *slaPeriod) moveClaimWindow(ctx workflow.Context, in CalendarUpdated, win SLAClaimWindow) {
+	old, oldCloses := w.s.ClaimOpens, w.s.ClaimCloses
+	opens := win.Opens
+	kept := w.s.Status == SLAClaimOpen && !opens.Equal(old.At)
+	if w.s.Status == SLAClaimOpen {
+		opens = old.At
+	}
+	if opens.Equal(old.At) && win.Closes.Equal(oldCloses) && win.Provisional == old.Provisional {
+		return
+	}
+	from, spec := w.claimOpensRule()
+	w.s.ClaimOpens = newDeadline(from, spec, calendar.Result{Deadline: opens, Provisional: win.Provisional, CalendarVersion: win.CalendarVersion})
+	w.s.ClaimCloses = win.Closes
+	w.s.EndsAt = w.s.ClaimCloses.Add(slaLateClaimGrace)
+	w.moved = true
+	w.record(now(ctx), EventClaimWindowRecomputed, in.ActionMeta, map[string]any{"period": w.s.Period,
+		"old_claim_opens": old.At, "old_claim_closes": oldCloses, "claim_opens": w.s.ClaimOpens.At, "claim_closes": w.s.ClaimCloses,
+		"computed_claim_opens": win.Opens, "opens_kept": kept, "provisional": win.Provisional,
+		"calendar_version": win.CalendarVersion})
 }
 
 // compute measures the period and computes its availability and

@@ -606,3 +606,119 @@ func TestSLAPeriodProjection(t *testing.T) {
 		})
 	}
 }
+
+// TestSLACalendarRecompute sends SignalCalendarUpdated to November 2026,
+// whose provisional window closes on Monday 1 February 2027 (24:00) until
+// the hypothetical 2027 notice, in which Saturday 30 January is a make-up
+// working day, is loaded: then claims close at 24:00 on 30 January. The
+// notice is put in force just before the signal. A provisional window
+// moves (before the period ends, or after claims opened: the opening
+// stays) and the workflow ends 30 days after the new closing; a closing
+// already past closes the window at once; a window that is not
+// provisional, or a signal from a manager, changes nothing and is
+// recorded as ignored; a history from before the change drops the signal.
+func TestSLACalendarRecompute(t *testing.T) {
+	f2027, err := calendar.Parse([]byte(year2027))
+	if err != nil {
+		t.Fatal(err)
+	}
+	with2027, err := calendar.China().With(f2027)
+	if err != nil {
+		t.Fatal(err)
+	}
+	provisionalCloses, closes := cst(2027, 2, 2, 0, 0), cst(2027, 1, 31, 0, 0)
+	tests := []struct {
+		name        string
+		period      string
+		signalAt    time.Time
+		by          workflows.Actor
+		wantOpens   time.Time
+		wantCloses  time.Time
+		provisional bool
+		recomputed  bool // an EventClaimWindowRecomputed is recorded
+		ignored     bool // the signal is recorded as ignored
+		before      bool // a history from before the sla-calendar-recompute change
+	}{
+		{"while collecting", "2026-11", cst(2026, 11, 20, 0, 0), workflows.SystemActor, cst(2026, 12, 8, 0, 0), closes, false, true, false, false},
+		{"claims open", "2026-11", cst(2026, 12, 20, 0, 0), admin, cst(2026, 12, 8, 0, 0), closes, false, true, false, false},
+		{"new closing already past", "2026-11", cst(2027, 2, 1, 12, 0), workflows.SystemActor, cst(2026, 12, 8, 0, 0), closes, false, true, false, false},
+		{"from a manager", "2026-11", cst(2026, 12, 20, 0, 0), manager, cst(2026, 12, 8, 0, 0), provisionalCloses, true, false, true, false},
+		{"before the change", "2026-11", cst(2026, 12, 20, 0, 0), workflows.SystemActor, cst(2026, 12, 8, 0, 0), provisionalCloses, true, false, false, true},
+		{"not provisional", "2026-08", cst(2026, 9, 20, 0, 0), workflows.SystemActor, cst(2026, 9, 8, 0, 0), cst(2026, 11, 3, 0, 0), false, false, true, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var current atomic.Pointer[calendar.Calendar]
+			current.Store(calendar.China())
+			var suite testsuite.WorkflowTestSuite
+			suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+			env := suite.NewTestWorkflowEnvironment()
+			slaActs := &activities.SLA{Calendar: current.Load}
+			env.RegisterActivityWithOptions(slaActs.ClaimWindow, activity.RegisterOptions{Name: workflows.SLAClaimWindowActivity})
+			env.RegisterActivityWithOptions(slaActs.Compute, activity.RegisterOptions{Name: workflows.SLAComputeActivity})
+			env.RegisterActivityWithOptions((&projections{}).recordSLAPeriod, activity.RegisterOptions{Name: workflows.RecordSLAPeriodActivity})
+			env.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
+			if tc.before {
+				env.OnGetVersion("sla-calendar-recompute", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			start, _, err := workflows.ParseSLAPeriod(tc.period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			env.SetStartTime(start)
+			var before workflows.SLAState
+			env.RegisterDelayedCallback(func() {
+				v, err := env.QueryWorkflow(workflows.QuerySLAState)
+				if err == nil {
+					err = v.Get(&before)
+				}
+				if err != nil {
+					t.Errorf("query: %v", err)
+				}
+				current.Store(with2027)
+				env.SignalWorkflow(workflows.SignalCalendarUpdated, workflows.CalendarUpdated{
+					ActionMeta: workflows.ActionMeta{Actor: tc.by, RequestID: "calendar:" + with2027.Version()}, CalendarVersion: with2027.Version()})
+			}, tc.signalAt.Sub(start))
+			env.ExecuteWorkflow(workflows.SLAPeriodWorkflowName, slaInput(workflows.SLAEmail, tc.period))
+			if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+				t.Fatalf("completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+			}
+			var s workflows.SLAState
+			if err := env.GetWorkflowResult(&s); err != nil {
+				t.Fatal(err)
+			}
+			if !s.ClaimOpens.At.Equal(tc.wantOpens) || !s.ClaimCloses.Equal(tc.wantCloses) || s.ClaimOpens.Provisional != tc.provisional {
+				t.Errorf("window %s to %s provisional %v, want %s to %s provisional %v",
+					s.ClaimOpens.At, s.ClaimCloses, s.ClaimOpens.Provisional, tc.wantOpens, tc.wantCloses, tc.provisional)
+			}
+			if !s.EndsAt.Equal(tc.wantCloses.Add(30 * 24 * time.Hour)) {
+				t.Errorf("ends at %s, want 30 days after %s", s.EndsAt, tc.wantCloses)
+			}
+			if ev := eventsOf(s.Events, workflows.EventClaimWindowClosed); len(ev) != 1 || !ev[0].At.Equal(tc.wantCloses) {
+				t.Errorf("window closed events %+v, want one at %s", ev, tc.wantCloses)
+			}
+			if ev := eventsOf(s.Events, workflows.EventSLAPeriodClosed); len(ev) != 1 || !ev[0].At.Equal(s.EndsAt) {
+				t.Errorf("period closed events %+v, want one at %s", ev, s.EndsAt)
+			}
+			rec := eventsOf(s.Events, workflows.EventClaimWindowRecomputed)
+			if !tc.recomputed {
+				if len(rec) != 0 || !before.ClaimCloses.Equal(s.ClaimCloses) || !before.ClaimOpens.At.Equal(s.ClaimOpens.At) {
+					t.Errorf("recomputed events %+v, window before %s to %s: want no change", rec, before.ClaimOpens.At, before.ClaimCloses)
+				}
+			} else {
+				if !before.ClaimOpens.Provisional || !before.ClaimCloses.Equal(provisionalCloses) {
+					t.Errorf("before the signal: window closing %s provisional %v, want %s provisional", before.ClaimCloses,
+						before.ClaimOpens.Provisional, provisionalCloses)
+				}
+				if len(rec) != 1 || !rec[0].At.Equal(tc.signalAt) || rec[0].Payload["old_claim_closes"] != provisionalCloses.Format(time.RFC3339) ||
+					rec[0].Payload["claim_closes"] != tc.wantCloses.Format(time.RFC3339) || rec[0].Payload["provisional"] != false ||
+					rec[0].Payload["calendar_version"] != with2027.Version() || s.ClaimOpens.CalendarVersion != with2027.Version() {
+					t.Errorf("recomputed events %+v, want one at %s moving the closing to %s (calendar %s)", rec, tc.signalAt, tc.wantCloses, with2027.Version())
+				}
+			}
+			if ig := eventsOf(s.Events, workflows.EventSignalIgnored); (len(ig) == 1) != tc.ignored || len(ig) > 1 {
+				t.Errorf("ignored signals %+v, want ignored %v", ig, tc.ignored)
+			}
+		})
+	}
+}
