@@ -108,6 +108,7 @@ func svcGoldenWorker(t *testing.T) client.Client {
 		w.RegisterWorkflowWithOptions(workflows.ServiceWorkflow, workflow.RegisterOptions{Name: workflows.ServiceWorkflowName})
 		w.RegisterWorkflowWithOptions(workflows.TicketWorkflow, workflow.RegisterOptions{Name: workflows.TicketWorkflowName})
 		w.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
+		w.RegisterWorkflowWithOptions(workflows.SLAAccountWorkflow, workflow.RegisterOptions{Name: workflows.SLAAccountWorkflowName})
 		w.RegisterActivityWithOptions(svcGoldenWritten.service, activity.RegisterOptions{Name: workflows.RecordServiceActivity})
 		w.RegisterActivityWithOptions(svcGoldenWritten.ticket, activity.RegisterOptions{Name: workflows.RecordTicketActivity})
 		w.RegisterActivityWithOptions(svcGoldenWritten.slaPeriod, activity.RegisterOptions{Name: workflows.RecordSLAPeriodActivity})

@@ -14,9 +14,10 @@ import (
 
 // TestReplayServiceHistories replays the service, ticket and SLA period
 // histories recorded on a real Temporal server (testdata/service-*.json,
-// ticket-*.json, sla-*.json; regenerated with `go test -tags golden -run
-// 'TestRecordGolden(Service|SLAPeriod)' ./workflows/`). A change to these
-// workflows that is not behind workflow.GetVersion fails here.
+// ticket-*.json, sla-*.json — the SLA account's sla-account*.json among
+// them; regenerated with `go test -tags golden -run
+// 'TestRecordGolden(Service|SLAPeriod|SLAAccount)' ./workflows/`). A change
+// to these workflows that is not behind workflow.GetVersion fails here.
 //
 // The SLA period histories are replayed on both sides of its sla-package
 // and sla-period-projection changes: sla-v0-*.json were recorded before
@@ -27,7 +28,8 @@ import (
 // histories likewise: service-v0-*.json and ticket-v0-*.json from before
 // their projection (see TestServiceGoldenHistoriesBothSides).
 func TestReplayServiceHistories(t *testing.T) {
-	for _, name := range []string{"sla-v0-email.json", "sla-v1-email.json", "sla-v1-sendify.json", "sla-email.json", "sla-sendify.json"} {
+	for _, name := range []string{"sla-v0-email.json", "sla-v1-email.json", "sla-v1-sendify.json", "sla-email.json", "sla-sendify.json",
+		"sla-account.json", "sla-account-run2.json", "sla-account-run3.json"} {
 		if _, err := os.Stat(filepath.Join("testdata", name)); err != nil {
 			t.Errorf("SLA period golden history: %v", err)
 		}
@@ -49,6 +51,7 @@ func TestReplayServiceHistories(t *testing.T) {
 			r.RegisterWorkflowWithOptions(workflows.ServiceWorkflow, workflow.RegisterOptions{Name: workflows.ServiceWorkflowName})
 			r.RegisterWorkflowWithOptions(workflows.TicketWorkflow, workflow.RegisterOptions{Name: workflows.TicketWorkflowName})
 			r.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
+			r.RegisterWorkflowWithOptions(workflows.SLAAccountWorkflow, workflow.RegisterOptions{Name: workflows.SLAAccountWorkflowName})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Fatalf("replay: %v", err)
 			}

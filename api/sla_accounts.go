@@ -1,0 +1,182 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/sowflow/sowflow/store"
+	"github.com/sowflow/sowflow/workflows"
+)
+
+// Mail-SLA accounts (seed 004): an SLAAccount workflow per account, with ID
+// sla-account/<account>, starts each month's SLAPeriod workflow as a child
+// at 00:00 CST of the month's first day. Accounts are not projected: GET
+// and the object-level check ask the workflow (or read its result once it
+// has completed).
+
+// startSLAAccountRequest is the body of POST /v1/sla-accounts.
+type startSLAAccountRequest struct {
+	Account    string `json:"account" validate:"required,max=128"`
+	CustomerID string `json:"customer_id" validate:"required,identifier"`
+	Service    string `json:"service" validate:"required,oneof=email sendify"`
+	// MonthlyFeeCents is the monthly fee, in hundredths of Currency, of
+	// every period until changed.
+	MonthlyFeeCents int64  `json:"monthly_fee_cents" validate:"required,min=1"`
+	Currency        string `json:"currency" validate:"omitempty,max=3"`
+	// FirstPeriod is the first month (CST, YYYY-MM); a month already begun
+	// starts its period at once. LastPeriod, when set, is the last month.
+	FirstPeriod string `json:"first_period" validate:"required,max=7"`
+	LastPeriod  string `json:"last_period" validate:"omitempty,max=7"`
+}
+
+// check holds what the validator's tags cannot say, with the SLA period
+// start's checks of the account, the month and the currency.
+func (r startSLAAccountRequest) check() []FieldError {
+	var errs []FieldError
+	for _, fe := range (startSLAPeriodRequest{Account: r.Account, Period: r.FirstPeriod, Currency: r.Currency}).check() {
+		if fe.Field == "period" {
+			fe.Field = "first_period"
+		}
+		errs = append(errs, fe)
+	}
+	if r.LastPeriod != "" {
+		for _, fe := range (startSLAPeriodRequest{Account: r.Account, Period: r.LastPeriod}).check() {
+			if fe.Field == "period" {
+				fe.Field = "last_period"
+				errs = append(errs, fe)
+			}
+		}
+	}
+	return errs
+}
+
+// startedSLAAccount answers POST /v1/sla-accounts.
+type startedSLAAccount struct {
+	Account    string                     `json:"account"`
+	WorkflowID string                     `json:"workflow_id"`
+	RunID      string                     `json:"run_id"`
+	State      *workflows.SLAAccountState `json:"state,omitempty"`
+}
+
+// changeSLAFeeRequest is the body of POST /v1/sla-accounts/{account}/fee.
+type changeSLAFeeRequest struct {
+	MonthlyFeeCents int64  `json:"monthly_fee_cents" validate:"required,min=1"`
+	Note            string `json:"note" validate:"omitempty,max=2000"`
+}
+
+// stopSLAAccountRequest is the (optional) body of POST
+// /v1/sla-accounts/{account}/stop.
+type stopSLAAccountRequest struct {
+	Reason string `json:"reason" validate:"omitempty,max=2000"`
+}
+
+func slaAccountPath(account string) string { return "/v1/sla-accounts/" + account }
+
+// startSLAAccount starts an account's SLAAccount workflow. An account starts
+// once: a second start is 409 already-exists with Location naming it.
+func (h *handlers) startSLAAccount(c *gin.Context) {
+	var req startSLAAccountRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if errs := req.check(); len(errs) > 0 {
+		invalid(c, "some fields are invalid", errs...)
+		return
+	}
+	in := workflows.SLAAccountInput{Account: req.Account, CustomerID: req.CustomerID, Service: workflows.SLAService(req.Service),
+		MonthlyFeeCents: req.MonthlyFeeCents, Currency: req.Currency, FirstPeriod: req.FirstPeriod, LastPeriod: req.LastPeriod,
+		StartedBy: actor(c), RequestID: c.GetString(requestIDKey)}
+	if err := workflows.ValidateSLAAccount(in); err != nil {
+		h.startRefused(c, "SLA account", err)
+		return
+	}
+	location := slaAccountPath(req.Account)
+	run, ok := h.startOnce(c, "SLA account", location, workflows.SLAAccountWorkflowID(req.Account), workflows.SLAAccountWorkflowName, in,
+		workflows.AttrCustomer.ValueSet(req.CustomerID))
+	if !ok {
+		return
+	}
+	h.metrics.action("start-sla-account", "ok")
+	out := startedSLAAccount{Account: req.Account, WorkflowID: run.GetID(), RunID: run.GetRunID()}
+	if st, err := h.slaAccountState(c.Request.Context(), req.Account); err == nil {
+		out.State = &st
+	}
+	c.Header("Location", location)
+	c.JSON(http.StatusCreated, out)
+}
+
+// slaAccountState reads an account's state: from its query while it runs
+// (the latest run), from its result once it has completed.
+func (h *handlers) slaAccountState(ctx context.Context, account string) (workflows.SLAAccountState, error) {
+	var st workflows.SLAAccountState
+	id := workflows.SLAAccountWorkflowID(account)
+	resp, err := h.deps.Temporal.QueryWorkflowWithOptions(ctx, &client.QueryWorkflowWithOptionsRequest{
+		WorkflowID: id, QueryType: workflows.QuerySLAAccountState, QueryRejectCondition: enumspb.QUERY_REJECT_CONDITION_NOT_OPEN})
+	switch {
+	case err != nil:
+		return st, err
+	case resp.QueryRejected == nil:
+		return st, resp.QueryResult.Get(&st)
+	case resp.QueryRejected.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		return st, h.deps.Temporal.GetWorkflow(ctx, id, "").Get(ctx, &st)
+	}
+	v, err := h.deps.Temporal.QueryWorkflow(ctx, id, "", workflows.QuerySLAAccountState)
+	if err == nil {
+		err = v.Get(&st)
+	}
+	return st, err
+}
+
+func slaAccountNotFound(c *gin.Context) {
+	writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such SLA account"})
+}
+
+// visibleSLAAccount authorizes a read of the path's account: another
+// customer's is 404, as a missing one. It returns the account and its
+// state, or false when it answered.
+func (h *handlers) visibleSLAAccount(c *gin.Context) (string, workflows.SLAAccountState, bool) {
+	account := c.Param("account")
+	if !slaAccountPattern.MatchString(account) {
+		slaAccountNotFound(c)
+		return "", workflows.SLAAccountState{}, false
+	}
+	st, err := h.slaAccountState(c.Request.Context(), account)
+	if err != nil {
+		h.serviceProblem(c, "find SLA account", "SLA account", err)
+		return "", st, false
+	}
+	if p := principal(c); p.Role == store.RoleCustomer && p.CustomerID != st.CustomerID {
+		slaAccountNotFound(c)
+		return "", workflows.SLAAccountState{}, false
+	}
+	return account, st, true
+}
+
+// getSLAAccount answers the account's state.
+func (h *handlers) getSLAAccount(c *gin.Context) {
+	if _, st, ok := h.visibleSLAAccount(c); ok {
+		c.JSON(http.StatusOK, st)
+	}
+}
+
+// slaAccountTarget is the actionTarget of SLA account actions.
+func slaAccountTarget(h *handlers, c *gin.Context) (string, string, bool) {
+	account, _, ok := h.visibleSLAAccount(c)
+	return workflows.SLAAccountWorkflowID(account), "SLA account", ok
+}
+
+func (h *handlers) changeSLAFee() gin.HandlerFunc {
+	return workflowAction(h, slaAccountTarget, workflows.UpdateChangeSLAFee, false, func(_ *gin.Context, m workflows.ActionMeta, req changeSLAFeeRequest) any {
+		return workflows.ChangeSLAFee{ActionMeta: m, MonthlyFeeCents: req.MonthlyFeeCents, Note: req.Note}
+	})
+}
+
+func (h *handlers) stopSLAAccount() gin.HandlerFunc {
+	return workflowAction(h, slaAccountTarget, workflows.UpdateStopSLAAccount, true, func(_ *gin.Context, m workflows.ActionMeta, req stopSLAAccountRequest) any {
+		return workflows.StopSLAAccount{ActionMeta: m, Reason: req.Reason}
+	})
+}
