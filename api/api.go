@@ -139,10 +139,18 @@ func New(d Deps) http.Handler {
 
 	sla := v1.Group("/sla-periods")
 	sla.POST("", manager, h.idempotent, h.startSLAPeriod)
+	sla.GET("", readers, h.listSLAPeriods)
 	sla.GET("/:account/:period", readers, h.getSLAPeriod)
+	sla.GET("/:account/:period/events", readers, h.slaPeriodEvents)
 	sla.POST("/:account/:period/outages", manager, h.idempotent, h.recordOutage())
 	sla.POST("/:account/:period/error-intervals", manager, h.idempotent, h.recordErrorIntervals())
 	sla.POST("/:account/:period/claim", customer, h.idempotent, h.fileClaim())
+
+	slaAccounts := v1.Group("/sla-accounts")
+	slaAccounts.POST("", manager, h.idempotent, h.startSLAAccount)
+	slaAccounts.GET("/:account", readers, h.getSLAAccount)
+	slaAccounts.POST("/:account/fee", manager, h.idempotent, h.changeSLAFee())
+	slaAccounts.POST("/:account/stop", manager, h.idempotent, h.stopSLAAccount())
 	return r
 }
 

@@ -732,15 +732,17 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 func TestOpenAPIQueryParametersMatchGoTypes(t *testing.T) {
 	doc := oasLoad(t)
 	bound := map[string]any{
-		"GET /v1/calendars/cn/deadline":            deadlineQuery{},
-		"GET /v1/calendars/cn/days":                daysQuery{},
-		"GET /v1/catalog/{code}/quote":             quoteQuery{},
-		"GET /v1/projects":                         listQuery{},
-		"GET /v1/projects/{id}/events":             eventsQuery{},
-		"GET /v1/services":                         serviceListQuery{},
-		"GET /v1/services/{id}/events":             eventsQuery{},
-		"GET /v1/services/{id}/tickets":            ticketListQuery{},
-		"GET /v1/services/{id}/tickets/{n}/events": eventsQuery{},
+		"GET /v1/calendars/cn/deadline":                 deadlineQuery{},
+		"GET /v1/calendars/cn/days":                     daysQuery{},
+		"GET /v1/catalog/{code}/quote":                  quoteQuery{},
+		"GET /v1/projects":                              listQuery{},
+		"GET /v1/projects/{id}/events":                  eventsQuery{},
+		"GET /v1/services":                              serviceListQuery{},
+		"GET /v1/services/{id}/events":                  eventsQuery{},
+		"GET /v1/services/{id}/tickets":                 ticketListQuery{},
+		"GET /v1/services/{id}/tickets/{n}/events":      eventsQuery{},
+		"GET /v1/sla-periods":                           slaPeriodListQuery{},
+		"GET /v1/sla-periods/{account}/{period}/events": eventsQuery{},
 	}
 	for _, o := range doc.operations(t) {
 		t.Run(o.String(), func(t *testing.T) {

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,9 +17,12 @@ import (
 )
 
 // Mail-SLA service periods (seed 004): an SLAPeriod workflow per account and
-// calendar month, with ID sla/<account>/<YYYY-MM>. Like services, periods
-// have no read-model table yet: object-level authorization asks the period
-// for its customer.
+// calendar month, with ID sla/<account>/<YYYY-MM>, projected to the read
+// model (sla_periods and their events) as services are. Lists and events are
+// read from the read model; GET of one period asks its workflow (or reads
+// its result), which alone holds the intervals and recent events.
+// Object-level authorization reads the customer from the read model and
+// asks the workflow only for a period not projected yet.
 
 // slaAccountPattern is what an SLA account looks like in a request and a
 // path: an email address or a DingStore account name. It is part of the
@@ -160,40 +165,163 @@ func slaPeriodNotFound(c *gin.Context) {
 	writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such SLA period"})
 }
 
-// visibleSLAPeriod reads the period of the path's account and month and
-// answers 404 (not 403) when a customer asks about another customer's
-// period. It returns false when it answered.
-func (h *handlers) visibleSLAPeriod(c *gin.Context) (workflows.SLAState, bool) {
-	account, period := c.Param("account"), c.Param("period")
+// visibleSLAPeriod authorizes a read of the period of the path's account
+// and month (see visibleOwner) and returns them: a period the read model
+// does not hold yet (started a moment ago, or before periods were projected)
+// is asked for its customer. It returns false when it answered.
+func (h *handlers) visibleSLAPeriod(c *gin.Context) (account, period string, ok bool) {
+	account, period = c.Param("account"), c.Param("period")
 	if _, _, err := workflows.ParseSLAPeriod(period); err != nil || !slaAccountPattern.MatchString(account) {
 		slaPeriodNotFound(c)
-		return workflows.SLAState{}, false
+		return "", "", false
+	}
+	ok = h.visibleOwner(c, "SLA period", slaPeriodNotFound,
+		func(ctx context.Context) (string, error) {
+			customer, _, _, err := h.deps.Store.SLAPeriodState(ctx, account, period)
+			return customer, err
+		},
+		func(ctx context.Context) (string, error) {
+			st, err := h.slaState(ctx, account, period)
+			return st.CustomerID, err
+		},
+		func(c *gin.Context, err error) { h.serviceProblem(c, "find SLA period", "SLA period", err) })
+	return account, period, ok
+}
+
+// getSLAPeriod answers the period's whole state from its workflow: the
+// read model's copy has neither its events nor its Sendify intervals.
+func (h *handlers) getSLAPeriod(c *gin.Context) {
+	account, period, ok := h.visibleSLAPeriod(c)
+	if !ok {
+		return
 	}
 	st, err := h.slaState(c.Request.Context(), account, period)
 	if err != nil {
-		h.serviceProblem(c, "find SLA period", "SLA period", err)
-		return st, false
-	}
-	if p := principal(c); p.Role == store.RoleCustomer && p.CustomerID != st.CustomerID {
-		slaPeriodNotFound(c)
-		return st, false
-	}
-	return st, true
-}
-
-// getSLAPeriod answers the period's whole state.
-func (h *handlers) getSLAPeriod(c *gin.Context) {
-	st, ok := h.visibleSLAPeriod(c)
-	if !ok {
+		h.serviceProblem(c, "query SLA period", "SLA period", err)
 		return
 	}
 	c.JSON(http.StatusOK, st)
 }
 
+// slaPeriodListQuery is the query of GET /v1/sla-periods.
+type slaPeriodListQuery struct {
+	CustomerID string `form:"customer" validate:"omitempty,identifier"`
+	Account    string `form:"account" validate:"omitempty,max=128"`
+	Service    string `form:"service" validate:"omitempty,oneof=email sendify"`
+	Status     string `form:"status" validate:"omitempty,oneof=collecting computed claim-open closed"`
+	Period     string `form:"period" validate:"omitempty,max=7"`
+	Limit      int    `form:"limit" validate:"omitempty,min=1,max=200"`
+	Cursor     string `form:"cursor" validate:"omitempty,max=200"`
+}
+
+// check holds what the validator's tags cannot say: the shapes of the
+// account and the month, as for the start.
+func (q slaPeriodListQuery) check() []FieldError {
+	var errs []FieldError
+	if q.Account != "" && !slaAccountPattern.MatchString(q.Account) {
+		errs = append(errs, FieldError{Field: "account", Rule: "slaaccount", Detail: slaAccountDetail})
+	}
+	if q.Period != "" {
+		if _, _, err := workflows.ParseSLAPeriod(q.Period); err != nil {
+			errs = append(errs, FieldError{Field: "period", Rule: "yearmonth", Detail: "must be a calendar month such as 2026-11"})
+		}
+	}
+	return errs
+}
+
+// slaPeriodPage is one page of GET /v1/sla-periods.
+type slaPeriodPage = listPage[store.SLAPeriodSummary]
+
+// slaPeriodCursorKey is the key a list cursor carries: "<account>/<period>"
+// (an account holds no '/').
+func slaPeriodCursorKey(p store.SLAPeriodSummary) string {
+	k := p.Key()
+	return k.Account + "/" + k.Period
+}
+
+// decodeSLAPeriodCursor returns the period key of a cursor from
+// slaPeriodCursorKey (zero for no cursor); it answers 400 and returns false
+// for one it did not give out.
+func decodeSLAPeriodCursor(c *gin.Context, cursor string) (store.SLAPeriodKey, bool) {
+	if cursor == "" {
+		return store.SLAPeriodKey{}, true
+	}
+	raw, ok := decodeCursor(c, cursor)
+	if !ok {
+		return store.SLAPeriodKey{}, false
+	}
+	account, period, found := strings.Cut(raw, "/")
+	if _, _, err := workflows.ParseSLAPeriod(period); !found || err != nil || !slaAccountPattern.MatchString(account) {
+		badCursor(c)
+		return store.SLAPeriodKey{}, false
+	}
+	return store.SLAPeriodKey{Account: account, Period: period}, true
+}
+
+// listSLAPeriods filters the SLA periods of the read model, in order of
+// account, then month; customers see only their own.
+func (h *handlers) listSLAPeriods(c *gin.Context) {
+	var q slaPeriodListQuery
+	if !bindQuery(c, &q) {
+		return
+	}
+	if errs := q.check(); len(errs) > 0 {
+		invalid(c, "some fields are invalid", errs...)
+		return
+	}
+	f := store.SLAPeriodFilter{Account: q.Account, Service: q.Service, Status: q.Status, Period: q.Period,
+		Limit: cmp.Or(q.Limit, defaultListLimit)}
+	customer, none := scopeToCustomer(c, q.CustomerID)
+	if none {
+		c.JSON(http.StatusOK, newListPage[store.SLAPeriodSummary](nil, f.Limit, nil))
+		return
+	}
+	f.CustomerID = customer
+	var ok bool
+	if f.After, ok = decodeSLAPeriodCursor(c, q.Cursor); !ok {
+		return
+	}
+	items, err := h.deps.Store.ListSLAPeriods(c.Request.Context(), f)
+	if err != nil {
+		h.internal(c, "list SLA periods", err)
+		return
+	}
+	for i := range items {
+		it := &items[i]
+		it.StartedAt, it.UpdatedAt = cst(it.StartedAt), cst(it.UpdatedAt)
+		it.ClaimOpens, it.ClaimCloses, it.ClaimedAt = cstPtr(it.ClaimOpens), cstPtr(it.ClaimCloses), cstPtr(it.ClaimedAt)
+	}
+	c.JSON(http.StatusOK, newListPage(items, f.Limit, slaPeriodCursorKey))
+}
+
+// slaPeriodEventPage is one page of GET
+// /v1/sla-periods/{account}/{period}/events.
+type slaPeriodEventPage = eventsPage[store.SLAPeriodEvent]
+
+// slaPeriodEvents pages through an SLA period's recorded events by sequence
+// number.
+func (h *handlers) slaPeriodEvents(c *gin.Context) {
+	var q eventsQuery
+	if !bindQuery(c, &q) {
+		return
+	}
+	account, period, ok := h.visibleSLAPeriod(c)
+	if !ok {
+		return
+	}
+	limit := cmp.Or(q.Limit, defaultEventsLimit)
+	items, err := h.deps.Store.SLAPeriodEvents(c.Request.Context(), account, period, q.After, limit)
+	if err != nil {
+		h.internal(c, "list SLA period events", err)
+		return
+	}
+	answerEvents(c, items, limit, func(e *store.SLAPeriodEvent) (*time.Time, int64) { return &e.OccurredAt, e.Seq })
+}
+
 // slaPeriodTarget is the actionTarget of SLA period actions.
 func slaPeriodTarget(h *handlers, c *gin.Context) (string, string, bool) {
-	st, ok := h.visibleSLAPeriod(c)
-	return workflows.SLAPeriodWorkflowID(st.Account, st.Period), "SLA period", ok
+	account, period, ok := h.visibleSLAPeriod(c)
+	return workflows.SLAPeriodWorkflowID(account, period), "SLA period", ok
 }
 
 // slaAction is one SLA period action: bind and validate the body, find the

@@ -301,6 +301,10 @@ func TestOpenAPISLASchemasMatchGoTypes(t *testing.T) {
 		{s + "ErrorInterval", workflows.ErrorInterval{}, oasResponseSchema},
 		{s + "SLAComputation", workflows.SLAComputation{}, oasResponseSchema},
 		{s + "SLAClaim", workflows.SLAClaim{}, oasResponseSchema},
+		{s + "SLAPeriodListItem", store.SLAPeriodSummary{}, oasResponseSchema},
+		{s + "SLAPeriodPage", slaPeriodPage{}, oasResponseSchema},
+		{s + "SLAPeriodEvent", store.SLAPeriodEvent{}, oasResponseSchema},
+		{s + "SLAPeriodEventPage", slaPeriodEventPage{}, oasResponseSchema},
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimPrefix(tt.pointer, s), func(t *testing.T) {
