@@ -3,11 +3,13 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
 )
@@ -92,6 +94,13 @@ func (h *handlers) startSLAAccount(c *gin.Context) {
 		StartedBy: actor(c), RequestID: c.GetString(requestIDKey)}
 	if err := workflows.ValidateSLAAccount(in); err != nil {
 		h.startRefused(c, "SLA account", err)
+		return
+	}
+	if oldest := oldestClaimablePeriod(time.Now()); req.FirstPeriod < oldest {
+		writeProblem(c, Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity,
+			Detail: "the SLA account cannot start under its contract's rules",
+			Errors: []FieldError{{Field: "first_period", Rule: "claimable", Detail: "must be " + oldest +
+				" or later: claims for earlier months closed two months after they ended, so their periods would only be computed, never claimed"}}})
 		return
 	}
 	location := slaAccountPath(req.Account)
@@ -179,4 +188,14 @@ func (h *handlers) stopSLAAccount() gin.HandlerFunc {
 	return workflowAction(h, slaAccountTarget, workflows.UpdateStopSLAAccount, true, func(_ *gin.Context, m workflows.ActionMeta, req stopSLAAccountRequest) any {
 		return workflows.StopSLAAccount{ActionMeta: m, Reason: req.Reason}
 	})
+}
+
+// oldestClaimablePeriod is the earliest month (YYYY-MM) whose claim window
+// may still be open at now: claims close two months after the month ends
+// (extended past a holiday), so the month three before now's CST month has
+// closed or is about to, and anything earlier has. An account starting
+// earlier would start one closed period per run to catch up, for nothing.
+func oldestClaimablePeriod(now time.Time) string {
+	y, m, _ := now.In(calendar.Zone()).Date()
+	return time.Date(y, m-3, 1, 0, 0, 0, 0, calendar.Zone()).Format("2006-01")
 }

@@ -89,6 +89,8 @@ func TestSLAAccountThroughAPI(t *testing.T) {
 		{name: "bad last month", as: mgr, path: "/v1/sla-accounts", body: startWith("last_period", "2026-00"), want: http.StatusBadRequest, field: "last_period", fieldRule: "yearmonth"},
 		{name: "last before first", as: mgr, path: "/v1/sla-accounts", body: startWith("last_period", periodStart.AddDate(0, -1, 0).Format("2006-01")),
 			want: http.StatusUnprocessableEntity, field: "last_period", fieldRule: workflows.StartRuleInvalid},
+		{name: "first month past its claims", as: mgr, path: "/v1/sla-accounts", body: startWith("first_period", periodStart.AddDate(0, -4, 0).Format("2006-01")),
+			want: http.StatusUnprocessableEntity, field: "first_period", fieldRule: "claimable"},
 		{name: "no fee", as: mgr, path: "/v1/sla-accounts", body: startWith("monthly_fee_cents", 0), want: http.StatusBadRequest, field: "monthly_fee_cents", fieldRule: "required"},
 		{name: "lower-case currency", as: mgr, path: "/v1/sla-accounts", body: startWith("currency", "cny"), want: http.StatusBadRequest, field: "currency", fieldRule: "currency"},
 		{name: "the customer", as: cust, path: "/v1/sla-accounts", body: start, want: http.StatusForbidden},
@@ -197,5 +199,27 @@ func TestOpenAPISLAAccountSchemasMatchGoTypes(t *testing.T) {
 		t.Run(strings.TrimPrefix(tt.pointer, s), func(t *testing.T) {
 			doc.checkSchema(t, tt.pointer, tt.goType, tt.kind)
 		})
+	}
+}
+
+// TestOldestClaimablePeriod checks the earliest first month an account may
+// start with, across a year boundary, on the CST calendar.
+func TestOldestClaimablePeriod(t *testing.T) {
+	for _, tt := range []struct {
+		now  string
+		want string
+	}{
+		{"2026-11-23T12:00:00+08:00", "2026-08"},
+		{"2027-02-01T00:00:00+08:00", "2026-11"},
+		{"2027-01-31T16:30:00Z", "2026-11"}, // 00:30 CST on 1 February
+		{"2027-01-31T15:59:00Z", "2026-10"}, // 23:59 CST on 31 January
+	} {
+		now, err := time.Parse(time.RFC3339, tt.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := oldestClaimablePeriod(now); got != tt.want {
+			t.Errorf("oldestClaimablePeriod(%s) = %s, want %s", tt.now, got, tt.want)
+		}
 	}
 }
