@@ -137,15 +137,20 @@ func (h *handlers) startSLAPeriod(c *gin.Context) {
 	c.JSON(http.StatusCreated, out)
 }
 
-// slaState reads a period's state: from its query while the workflow runs,
-// from its result once it has completed (a completed period answers without
-// a worker replaying its history). A period that ended otherwise (terminated,
-// failed) is queried, which replays it.
+// slaState reads a period's state (see workflowState).
 func (h *handlers) slaState(ctx context.Context, account, period string) (workflows.SLAState, error) {
-	var st workflows.SLAState
-	id := workflows.SLAPeriodWorkflowID(account, period)
+	return workflowState[workflows.SLAState](ctx, h, workflows.SLAPeriodWorkflowID(account, period), workflows.QuerySLAState)
+}
+
+// workflowState reads the state of a workflow whose result is its final
+// state (an SLA period, an SLA account): from the query while the workflow
+// runs, from its result once it has completed, so a completed workflow
+// answers without a worker replaying its history. One that ended otherwise
+// (terminated, failed) is queried, which replays it.
+func workflowState[T any](ctx context.Context, h *handlers, id, query string) (T, error) {
+	var st T
 	resp, err := h.deps.Temporal.QueryWorkflowWithOptions(ctx, &client.QueryWorkflowWithOptionsRequest{
-		WorkflowID: id, QueryType: workflows.QuerySLAState, QueryRejectCondition: enumspb.QUERY_REJECT_CONDITION_NOT_OPEN})
+		WorkflowID: id, QueryType: query, QueryRejectCondition: enumspb.QUERY_REJECT_CONDITION_NOT_OPEN})
 	switch {
 	case err != nil:
 		return st, err
@@ -154,7 +159,7 @@ func (h *handlers) slaState(ctx context.Context, account, period string) (workfl
 	case resp.QueryRejected.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
 		return st, h.deps.Temporal.GetWorkflow(ctx, id, "").Get(ctx, &st)
 	}
-	v, err := h.deps.Temporal.QueryWorkflow(ctx, id, "", workflows.QuerySLAState)
+	v, err := h.deps.Temporal.QueryWorkflow(ctx, id, "", query)
 	if err == nil {
 		err = v.Get(&st)
 	}

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/store"
@@ -118,26 +116,10 @@ func (h *handlers) startSLAAccount(c *gin.Context) {
 	c.JSON(http.StatusCreated, out)
 }
 
-// slaAccountState reads an account's state: from its query while it runs
-// (the latest run), from its result once it has completed.
+// slaAccountState reads an account's state (see workflowState): the latest
+// run's while it runs, its result once it has completed.
 func (h *handlers) slaAccountState(ctx context.Context, account string) (workflows.SLAAccountState, error) {
-	var st workflows.SLAAccountState
-	id := workflows.SLAAccountWorkflowID(account)
-	resp, err := h.deps.Temporal.QueryWorkflowWithOptions(ctx, &client.QueryWorkflowWithOptionsRequest{
-		WorkflowID: id, QueryType: workflows.QuerySLAAccountState, QueryRejectCondition: enumspb.QUERY_REJECT_CONDITION_NOT_OPEN})
-	switch {
-	case err != nil:
-		return st, err
-	case resp.QueryRejected == nil:
-		return st, resp.QueryResult.Get(&st)
-	case resp.QueryRejected.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		return st, h.deps.Temporal.GetWorkflow(ctx, id, "").Get(ctx, &st)
-	}
-	v, err := h.deps.Temporal.QueryWorkflow(ctx, id, "", workflows.QuerySLAAccountState)
-	if err == nil {
-		err = v.Get(&st)
-	}
-	return st, err
+	return workflowState[workflows.SLAAccountState](ctx, h, workflows.SLAAccountWorkflowID(account), workflows.QuerySLAAccountState)
 }
 
 func slaAccountNotFound(c *gin.Context) {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -100,14 +99,7 @@ func (s *Store) RecordProject(ctx context.Context, p ProjectSnapshot, events []P
 
 // ProjectState returns the stored state JSON of a project and its customer.
 func (s *Store) ProjectState(ctx context.Context, id string) (customerID string, state json.RawMessage, seq int64, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT customer_id, state, state_seq FROM projects WHERE id = $1`, id).Scan(&customerID, &state, &seq)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil, 0, fmt.Errorf("project %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return "", nil, 0, fmt.Errorf("read project %s: %w", id, err)
-	}
-	return customerID, state, seq, nil
+	return s.readState(ctx, "project "+id, `SELECT customer_id, state, state_seq FROM projects WHERE id = $1`, id)
 }
 
 // ProjectEvents returns up to limit events of a project with a sequence

@@ -187,3 +187,17 @@ func checkLimit(what string, limit int) error {
 	}
 	return nil
 }
+
+// readState reads one read-model row's customer, state and sequence number
+// with query (which selects exactly those three columns); what names the
+// row in errors. A missing row is ErrNotFound.
+func (s *Store) readState(ctx context.Context, what, query string, args ...any) (customerID string, state json.RawMessage, seq int64, err error) {
+	err = s.pool.QueryRow(ctx, query, args...).Scan(&customerID, &state, &seq)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil, 0, fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	if err != nil {
+		return "", nil, 0, fmt.Errorf("read %s: %w", what, err)
+	}
+	return customerID, state, seq, nil
+}

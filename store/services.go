@@ -78,14 +78,7 @@ func (s *Store) RecordService(ctx context.Context, sv ServiceSnapshot, events []
 // (for authorization) and the state's sequence number. A service not in
 // the read model is ErrNotFound.
 func (s *Store) ServiceState(ctx context.Context, id string) (customerID string, state json.RawMessage, seq int64, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT customer_id, state, state_seq FROM services WHERE id = $1`, id).Scan(&customerID, &state, &seq)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil, 0, fmt.Errorf("service %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return "", nil, 0, fmt.Errorf("read service %s: %w", id, err)
-	}
-	return customerID, state, seq, nil
+	return s.readState(ctx, "service "+id, `SELECT customer_id, state, state_seq FROM services WHERE id = $1`, id)
 }
 
 // ServiceEvents returns up to limit events of a service with a sequence
@@ -224,15 +217,8 @@ func (s *Store) RecordTicket(ctx context.Context, t TicketSnapshot, events []Eve
 // customer (for authorization) and the state's sequence number. A ticket
 // not in the read model is ErrNotFound.
 func (s *Store) TicketState(ctx context.Context, serviceID string, n int) (customerID string, state json.RawMessage, seq int64, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT customer_id, state, state_seq FROM tickets WHERE service_id = $1 AND number = $2`, serviceID, n).
-		Scan(&customerID, &state, &seq)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil, 0, fmt.Errorf("ticket %d of service %s: %w", n, serviceID, ErrNotFound)
-	}
-	if err != nil {
-		return "", nil, 0, fmt.Errorf("read ticket %d of service %s: %w", n, serviceID, err)
-	}
-	return customerID, state, seq, nil
+	return s.readState(ctx, fmt.Sprintf("ticket %d of service %s", n, serviceID),
+		`SELECT customer_id, state, state_seq FROM tickets WHERE service_id = $1 AND number = $2`, serviceID, n)
 }
 
 // TicketEvents returns up to limit events of ticket n of a service with a

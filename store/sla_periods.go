@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -93,15 +92,8 @@ func (s *Store) RecordSLAPeriod(ctx context.Context, p SLAPeriodSnapshot, events
 // its customer (for authorization) and the state's sequence number. A
 // period not in the read model is ErrNotFound.
 func (s *Store) SLAPeriodState(ctx context.Context, account, period string) (customerID string, state json.RawMessage, seq int64, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT customer_id, state, state_seq FROM sla_periods WHERE account = $1 AND period = $2`,
-		account, period).Scan(&customerID, &state, &seq)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil, 0, fmt.Errorf("sla period %s: %w", slaPeriodID(account, period), ErrNotFound)
-	}
-	if err != nil {
-		return "", nil, 0, fmt.Errorf("read sla period %s: %w", slaPeriodID(account, period), err)
-	}
-	return customerID, state, seq, nil
+	return s.readState(ctx, "sla period "+slaPeriodID(account, period),
+		`SELECT customer_id, state, state_seq FROM sla_periods WHERE account = $1 AND period = $2`, account, period)
 }
 
 // SLAPeriodEvents returns up to limit events of an account's SLA period
