@@ -69,8 +69,10 @@ func New(d Deps) http.Handler {
 	})
 
 	h := &handlers{deps: d, metrics: m}
-	r.GET("/healthz", h.healthz)
-	r.GET("/readyz", h.readyz)
+	for _, m := range []string{http.MethodGet, http.MethodHead} {
+		r.Handle(m, "/healthz", h.healthz)
+		r.Handle(m, "/readyz", h.readyz)
+	}
 	r.GET("/metrics", gin.WrapH(m.handler()))
 	r.GET("/openapi.yaml", serveOpenAPI)
 

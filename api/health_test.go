@@ -51,6 +51,8 @@ func TestHealthzAndProblems(t *testing.T) {
 		wantType     string
 	}{
 		{http.MethodGet, "/healthz", http.StatusOK, ""},
+		{http.MethodHead, "/healthz", http.StatusOK, ""},
+		{http.MethodHead, "/readyz", http.StatusOK, ""},
 		{http.MethodGet, "/nope", http.StatusNotFound, ProblemNotFound},
 		{http.MethodPost, "/healthz", http.StatusMethodNotAllowed, ProblemMethod},
 	}
