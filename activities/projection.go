@@ -93,6 +93,22 @@ func (r recorded) updatedAt(since time.Time) time.Time {
 	return since
 }
 
+// writeRecord converts a record's events, moves *updatedAt (the snapshot's
+// update time, which write's closure holds) to the newest event's instant,
+// and writes snapshot, events and outbox entries with write.
+func writeRecord(ctx context.Context, in []workflows.Event, updatedAt *time.Time, write func(context.Context, []store.Event, []store.OutboxEntry) (int64, error)) (workflows.RecordResult, error) {
+	recorded, err := recordedEvents(in)
+	if err != nil {
+		return workflows.RecordResult{}, err
+	}
+	*updatedAt = recorded.updatedAt(*updatedAt)
+	seq, err := write(ctx, recorded.events, recorded.outbox)
+	if err != nil {
+		return workflows.RecordResult{}, err
+	}
+	return workflows.RecordResult{Seq: seq}, nil
+}
+
 // snapshotOf derives the read-model row from a workflow state.
 func snapshotOf(s workflows.ProjectState) (store.ProjectSnapshot, error) {
 	state, err := json.Marshal(s)

@@ -18,16 +18,9 @@ func (p *Projection) RecordService(ctx context.Context, in workflows.ServiceReco
 	if err != nil {
 		return workflows.RecordResult{}, err
 	}
-	recorded, err := recordedEvents(in.Events)
-	if err != nil {
-		return workflows.RecordResult{}, err
-	}
-	snap.UpdatedAt = recorded.updatedAt(snap.UpdatedAt)
-	seq, err := p.Store.RecordService(ctx, snap, recorded.events, recorded.outbox)
-	if err != nil {
-		return workflows.RecordResult{}, err
-	}
-	return workflows.RecordResult{Seq: seq}, nil
+	return writeRecord(ctx, in.Events, &snap.UpdatedAt, func(ctx context.Context, events []store.Event, outbox []store.OutboxEntry) (int64, error) {
+		return p.Store.RecordService(ctx, snap, events, outbox)
+	})
 }
 
 // RecordTicket stores the state and the new events of one ticket, and
@@ -38,16 +31,9 @@ func (p *Projection) RecordTicket(ctx context.Context, in workflows.TicketRecord
 	if err != nil {
 		return workflows.RecordResult{}, err
 	}
-	recorded, err := recordedEvents(in.Events)
-	if err != nil {
-		return workflows.RecordResult{}, err
-	}
-	snap.UpdatedAt = recorded.updatedAt(snap.UpdatedAt)
-	seq, err := p.Store.RecordTicket(ctx, snap, recorded.events, recorded.outbox)
-	if err != nil {
-		return workflows.RecordResult{}, err
-	}
-	return workflows.RecordResult{Seq: seq}, nil
+	return writeRecord(ctx, in.Events, &snap.UpdatedAt, func(ctx context.Context, events []store.Event, outbox []store.OutboxEntry) (int64, error) {
+		return p.Store.RecordTicket(ctx, snap, events, outbox)
+	})
 }
 
 // serviceSnapshotOf derives the read-model row from a service state.

@@ -18,16 +18,9 @@ func (p *Projection) RecordSLAPeriod(ctx context.Context, in workflows.SLAPeriod
 	if err != nil {
 		return workflows.RecordResult{}, err
 	}
-	recorded, err := recordedEvents(in.Events)
-	if err != nil {
-		return workflows.RecordResult{}, err
-	}
-	snap.UpdatedAt = recorded.updatedAt(snap.UpdatedAt)
-	seq, err := p.Store.RecordSLAPeriod(ctx, snap, recorded.events, recorded.outbox)
-	if err != nil {
-		return workflows.RecordResult{}, err
-	}
-	return workflows.RecordResult{Seq: seq}, nil
+	return writeRecord(ctx, in.Events, &snap.UpdatedAt, func(ctx context.Context, events []store.Event, outbox []store.OutboxEntry) (int64, error) {
+		return p.Store.RecordSLAPeriod(ctx, snap, events, outbox)
+	})
 }
 
 // slaPeriodSnapshotOf derives the read-model row from an SLA period state.
