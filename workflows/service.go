@@ -218,17 +218,30 @@ func (w *service) cost(n int) { w.s.Runs[len(w.s.Runs)-1].Events += n }
 // first, since the read model has nothing of the service yet.
 func (w *service) startProjection() {
 	w.proj = &projector{activity: RecordServiceActivity, cost: w.cost, logger: w.logger, projected: w.s.Seq,
-		input: func(events []Event) any {
-			st := w.s
-			st.RecentEvents = []Event{}
-			return ServiceRecord{State: st, Events: events}
-		}}
+		input: func(events []Event) any { return ServiceRecord{State: projectedServiceState(w.s), Events: events} }}
 	w.host.proj = w.proj
 	if w.s.Run > 1 && !w.previousRunProjected() {
 		for _, e := range w.s.RecentEvents {
 			w.proj.add(e)
 		}
 	}
+}
+
+// projectedServiceState is the state a projection record carries: the
+// state without its recent events and without the obligations'
+// submissions. Both are in the record's events (obligation-submitted), and
+// the submissions of a busy year's per-incident reports would otherwise be
+// most of every record (about 26 KB of 38 KB by the year's end at 600
+// tickets), written again with each change.
+func projectedServiceState(s ServiceState) ServiceState {
+	s.RecentEvents = []Event{}
+	obligations := make([]ObligationState, len(s.Obligations))
+	for i, o := range s.Obligations {
+		o.Submissions = []ObligationSubmission{}
+		obligations[i] = o
+	}
+	s.Obligations = obligations
+	return s
 }
 
 // previousRunProjected reports whether the run this one continues wrote

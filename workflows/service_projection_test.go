@@ -94,11 +94,25 @@ func checkServiceProjection(t *testing.T, h *svc, s workflows.ServiceState, firs
 		if len(r.State.RecentEvents) != 0 {
 			t.Errorf("record %d carries %d recent events", i, len(r.State.RecentEvents))
 		}
+		for _, o := range r.State.Obligations {
+			if len(o.Submissions) != 0 {
+				t.Errorf("record %d carries %d submissions of %s", i, len(o.Submissions), o.Key)
+			}
+		}
 	}
 	all := projectedOnce(t, "service "+s.ServiceID, first, states, events)
 	last := recs[len(recs)-1].State
 	if last.Seq != s.Seq || last.Status != s.Status {
 		t.Errorf("last record: seq %d status %s; final state seq %d status %s", last.Seq, last.Status, s.Seq, s.Status)
+	}
+	// Submissions are left out of the records; what each period got is not.
+	if len(last.Obligations) != len(s.Obligations) {
+		t.Errorf("last record: %d obligations, final state %d", len(last.Obligations), len(s.Obligations))
+	}
+	for i := range min(len(last.Obligations), len(s.Obligations)) {
+		if got, want := last.Obligations[i].Periods, s.Obligations[i].Periods; !slices.Equal(got, want) {
+			t.Errorf("last record: obligation %s periods %+v, final state %+v", s.Obligations[i].Key, got, want)
+		}
 	}
 	if n := len(s.RecentEvents); n > len(all) || !sameEvents(all[len(all)-n:], s.RecentEvents) {
 		t.Errorf("the state's %d recent events are not the last ones written", n)
