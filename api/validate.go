@@ -206,6 +206,12 @@ func bindQuery(c *gin.Context, dst any) bool {
 }
 
 func checkStruct(c *gin.Context, dst any) bool {
+	if field, ok := nulField(reflect.ValueOf(dst), "body"); ok {
+		// PostgreSQL stores no U+0000 in text or jsonb: a NUL that reached a
+		// workflow would stop its read model (and so its updates) for good.
+		invalid(c, "some fields are invalid", FieldError{Field: field, Rule: "no_nul", Detail: "must not contain the NUL character (U+0000)"})
+		return false
+	}
 	if err := validate.Struct(dst); err != nil {
 		if errs := fieldErrors(err); len(errs) > 0 {
 			invalid(c, "some fields are invalid", errs...)
@@ -220,4 +226,67 @@ func checkStruct(c *gin.Context, dst any) bool {
 func sortFieldErrors(errs []FieldError) []FieldError {
 	slices.SortFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return errs
+}
+
+// nulField returns the JSON path (from the struct's json names) of the first
+// string in v that holds a NUL character, with at as the path of v itself.
+func nulField(v reflect.Value, at string) (string, bool) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return "", false
+		}
+		return nulField(v.Elem(), at)
+	case reflect.String:
+		return at, strings.ContainsRune(v.String(), 0)
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			path := at
+			switch {
+			case f.Anonymous && name == "":
+			case name == "-":
+				continue
+			case name == "":
+				path = joinField(at, f.Name)
+			default:
+				path = joinField(at, name)
+			}
+			if p, ok := nulField(v.Field(i), path); ok {
+				return p, true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if p, ok := nulField(v.Index(i), fmt.Sprintf("%s[%d]", at, i)); ok {
+				return p, true
+			}
+		}
+	case reflect.Map:
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+		for _, k := range keys {
+			path := joinField(at, fmt.Sprint(k))
+			if k.Kind() == reflect.String && strings.ContainsRune(k.String(), 0) {
+				return path, true
+			}
+			if p, ok := nulField(v.MapIndex(k), path); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
+// joinField appends a field name to a path; the body itself is not named.
+func joinField(at, name string) string {
+	if at == "body" {
+		return name
+	}
+	return at + "." + name
 }
