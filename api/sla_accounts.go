@@ -173,11 +173,12 @@ func (h *handlers) stopSLAAccount() gin.HandlerFunc {
 }
 
 // oldestClaimablePeriod is the earliest month (YYYY-MM) whose claim window
-// may still be open at now: claims close two months after the month ends
-// (extended past a holiday), so the month three before now's CST month has
-// closed or is about to, and anything earlier has. An account starting
-// earlier would start one closed period per run to catch up, for nothing.
+// is surely open at now: claims close two months after the month ends, so
+// the month two before now's CST month closes at the end of this one (or
+// later, past a holiday), while the month three before closed at the end of
+// the last one or within this one's first days. An account starting
+// earlier would start periods whose claims have closed, for nothing.
 func oldestClaimablePeriod(now time.Time) string {
 	y, m, _ := now.In(calendar.Zone()).Date()
-	return time.Date(y, m-3, 1, 0, 0, 0, 0, calendar.Zone()).Format("2006-01")
+	return time.Date(y, m-2, 1, 0, 0, 0, 0, calendar.Zone()).Format("2006-01")
 }

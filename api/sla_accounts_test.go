@@ -89,7 +89,7 @@ func TestSLAAccountThroughAPI(t *testing.T) {
 		{name: "bad last month", as: mgr, path: "/v1/sla-accounts", body: startWith("last_period", "2026-00"), want: http.StatusBadRequest, field: "last_period", fieldRule: "yearmonth"},
 		{name: "last before first", as: mgr, path: "/v1/sla-accounts", body: startWith("last_period", periodStart.AddDate(0, -1, 0).Format("2006-01")),
 			want: http.StatusUnprocessableEntity, field: "last_period", fieldRule: workflows.StartRuleInvalid},
-		{name: "first month past its claims", as: mgr, path: "/v1/sla-accounts", body: startWith("first_period", periodStart.AddDate(0, -4, 0).Format("2006-01")),
+		{name: "first month past its claims", as: mgr, path: "/v1/sla-accounts", body: startWith("first_period", periodStart.AddDate(0, -3, 0).Format("2006-01")),
 			want: http.StatusUnprocessableEntity, field: "first_period", fieldRule: "claimable"},
 		{name: "no fee", as: mgr, path: "/v1/sla-accounts", body: startWith("monthly_fee_cents", 0), want: http.StatusBadRequest, field: "monthly_fee_cents", fieldRule: "required"},
 		{name: "lower-case currency", as: mgr, path: "/v1/sla-accounts", body: startWith("currency", "cny"), want: http.StatusBadRequest, field: "currency", fieldRule: "currency"},
@@ -209,10 +209,10 @@ func TestOldestClaimablePeriod(t *testing.T) {
 		now  string
 		want string
 	}{
-		{"2026-11-23T12:00:00+08:00", "2026-08"},
-		{"2027-02-01T00:00:00+08:00", "2026-11"},
-		{"2027-01-31T16:30:00Z", "2026-11"}, // 00:30 CST on 1 February
-		{"2027-01-31T15:59:00Z", "2026-10"}, // 23:59 CST on 31 January
+		{"2026-11-23T12:00:00+08:00", "2026-09"},
+		{"2027-02-01T00:00:00+08:00", "2026-12"},
+		{"2027-01-31T16:30:00Z", "2026-12"}, // 00:30 CST on 1 February
+		{"2027-01-31T15:59:00Z", "2026-11"}, // 23:59 CST on 31 January
 	} {
 		now, err := time.Parse(time.RFC3339, tt.now)
 		if err != nil {

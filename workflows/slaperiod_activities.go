@@ -68,16 +68,15 @@ type SLAComputeRequest struct {
 }
 
 // slaActivityOptions are the local activity options of the SLA activities:
-// pure arithmetic, so short timeouts, a few quick retries for worker
-// hiccups and none for a request the activity refuses.
+// pure arithmetic, so a short attempt, retried without limit (backing off
+// to a minute) rather than failing a period at its end for a worker
+// hiccup; a request the activity refuses is not retried.
 var slaActivityOptions = workflow.LocalActivityOptions{
-	ScheduleToCloseTimeout: 10 * time.Second,
-	StartToCloseTimeout:    2 * time.Second,
+	StartToCloseTimeout: 2 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:        100 * time.Millisecond,
 		BackoffCoefficient:     2,
-		MaximumInterval:        2 * time.Second,
-		MaximumAttempts:        5,
+		MaximumInterval:        time.Minute,
 		NonRetryableErrorTypes: []string{InvalidSLARequestErrorType},
 	},
 }
