@@ -1,9 +1,11 @@
 package activities
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sowflow/sowflow/store"
@@ -63,7 +65,7 @@ func recordedEvents(in []workflows.Event) (recorded, error) {
 		payload := json.RawMessage(`{}`)
 		if e.Payload != nil {
 			var err error
-			if payload, err = json.Marshal(e.Payload); err != nil {
+			if payload, err = storableJSON(e.Payload); err != nil {
 				return recorded{}, fmt.Errorf("encode event %d payload: %w", e.Seq, err)
 			}
 		}
@@ -111,7 +113,7 @@ func writeRecord(ctx context.Context, in []workflows.Event, updatedAt *time.Time
 
 // snapshotOf derives the read-model row from a workflow state.
 func snapshotOf(s workflows.ProjectState) (store.ProjectSnapshot, error) {
-	state, err := json.Marshal(s)
+	state, err := storableJSON(s)
 	if err != nil {
 		return store.ProjectSnapshot{}, fmt.Errorf("encode state of %s: %w", s.ProjectID, err)
 	}
@@ -144,3 +146,36 @@ func snapshotOf(s workflows.ProjectState) (store.ProjectSnapshot, error) {
 	}
 	return snap, nil
 }
+
+// storableJSON encodes v as JSON that PostgreSQL can store: its jsonb and
+// text types take no U+0000, so every NUL escape (\u0000) becomes U+FFFD,
+// the replacement character. A NUL could come with a signal from an
+// integration (the API refuses it); stored as is it would fail every write
+// of the record, and the workflow's updates, which wait for the read model,
+// would wait forever.
+func storableJSON(v any) (json.RawMessage, error) {
+	b, err := json.Marshal(v)
+	if err != nil || !bytes.Contains(b, []byte(`\u0000`)) {
+		return b, err
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 >= len(b) {
+			out = append(out, b[i])
+			continue
+		}
+		// An escape: \u0000 is replaced, any other is copied whole, so an
+		// escaped backslash followed by "u0000" text stays as it is.
+		if b[i+1] == 'u' && i+6 <= len(b) && string(b[i+2:i+6]) == "0000" {
+			out = append(out, `\ufffd`...)
+			i += 5
+			continue
+		}
+		out = append(out, b[i], b[i+1])
+		i++
+	}
+	return out, nil
+}
+
+// storableText is s with every NUL replaced by U+FFFD, for text columns.
+func storableText(s string) string { return strings.ReplaceAll(s, "\x00", "\uFFFD") }

@@ -78,3 +78,31 @@ func TestRecordProjectIsIdempotentAndNeverGoesBack(t *testing.T) {
 		t.Errorf("outbox %+v, want one entry per recipient of event 2", outbox)
 	}
 }
+
+// TestStorableJSON checks that NUL characters never reach PostgreSQL (its
+// jsonb and text refuse them) while everything else, including the text
+// "\u0000" written with a backslash, is kept as it was.
+func TestStorableJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		in   any
+		want string
+	}{
+		{"nothing to do", map[string]string{"note": "ok"}, `{"note":"ok"}`},
+		{"a NUL", map[string]string{"note": "a\x00b"}, `{"note":"a\ufffdb"}`},
+		{"two NULs and a key", map[string]string{"k\x00": "\x00\x00"}, `{"k\ufffd":"\ufffd\ufffd"}`},
+		{"backslash text kept", map[string]string{"note": `\u0000 and ` + "\x00"}, `{"note":"\\u0000 and \ufffd"}`},
+		{"escaped backslash then NUL", []string{"\\\x00"}, `["\\\ufffd"]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := storableJSON(tt.in)
+			if err != nil || string(got) != tt.want {
+				t.Errorf("storableJSON = %s, %v; want %s", got, err, tt.want)
+			}
+		})
+	}
+	if got := storableText("a\x00b"); got != "a\uFFFDb" {
+		t.Errorf("storableText = %q", got)
+	}
+}

@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -38,7 +37,7 @@ func (p *Projection) RecordTicket(ctx context.Context, in workflows.TicketRecord
 
 // serviceSnapshotOf derives the read-model row from a service state.
 func serviceSnapshotOf(s workflows.ServiceState) (store.ServiceSnapshot, error) {
-	state, err := json.Marshal(s)
+	state, err := storableJSON(s)
 	if err != nil {
 		return store.ServiceSnapshot{}, fmt.Errorf("encode state of service %s: %w", s.ServiceID, err)
 	}
@@ -56,13 +55,13 @@ func serviceSnapshotOf(s workflows.ServiceState) (store.ServiceSnapshot, error) 
 
 // ticketSnapshotOf derives the read-model row from a ticket state.
 func ticketSnapshotOf(s workflows.TicketState) (store.TicketSnapshot, error) {
-	state, err := json.Marshal(s)
+	state, err := storableJSON(s)
 	if err != nil {
 		return store.TicketSnapshot{}, fmt.Errorf("encode state of ticket %d of service %s: %w", s.Ticket, s.ServiceID, err)
 	}
 	snap := store.TicketSnapshot{
 		ServiceID: s.ServiceID, Number: s.Ticket, CustomerID: s.CustomerID, Severity: s.Severity, Status: string(s.Status),
-		Title: s.Title, OpenedAt: s.OpenedAt, ResponseDue: instant(s.Clock.Deadline.At),
+		Title: storableText(s.Title), OpenedAt: s.OpenedAt, ResponseDue: instant(s.Clock.Deadline.At),
 		// A decided clock that was not met ran out before the response.
 		Breached: s.SLA.Decided && !s.SLA.Met,
 		State:    state, Seq: s.Seq, UpdatedAt: s.OpenedAt,

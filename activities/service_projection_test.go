@@ -94,6 +94,14 @@ func TestRecordServiceAndTicket(t *testing.T) {
 			{Seq: 3, Type: workflows.EventTicketResponded, Actor: manager, At: responded.At}}}, 3},
 		{"retried", workflows.TicketRecord{State: ticket(3, workflows.TicketResponded, breach, responded), Events: []workflows.Event{
 			{Seq: 3, Type: workflows.EventTicketResponded, Actor: manager, At: responded.At}}}, 3},
+		// A NUL that came with a signal is stored as U+FFFD, not refused by
+		// PostgreSQL for ever.
+		{"a NUL from a signal", workflows.TicketRecord{State: func() workflows.TicketState {
+			st := ticket(4, workflows.TicketResponded, breach, responded)
+			st.Title = "do\x00wn"
+			return st
+		}(), Events: []workflows.Event{
+			{Seq: 4, Type: workflows.EventSignalIgnored, Actor: manager, At: responded.At, Payload: map[string]any{"reason": "bad\x00input"}}}}, 4},
 	}
 	for _, s := range ticketSteps {
 		res, err := p.RecordTicket(ctx, s.record)
@@ -107,6 +115,9 @@ func TestRecordServiceAndTicket(t *testing.T) {
 	tickets, err := p.Store.ListTickets(ctx, store.TicketFilter{ServiceID: id, Limit: 10})
 	if err != nil || len(tickets) != 1 {
 		t.Fatalf("tickets %+v %v", tickets, err)
+	}
+	if tk := tickets[0]; tk.Title != "do\uFFFDwn" {
+		t.Errorf("ticket title %q", tk.Title)
 	}
 	if tk := tickets[0]; tk.Number != 1 || tk.Status != "responded" || !tk.Breached || tk.RespondedAt == nil || !tk.RespondedAt.Equal(responded.At) ||
 		tk.ResponseDue == nil || !tk.ResponseDue.Equal(breach.Deadline) || !tk.UpdatedAt.Equal(responded.At) {

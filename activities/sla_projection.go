@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/sowflow/sowflow/store"
@@ -25,7 +24,7 @@ func (p *Projection) RecordSLAPeriod(ctx context.Context, in workflows.SLAPeriod
 
 // slaPeriodSnapshotOf derives the read-model row from an SLA period state.
 func slaPeriodSnapshotOf(s workflows.SLAState) (store.SLAPeriodSnapshot, error) {
-	state, err := json.Marshal(s)
+	state, err := storableJSON(s)
 	if err != nil {
 		return store.SLAPeriodSnapshot{}, fmt.Errorf("encode state of sla period %s/%s: %w", s.Account, s.Period, err)
 	}
