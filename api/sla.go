@@ -3,6 +3,7 @@ package api
 import (
 	"cmp"
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/sowflow/sowflow/store"
@@ -121,6 +123,9 @@ func (h *handlers) startSLAPeriod(c *gin.Context) {
 		h.startRefused(c, "service period", err)
 		return
 	}
+	if !h.slaAccountFree(c, req.Account, req.CustomerID, req.Service) {
+		return
+	}
 	location := slaPeriodPath(req.Account, req.Period)
 	run, ok := h.startOnce(c, "service period", location, workflows.SLAPeriodWorkflowID(req.Account, req.Period), workflows.SLAPeriodWorkflowName, in,
 		workflows.AttrCustomer.ValueSet(req.CustomerID))
@@ -164,6 +169,52 @@ func workflowState[T any](ctx context.Context, h *handlers, id, query string) (T
 		err = v.Get(&st)
 	}
 	return st, err
+}
+
+// slaAccountFree answers 409 (rule account-taken) when account already
+// serves another customer or another service: a period of it in the read
+// model, or its SLAAccount workflow. Period and account workflow IDs name
+// the account alone, so one account name is one customer's account of one
+// service; without this check an Email and a Sendify account of the same
+// name would share their periods, and an SLAAccount would take over another
+// customer's period. It returns false when it answered.
+func (h *handlers) slaAccountFree(c *gin.Context, account, customerID, service string) bool {
+	ctx := c.Request.Context()
+	type owner struct{ customerID, service string }
+	var owners []owner
+	periods, err := h.deps.Store.ListSLAPeriods(ctx, store.SLAPeriodFilter{Account: account, Limit: 1})
+	if err != nil {
+		h.internal(c, "find SLA account", err)
+		return false
+	}
+	for _, p := range periods {
+		owners = append(owners, owner{p.CustomerID, p.Service})
+	}
+	st, err := h.slaAccountState(ctx, account)
+	var notFound *serviceerror.NotFound
+	switch {
+	case err == nil:
+		owners = append(owners, owner{st.CustomerID, string(st.Service)})
+	case !errors.As(err, &notFound):
+		h.workflowProblem(c, "find SLA account", err)
+		return false
+	}
+	for _, o := range owners {
+		detail := ""
+		switch {
+		case o.customerID != customerID:
+			detail = "account " + account + " belongs to another customer"
+		case o.service != service:
+			detail = "account " + account + " is this customer's " + o.service + " account"
+		default:
+			continue
+		}
+		writeProblem(c, Problem{Type: ProblemRefused, Status: http.StatusConflict, Rule: "account-taken",
+			Detail: detail + "; an account name serves one customer's one service (use another name)",
+			Errors: []FieldError{{Field: "account", Rule: "account-taken", Detail: detail}}})
+		return false
+	}
+	return true
 }
 
 func slaPeriodNotFound(c *gin.Context) {

@@ -94,6 +94,9 @@ func (h *handlers) startSLAAccount(c *gin.Context) {
 		h.startRefused(c, "SLA account", err)
 		return
 	}
+	if !h.slaAccountFree(c, req.Account, req.CustomerID, req.Service) {
+		return
+	}
 	if oldest := oldestClaimablePeriod(time.Now()); req.FirstPeriod < oldest {
 		writeProblem(c, Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity,
 			Detail: "the SLA account cannot start under its contract's rules",

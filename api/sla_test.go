@@ -133,6 +133,24 @@ func TestSLAPeriodThroughAPI(t *testing.T) {
 	slaReady(t, f, account, period)
 	sbase := slaStart(t, f, sendify, "sendify", period)
 
+	// An account name is one customer's account of one service: the
+	// period's IDs hold no service or customer.
+	next := periodStart.AddDate(0, 1, 0).Format("2006-01")
+	nextWith := func(k, v string) map[string]any {
+		out := startWith("period", next)
+		out[k] = v
+		return out
+	}
+	runAPICases(t, []apiCase{
+		{name: "the account as sendify", as: mgr, path: "/v1/sla-periods", body: nextWith("service", "sendify"),
+			want: http.StatusConflict, rule: "account-taken", field: "account", fieldRule: "account-taken"},
+		{name: "the account for another customer", as: mgr, path: "/v1/sla-periods", body: nextWith("customer_id", "globex"),
+			want: http.StatusConflict, rule: "account-taken", field: "account", fieldRule: "account-taken"},
+		{name: "an SLA account of it for another customer", as: mgr, path: "/v1/sla-accounts",
+			body: map[string]any{"account": account, "customer_id": "globex", "service": "email", "monthly_fee_cents": 100, "first_period": next},
+			want: http.StatusConflict, rule: "account-taken", field: "account", fieldRule: "account-taken"},
+	})
+
 	// Reading: the customer sees its own period, another customer sees none.
 	st := getSLAState(t, cust, base)
 	switch {
