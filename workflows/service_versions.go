@@ -37,4 +37,8 @@ const (
 	// signal is handled, so histories without the signal are unchanged;
 	// one from before the change drops the signal, as it did.
 	changeSLACalendarRecompute = "sla-calendar-recompute"
+	// changeSLAAccountCustomerAttr makes the SLA account start each period
+	// with the customer search attribute (SowCustomer), as the API does;
+	// periods started before it have none.
+	changeSLAAccountCustomerAttr = "sla-account-customer-attr"
 )

@@ -344,11 +344,17 @@ func (w *slaAccount) startPeriod(ctx workflow.Context) error {
 	}
 	pin := SLAPeriodInput{Account: w.s.Account, CustomerID: w.s.CustomerID, Service: w.s.Service, Period: period,
 		MonthlyFeeCents: fee, Currency: w.s.Currency, StartedBy: SystemActor, RequestID: SLAAccountWorkflowID(w.s.Account) + "/" + period}
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	opts := workflow.ChildWorkflowOptions{
 		WorkflowID:            id,
 		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	})
+	}
+	// Since changeSLAAccountCustomerAttr the period carries the customer
+	// search attribute, as a period the API starts does.
+	if workflow.GetVersion(ctx, changeSLAAccountCustomerAttr, workflow.DefaultVersion, 1) >= 1 {
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(AttrCustomer.ValueSet(w.s.CustomerID))
+	}
+	cctx := workflow.WithChildOptions(ctx, opts)
 	f := workflow.ExecuteChildWorkflow(cctx, SLAPeriodWorkflowName, pin)
 	// Wait until the child has started: an abandoned child whose start is
 	// still pending when the run continues as new might never start.

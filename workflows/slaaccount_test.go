@@ -48,6 +48,8 @@ type childStart struct {
 	typ, id string
 	at      time.Time
 	period  workflows.SLAPeriodInput // SLAPeriod starts
+	// customer is the child's SowCustomer search attribute.
+	customer string
 }
 
 // slaAccountEnv is the svc harness with the SLA account workflow, its
@@ -64,6 +66,7 @@ func newSLAAccountEnv(t *testing.T, start time.Time) *slaAccountEnv {
 	h.env.RegisterWorkflowWithOptions(slaAccountDriver, workflow.RegisterOptions{Name: slaAccountDriverName})
 	h.env.SetOnChildWorkflowStartedListener(func(info *workflow.Info, ctx workflow.Context, args converter.EncodedValues) {
 		cs := childStart{typ: info.WorkflowType.Name, id: info.WorkflowExecution.ID, at: workflow.Now(ctx)}
+		cs.customer, _ = workflow.GetTypedSearchAttributes(ctx).GetKeyword(workflows.AttrCustomer)
 		if cs.typ == workflows.SLAPeriodWorkflowName {
 			if err := args.Get(&cs.period); err != nil {
 				t.Errorf("SLA period input: %v", err)
@@ -215,6 +218,9 @@ func TestSLAAccountPeriods(t *testing.T) {
 				if g.id != workflows.SLAPeriodWorkflowID(slaAccountName, w.period) || !g.at.Equal(w.at) || g.period != wantIn {
 					t.Errorf("period %d: %s at %s with %+v; want %s at %s with %+v", i, g.id, g.at, g.period,
 						workflows.SLAPeriodWorkflowID(slaAccountName, w.period), w.at, wantIn)
+				}
+				if g.customer != "mail-cust" {
+					t.Errorf("period %s started with customer attribute %q", w.period, g.customer)
 				}
 				if recs := h.proj.slaPeriod(slaAccountName, w.period); len(recs) == 0 || recs[len(recs)-1].State.Status != workflows.SLAClosed {
 					t.Errorf("period %s did not run to its end (%d records)", w.period, len(recs))
