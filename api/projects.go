@@ -243,15 +243,18 @@ func (h *handlers) startedBy(ctx context.Context, workflowID, fingerprint string
 }
 
 func (h *handlers) queryState(ctx context.Context, projectID string) (workflows.ProjectState, error) {
-	var st workflows.ProjectState
-	v, err := h.deps.Temporal.QueryWorkflow(ctx, workflows.ProjectWorkflowID(projectID), "", workflows.QueryState)
-	if err != nil {
-		return st, err
+	return queryWorkflow[workflows.ProjectState](ctx, h, workflows.ProjectWorkflowID(projectID), workflows.QueryState)
+}
+
+// queryWorkflow asks the latest run of workflow id for its query answer,
+// decoded as T.
+func queryWorkflow[T any](ctx context.Context, h *handlers, id, query string) (T, error) {
+	var out T
+	v, err := h.deps.Temporal.QueryWorkflow(ctx, id, "", query)
+	if err == nil {
+		err = v.Get(&out)
 	}
-	if err := v.Get(&st); err != nil {
-		return st, err
-	}
-	return st, nil
+	return out, err
 }
 
 // visibleProject loads the project's customer and answers 404 (not 403) when

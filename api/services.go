@@ -131,12 +131,7 @@ func (h *handlers) startService(c *gin.Context) {
 }
 
 func (h *handlers) queryService(ctx context.Context, id string) (workflows.ServiceState, error) {
-	var st workflows.ServiceState
-	v, err := h.deps.Temporal.QueryWorkflow(ctx, workflows.ServiceWorkflowID(id), "", workflows.QueryServiceState)
-	if err == nil {
-		err = v.Get(&st)
-	}
-	return st, err
+	return queryWorkflow[workflows.ServiceState](ctx, h, workflows.ServiceWorkflowID(id), workflows.QueryServiceState)
 }
 
 // serviceProblem is workflowProblem with the not-found answers of services
@@ -247,11 +242,7 @@ func (h *handlers) getTicket(c *gin.Context) {
 	if !ok {
 		return
 	}
-	v, err := h.deps.Temporal.QueryWorkflow(c.Request.Context(), workflows.TicketWorkflowID(id, n), "", workflows.QueryTicketState)
-	var ts workflows.TicketState
-	if err == nil {
-		err = v.Get(&ts)
-	}
+	ts, err := queryWorkflow[workflows.TicketState](c.Request.Context(), h, workflows.TicketWorkflowID(id, n), workflows.QueryTicketState)
 	if err != nil {
 		h.serviceProblem(c, "query ticket", "ticket", err)
 		return

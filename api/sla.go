@@ -164,11 +164,7 @@ func workflowState[T any](ctx context.Context, h *handlers, id, query string) (T
 	case resp.QueryRejected.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
 		return st, h.deps.Temporal.GetWorkflow(ctx, id, "").Get(ctx, &st)
 	}
-	v, err := h.deps.Temporal.QueryWorkflow(ctx, id, "", query)
-	if err == nil {
-		err = v.Get(&st)
-	}
-	return st, err
+	return queryWorkflow[T](ctx, h, id, query)
 }
 
 // slaAccountFree answers 409 (rule account-taken) when account already
