@@ -406,11 +406,8 @@ func (p *project) checkAdvance(in AdvancePhase) *Refusal {
 }
 
 func (p *project) advance(ctx workflow.Context, in AdvancePhase) (ActionResult, error) {
-	if err := p.awaitReady(ctx); err != nil {
+	if err := admit(ctx, p.awaitReady, p.checkAdvance, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := p.checkAdvance(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	at := now(ctx)
 	from := &p.s.Phases[p.s.PhaseIndex]
@@ -440,11 +437,8 @@ func (p *project) checkOpenDelay(in OpenDelay) *Refusal {
 }
 
 func (p *project) openDelay(ctx workflow.Context, in OpenDelay) (ActionResult, error) {
-	if err := p.awaitReady(ctx); err != nil {
+	if err := admit(ctx, p.awaitReady, p.checkOpenDelay, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := p.checkOpenDelay(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	at := now(ctx)
 	dl := Delay{ID: len(p.s.Delays) + 1, Reason: in.Reason, Prerequisite: in.Prerequisite, OpenedAt: at, OpenedBy: in.Actor}
@@ -475,11 +469,8 @@ func (p *project) checkCloseDelay(in CloseDelay) *Refusal {
 }
 
 func (p *project) closeDelay(ctx workflow.Context, in CloseDelay) (ActionResult, error) {
-	if err := p.awaitReady(ctx); err != nil {
+	if err := admit(ctx, p.awaitReady, p.checkCloseDelay, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := p.checkCloseDelay(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	at := now(ctx)
 	dl := &p.s.Delays[len(p.s.Delays)-1]
@@ -543,11 +534,8 @@ func (p *project) checkUseQuota(in UseQuota) *Refusal {
 }
 
 func (p *project) useQuota(ctx workflow.Context, in UseQuota) (ActionResult, error) {
-	if err := p.awaitReady(ctx); err != nil {
+	if err := admit(ctx, p.awaitReady, p.checkUseQuota, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := p.checkUseQuota(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	ev := p.consumeQuota(p.plan.quota(in.Quota), now(ctx), in.ActionMeta, in.Note)
 	return p.finish(ctx, []Event{ev})
@@ -605,11 +593,8 @@ func (p *project) checkSign(in SignFinalAcceptance) *Refusal {
 }
 
 func (p *project) sign(ctx workflow.Context, in SignFinalAcceptance) (ActionResult, error) {
-	if err := p.awaitReady(ctx); err != nil {
+	if err := admit(ctx, p.awaitReady, p.checkSign, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := p.checkSign(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	at := now(ctx)
 	actor := in.Actor
@@ -632,11 +617,8 @@ func (p *project) checkTerminate(in Terminate) *Refusal {
 }
 
 func (p *project) terminate(ctx workflow.Context, in Terminate) (ActionResult, error) {
-	if err := p.awaitReady(ctx); err != nil {
+	if err := admit(ctx, p.awaitReady, p.checkTerminate, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := p.checkTerminate(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	ev := p.end(now(ctx), StatusTerminated, in.Reason, in.ActionMeta)
 	return p.finish(ctx, []Event{ev})

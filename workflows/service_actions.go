@@ -500,3 +500,17 @@ func (w *service) applyReport(ctx workflow.Context, rep TicketReport) {
 		w.record(now(ctx), EventTicketReported, meta, changes, notify...)
 	}
 }
+
+// admit is the start of an action's handler: it waits until the workflow
+// is ready (await), then checks in again (check), since the state may have
+// changed since the validator ran; a refusal is returned as its application
+// error.
+func admit[T any](ctx workflow.Context, await func(workflow.Context) error, check func(T) *Refusal, in T) error {
+	if err := await(ctx); err != nil {
+		return err
+	}
+	if r := check(in); r != nil {
+		return r.applicationError()
+	}
+	return nil
+}

@@ -697,11 +697,8 @@ func (w *slaPeriod) checkOutage(in RecordOutage) *Refusal {
 }
 
 func (w *slaPeriod) recordOutage(ctx workflow.Context, in RecordOutage) (ActionResult, error) {
-	if err := w.awaitReady(ctx); err != nil {
+	if err := admit(ctx, w.awaitReady, w.checkOutage, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := w.checkOutage(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	at := now(ctx)
 	o := Outage{Start: in.Start.In(calendar.Zone()), Minutes: in.Minutes, Excluded: in.Excluded, Note: in.Note,
@@ -752,11 +749,8 @@ func (w *slaPeriod) checkIntervals(in RecordErrorIntervals) *Refusal {
 }
 
 func (w *slaPeriod) recordIntervals(ctx workflow.Context, in RecordErrorIntervals) (ActionResult, error) {
-	if err := w.awaitReady(ctx); err != nil {
+	if err := admit(ctx, w.awaitReady, w.checkIntervals, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := w.checkIntervals(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	at := now(ctx)
 	byStart := make(map[int64]int, len(w.s.Intervals))
@@ -826,11 +820,8 @@ func (w *slaPeriod) checkClaim(in FileClaim) *Refusal {
 }
 
 func (w *slaPeriod) fileClaim(ctx workflow.Context, in FileClaim) (ActionResult, error) {
-	if err := w.awaitReady(ctx); err != nil {
+	if err := admit(ctx, w.awaitReady, w.checkClaim, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := w.checkClaim(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	at := now(ctx)
 	w.s.Claim = &SLAClaim{At: at, By: in.Actor, RequestID: in.RequestID, Note: in.Note,

@@ -556,11 +556,8 @@ func (t *ticket) checkRespond(in RespondTicket) *Refusal {
 }
 
 func (t *ticket) respond(ctx workflow.Context, in RespondTicket) (ActionResult, error) {
-	if err := t.awaitReady(ctx); err != nil {
+	if err := admit(ctx, t.awaitReady, t.checkRespond, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := t.checkRespond(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	seq := t.s.Seq
 	t.respondAt(now(ctx), in.ActionMeta, in.Note)
@@ -576,11 +573,8 @@ func (t *ticket) checkResolve(in ResolveTicket) *Refusal {
 }
 
 func (t *ticket) resolve(ctx workflow.Context, in ResolveTicket) (ActionResult, error) {
-	if err := t.awaitReady(ctx); err != nil {
+	if err := admit(ctx, t.awaitReady, t.checkResolve, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := t.checkResolve(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	seq := t.s.Seq
 	at := now(ctx)
@@ -601,11 +595,8 @@ func (t *ticket) checkConfirm(in ConfirmClosure) *Refusal {
 }
 
 func (t *ticket) confirm(ctx workflow.Context, in ConfirmClosure) (ActionResult, error) {
-	if err := t.awaitReady(ctx); err != nil {
+	if err := admit(ctx, t.awaitReady, t.checkConfirm, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := t.checkConfirm(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	seq := t.s.Seq
 	at := now(ctx)
@@ -625,11 +616,8 @@ func (t *ticket) checkReopen(in ReopenTicket) *Refusal {
 }
 
 func (t *ticket) reopen(ctx workflow.Context, in ReopenTicket) (ActionResult, error) {
-	if err := t.awaitReady(ctx); err != nil {
+	if err := admit(ctx, t.awaitReady, t.checkReopen, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := t.checkReopen(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	seq := t.s.Seq
 	at := now(ctx)
@@ -668,11 +656,8 @@ func (t *ticket) checkChangeSeverity(in ChangeSeverity) *Refusal {
 }
 
 func (t *ticket) changeSeverity(ctx workflow.Context, in ChangeSeverity) (ActionResult, error) {
-	if err := t.awaitReady(ctx); err != nil {
+	if err := admit(ctx, t.awaitReady, t.checkChangeSeverity, in); err != nil {
 		return ActionResult{}, err
-	}
-	if r := t.checkChangeSeverity(in); r != nil {
-		return ActionResult{}, r.applicationError()
 	}
 	seq := t.s.Seq
 	at := now(ctx)
