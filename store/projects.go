@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,10 +64,12 @@ type OutboxEntry struct {
 // higher sequence number, so a retried or late activity never moves the read
 // model backwards. It returns the sequence number of the state now stored.
 func (s *Store) RecordProject(ctx context.Context, p ProjectSnapshot, events []ProjectEvent, outbox []OutboxEntry) (int64, error) {
-	var stored int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		stored, err = storedSeq(ctx, tx, `
+	evs := make([]Event, len(events))
+	for i, e := range events {
+		evs[i] = Event{Seq: e.Seq, Type: e.Type, ActorSubject: e.ActorSubject, ActorRole: e.ActorRole,
+			RequestID: e.RequestID, OccurredAt: e.OccurredAt, Payload: e.Payload}
+	}
+	return s.recordRow(ctx, "project "+p.ID, subject{source: SourceProject, id: p.ID, customer: p.CustomerID}, rowWrite{upsert: `
 			INSERT INTO projects (id, customer_id, package_code, catalog_version, status, phase, next_deadline,
 			                      overdue, provisional_deadlines, state, state_seq, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -78,23 +79,9 @@ func (s *Store) RecordProject(ctx context.Context, p ProjectSnapshot, events []P
 			    state = EXCLUDED.state, state_seq = EXCLUDED.state_seq, updated_at = EXCLUDED.updated_at
 			WHERE projects.state_seq <= EXCLUDED.state_seq
 			RETURNING state_seq`,
-			[]any{p.ID, p.CustomerID, p.PackageCode, p.CatalogVersion, p.Status, p.Phase, p.NextDeadline,
-				p.Overdue, p.ProvisionalDeadlines, p.State, p.Seq, p.StartedAt, p.UpdatedAt},
-			`SELECT state_seq FROM projects WHERE id = $1`, p.ID)
-		if err != nil {
-			return err
-		}
-		evs := make([]Event, len(events))
-		for i, e := range events {
-			evs[i] = Event{Seq: e.Seq, Type: e.Type, ActorSubject: e.ActorSubject, ActorRole: e.ActorRole,
-				RequestID: e.RequestID, OccurredAt: e.OccurredAt, Payload: e.Payload}
-		}
-		return recordEvents(ctx, tx, subject{source: SourceProject, id: p.ID, customer: p.CustomerID}, evs, outbox)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("record project %s: %w", p.ID, err)
-	}
-	return stored, nil
+		args: []any{p.ID, p.CustomerID, p.PackageCode, p.CatalogVersion, p.Status, p.Phase, p.NextDeadline,
+			p.Overdue, p.ProvisionalDeadlines, p.State, p.Seq, p.StartedAt, p.UpdatedAt},
+		current: `SELECT state_seq FROM projects WHERE id = $1`, key: []any{p.ID}}, evs, outbox)
 }
 
 // ProjectState returns the stored state JSON of a project and its customer.

@@ -73,6 +73,32 @@ func (s subject) eventInsert() (string, []any) {
 		ON CONFLICT (project_id, seq) DO NOTHING RETURNING seq`, []any{s.id}
 }
 
+// rowWrite is the upsert of one read-model row (see storedSeq).
+type rowWrite struct {
+	upsert  string
+	args    []any
+	current string
+	key     []any
+}
+
+// recordRow writes a read-model row (row) and its subject's new events and
+// outbox entries in one transaction, and returns the state_seq now stored;
+// what names the row in errors.
+func (s *Store) recordRow(ctx context.Context, what string, sub subject, row rowWrite, events []Event, outbox []OutboxEntry) (int64, error) {
+	var stored int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if stored, err = storedSeq(ctx, tx, row.upsert, row.args, row.current, row.key...); err != nil {
+			return err
+		}
+		return recordEvents(ctx, tx, sub, events, outbox)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("record %s: %w", what, err)
+	}
+	return stored, nil
+}
+
 // storedSeq runs upsert, which writes a read-model row only over one with
 // an equal or lower state_seq and returns the state_seq it wrote; when a
 // newer state is stored it returns that one's, read with current.

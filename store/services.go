@@ -44,10 +44,7 @@ type ServiceEvent struct {
 // projects: idempotent, and never moving the stored state backwards. It
 // returns the sequence number of the state now stored.
 func (s *Store) RecordService(ctx context.Context, sv ServiceSnapshot, events []Event, outbox []OutboxEntry) (int64, error) {
-	var stored int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		stored, err = storedSeq(ctx, tx, `
+	return s.recordRow(ctx, "service "+sv.ID, subject{source: SourceService, id: sv.ID, customer: sv.CustomerID}, rowWrite{upsert: `
 			INSERT INTO services (id, customer_id, package_code, catalog_version, status, year_start, year_end,
 			                      next_boundary, open_tickets, tickets_opened, tickets_breached, state, state_seq,
 			                      created_at, updated_at)
@@ -59,19 +56,10 @@ func (s *Store) RecordService(ctx context.Context, sv ServiceSnapshot, events []
 			    state = EXCLUDED.state, state_seq = EXCLUDED.state_seq, updated_at = EXCLUDED.updated_at
 			WHERE services.state_seq <= EXCLUDED.state_seq
 			RETURNING state_seq`,
-			[]any{sv.ID, sv.CustomerID, sv.PackageCode, sv.CatalogVersion, sv.Status, sv.YearStart, sv.YearEnd,
-				sv.NextBoundary, sv.OpenTickets, sv.TicketsOpened, sv.TicketsBreached, sv.State, sv.Seq,
-				sv.StartedAt, sv.UpdatedAt},
-			`SELECT state_seq FROM services WHERE id = $1`, sv.ID)
-		if err != nil {
-			return err
-		}
-		return recordEvents(ctx, tx, subject{source: SourceService, id: sv.ID, customer: sv.CustomerID}, events, outbox)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("record service %s: %w", sv.ID, err)
-	}
-	return stored, nil
+		args: []any{sv.ID, sv.CustomerID, sv.PackageCode, sv.CatalogVersion, sv.Status, sv.YearStart, sv.YearEnd,
+			sv.NextBoundary, sv.OpenTickets, sv.TicketsOpened, sv.TicketsBreached, sv.State, sv.Seq,
+			sv.StartedAt, sv.UpdatedAt},
+		current: `SELECT state_seq FROM services WHERE id = $1`, key: []any{sv.ID}}, events, outbox)
 }
 
 // ServiceState returns the stored state JSON of a service, its customer
@@ -185,10 +173,7 @@ type TicketEvent struct {
 // projects: idempotent, and never moving the stored state backwards. It
 // returns the sequence number of the state now stored.
 func (s *Store) RecordTicket(ctx context.Context, t TicketSnapshot, events []Event, outbox []OutboxEntry) (int64, error) {
-	var stored int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		stored, err = storedSeq(ctx, tx, `
+	return s.recordRow(ctx, fmt.Sprintf("ticket %d of service %s", t.Number, t.ServiceID), subject{source: SourceTicket, id: t.ServiceID, ticket: t.Number, customer: t.CustomerID}, rowWrite{upsert: `
 			INSERT INTO tickets (service_id, number, customer_id, severity, status, title, opened_at, response_due,
 			                     responded_at, breached, state, state_seq, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -199,18 +184,9 @@ func (s *Store) RecordTicket(ctx context.Context, t TicketSnapshot, events []Eve
 			    updated_at = EXCLUDED.updated_at
 			WHERE tickets.state_seq <= EXCLUDED.state_seq
 			RETURNING state_seq`,
-			[]any{t.ServiceID, t.Number, t.CustomerID, t.Severity, t.Status, t.Title, t.OpenedAt, t.ResponseDue,
-				t.RespondedAt, t.Breached, t.State, t.Seq, t.UpdatedAt},
-			`SELECT state_seq FROM tickets WHERE service_id = $1 AND number = $2`, t.ServiceID, t.Number)
-		if err != nil {
-			return err
-		}
-		return recordEvents(ctx, tx, subject{source: SourceTicket, id: t.ServiceID, ticket: t.Number, customer: t.CustomerID}, events, outbox)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("record ticket %d of service %s: %w", t.Number, t.ServiceID, err)
-	}
-	return stored, nil
+		args: []any{t.ServiceID, t.Number, t.CustomerID, t.Severity, t.Status, t.Title, t.OpenedAt, t.ResponseDue,
+			t.RespondedAt, t.Breached, t.State, t.Seq, t.UpdatedAt},
+		current: `SELECT state_seq FROM tickets WHERE service_id = $1 AND number = $2`, key: []any{t.ServiceID, t.Number}}, events, outbox)
 }
 
 // TicketState returns the stored state JSON of ticket n of a service, its

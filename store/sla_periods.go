@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -57,10 +56,7 @@ func slaPeriodID(account, period string) string { return account + "/" + period 
 // sequence number of the state now stored.
 func (s *Store) RecordSLAPeriod(ctx context.Context, p SLAPeriodSnapshot, events []Event, outbox []OutboxEntry) (int64, error) {
 	id := slaPeriodID(p.Account, p.Period)
-	var stored int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		stored, err = storedSeq(ctx, tx, `
+	return s.recordRow(ctx, "sla period "+id, subject{source: SourceSLAPeriod, id: id, customer: p.CustomerID}, rowWrite{upsert: `
 			INSERT INTO sla_periods (account, period, customer_id, service, status, availability_pct, compensation_pct,
 			                         compensation_cents, claim_opens, claim_closes, claimed, claimed_at, state, state_seq,
 			                         created_at, updated_at, provisional_window)
@@ -73,19 +69,10 @@ func (s *Store) RecordSLAPeriod(ctx context.Context, p SLAPeriodSnapshot, events
 			    state = EXCLUDED.state, state_seq = EXCLUDED.state_seq, updated_at = EXCLUDED.updated_at
 			WHERE sla_periods.state_seq <= EXCLUDED.state_seq
 			RETURNING state_seq`,
-			[]any{p.Account, p.Period, p.CustomerID, p.Service, p.Status, p.AvailabilityPct, p.CompensationPct,
-				p.CompensationCents, p.ClaimOpens, p.ClaimCloses, p.ClaimedAt != nil, p.ClaimedAt, p.State, p.Seq,
-				p.StartedAt, p.UpdatedAt, p.ProvisionalWindow},
-			`SELECT state_seq FROM sla_periods WHERE account = $1 AND period = $2`, p.Account, p.Period)
-		if err != nil {
-			return err
-		}
-		return recordEvents(ctx, tx, subject{source: SourceSLAPeriod, id: id, customer: p.CustomerID}, events, outbox)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("record sla period %s: %w", id, err)
-	}
-	return stored, nil
+		args: []any{p.Account, p.Period, p.CustomerID, p.Service, p.Status, p.AvailabilityPct, p.CompensationPct,
+			p.CompensationCents, p.ClaimOpens, p.ClaimCloses, p.ClaimedAt != nil, p.ClaimedAt, p.State, p.Seq,
+			p.StartedAt, p.UpdatedAt, p.ProvisionalWindow},
+		current: `SELECT state_seq FROM sla_periods WHERE account = $1 AND period = $2`, key: []any{p.Account, p.Period}}, events, outbox)
 }
 
 // SLAPeriodState returns the stored state JSON of an account's SLA period,
