@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/log"
@@ -89,6 +90,9 @@ func ValidateService(in ServiceInput) error {
 	if in.CustomerID == "" {
 		errs = append(errs, &StartError{Field: "customer_id", Rule: StartRuleRequired, Message: "customer id is required"})
 	}
+	if strings.ContainsAny(in.ProjectID, " \t\r\n/") {
+		errs = append(errs, &StartError{Field: "project_id", Rule: StartRuleInvalid, Message: "project id must not contain spaces or slashes"})
+	}
 	if err := in.Plan.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -137,6 +141,7 @@ func initialServiceState(in ServiceInput, at time.Time) ServiceState {
 	s := ServiceState{
 		ServiceID:  in.ServiceID,
 		CustomerID: in.CustomerID,
+		ProjectID:  in.ProjectID,
 		Package: PackageRef{Code: pl.PackageCode, Name: pl.PackageName,
 			CatalogVersion: pl.CatalogVersion, CatalogDigest: pl.CatalogDigest},
 		Status:         ServicePending,
