@@ -57,8 +57,8 @@ type startedProject struct {
 // projectResource is the project id.
 func (h *handlers) projectResource(id string) resource {
 	return resource{kind: "project", ownerKind: "project", id: id, path: "/v1/projects/" + id,
-		workflowID: workflows.ProjectWorkflowID(id), stateQuery: workflows.QueryState,
-		owner: storedOwner(h, h.deps.Store.ProjectState, id, workflows.ProjectWorkflowID(id), workflows.QueryState,
+		workflowID: workflows.ProjectWorkflowID(id), stateQuery: workflows.QueryProjectState,
+		owner: storedOwner(h, h.deps.Store.ProjectState, id, workflows.ProjectWorkflowID(id), workflows.QueryProjectState,
 			func(st workflows.ProjectState) string { return st.CustomerID })}
 }
 

@@ -68,11 +68,11 @@ func (r startSLAPeriodRequest) check() []FieldError {
 
 // startedSLAPeriod answers POST /v1/sla-periods.
 type startedSLAPeriod struct {
-	Account    string              `json:"account"`
-	Period     string              `json:"period"`
-	WorkflowID string              `json:"workflow_id"`
-	RunID      string              `json:"run_id"`
-	State      *workflows.SLAState `json:"state,omitempty"`
+	Account    string                    `json:"account"`
+	Period     string                    `json:"period"`
+	WorkflowID string                    `json:"workflow_id"`
+	RunID      string                    `json:"run_id"`
+	State      *workflows.SLAPeriodState `json:"state,omitempty"`
 }
 
 // recordOutageRequest is the body of POST .../outages.
@@ -107,10 +107,10 @@ func slaPeriodPath(account, period string) string {
 func (h *handlers) slaPeriodResource(account, period string) resource {
 	wid := workflows.SLAPeriodWorkflowID(account, period)
 	return resource{kind: "SLA period", ownerKind: "SLA period", id: account, period: period, path: slaPeriodPath(account, period),
-		workflowID: wid, stateQuery: workflows.QuerySLAState, final: true,
+		workflowID: wid, stateQuery: workflows.QuerySLAPeriodState, final: true,
 		owner: storedOwner(h, func(ctx context.Context, _ string) (string, json.RawMessage, int64, error) {
 			return h.deps.Store.SLAPeriodState(ctx, account, period)
-		}, account, wid, workflows.QuerySLAState, func(st workflows.SLAState) string { return st.CustomerID })}
+		}, account, wid, workflows.QuerySLAPeriodState, func(st workflows.SLAPeriodState) string { return st.CustomerID })}
 }
 
 // slaPeriodTarget is the period of the path's account and month.
@@ -205,7 +205,7 @@ func (h *handlers) slaAccountFree(c *gin.Context, account, customerID, service s
 // getSLAPeriod answers the period's whole state from its workflow: the
 // read model's copy has neither its events nor its Sendify intervals.
 func (h *handlers) getSLAPeriod(c *gin.Context) {
-	getState[workflows.SLAState](h, c, slaPeriodTarget)
+	getState[workflows.SLAPeriodState](h, c, slaPeriodTarget)
 }
 
 // slaPeriodListQuery is the query of GET /v1/sla-periods.
