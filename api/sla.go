@@ -65,10 +65,10 @@ func (r startSLAPeriodRequest) check() []FieldError {
 
 // startedSLAPeriod answers POST /v1/sla-periods.
 type startedSLAPeriod struct {
-	Account    string              `json:"account"`
-	Period     string              `json:"period"`
-	WorkflowID string              `json:"workflow_id"`
-	RunID      string              `json:"run_id"`
+	Account    string                    `json:"account"`
+	Period     string                    `json:"period"`
+	WorkflowID string                    `json:"workflow_id"`
+	RunID      string                    `json:"run_id"`
 	State      *workflows.SLAPeriodState `json:"state,omitempty"`
 }
 
