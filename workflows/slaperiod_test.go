@@ -167,8 +167,8 @@ func TestSLAClaimWindow(t *testing.T) {
 		// The 5th working day of October 2026 is the 13th (8, 9, the
 		// make-up Saturday 10, 12, 13); 30 November is a Monday.
 		{"september", "2026-09", cst(2026, 10, 14, 0, 0), cst(2026, 12, 1, 0, 0), cst(2026, 12, 1, 0, 0), cst(2026, 9, 10, 2, 0)},
-		// 28 February + 2 months is 28 April (a Tuesday), not 30 April.
-		{"february", "2026-02", cst(2026, 3, 7, 0, 0), cst(2026, 4, 29, 0, 0), cst(2026, 5, 1, 0, 0), cst(2026, 2, 10, 2, 0)},
+		// Claims close at the end of the second month after: 30 April.
+		{"february", "2026-02", cst(2026, 3, 7, 0, 0), cst(2026, 5, 1, 0, 0), cst(2026, 5, 1, 0, 0), cst(2026, 2, 10, 2, 0)},
 		// 31 August + 2 months is Saturday 31 October: extended to Monday
 		// 2 November.
 		{"august, extended past a weekend", "2026-08", cst(2026, 9, 8, 0, 0), cst(2026, 11, 3, 0, 0), cst(2026, 11, 1, 0, 0), cst(2026, 8, 10, 2, 0)},
@@ -470,8 +470,8 @@ func TestSLARecords(t *testing.T) {
 		t.Errorf("%d outages recorded, want 4", len(s.Outages))
 	}
 	// February 2026: the 5th working day of March is Friday 6 March; claims
-	// close two months after 28 February, at 24:00 on 28 April.
-	if s.ClaimOpens.At.Format(time.RFC3339) != "2026-03-07T00:00:00+08:00" || s.ClaimCloses.Format(time.RFC3339) != "2026-04-29T00:00:00+08:00" {
+	// close at the end of April, at 24:00 on 30 April.
+	if s.ClaimOpens.At.Format(time.RFC3339) != "2026-03-07T00:00:00+08:00" || s.ClaimCloses.Format(time.RFC3339) != "2026-05-01T00:00:00+08:00" {
 		t.Errorf("window %s to %s", s.ClaimOpens.At, s.ClaimCloses)
 	}
 }
