@@ -345,10 +345,7 @@ func TestRecordGoldenService(t *testing.T) {
 }
 
 // TestRecordGoldenSLAPeriod records SLA periods computing with package sla
-// (the sla-package change) and projecting (the sla-period-projection
-// change; every event written once, in order). testdata/sla-v0-email.json
-// is the legacy recording and sla-v1-*.json the ones from before the
-// projection, kept for replay:
+// and projecting (every event written once, in order):
 //
 //   - sla-email.json: Email, the month in progress: the claim-window local
 //     activity, outages, a correction, an error interval refused for the

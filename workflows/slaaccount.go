@@ -348,11 +348,9 @@ func (w *slaAccount) startPeriod(ctx workflow.Context) error {
 		WorkflowID:            id,
 		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}
-	// Since changeSLAAccountCustomerAttr the period carries the customer
-	// search attribute, as a period the API starts does.
-	if workflow.GetVersion(ctx, changeSLAAccountCustomerAttr, workflow.DefaultVersion, 1) >= 1 {
-		opts.TypedSearchAttributes = temporal.NewSearchAttributes(AttrCustomer.ValueSet(w.s.CustomerID))
+		// The period carries the customer search attribute, as a period
+		// the API starts does.
+		TypedSearchAttributes: temporal.NewSearchAttributes(AttrCustomer.ValueSet(w.s.CustomerID)),
 	}
 	cctx := workflow.WithChildOptions(ctx, opts)
 	f := workflow.ExecuteChildWorkflow(cctx, SLAPeriodWorkflowName, pin)
