@@ -60,7 +60,7 @@ func New(d Deps) http.Handler {
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	m := newMetrics()
-	r.Use(requestID(), accessLog(d.Logger), m.observe(), recovery(d.Logger))
+	r.Use(refuseUnknownMethods(), requestID(), noStore(), accessLog(d.Logger), m.observe(), recovery(d.Logger))
 	r.NoRoute(func(c *gin.Context) {
 		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such resource"})
 	})

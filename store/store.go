@@ -5,10 +5,15 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/puddle/v2"
 )
 
 // Open connects a pool to databaseURL and checks that the server answers.
@@ -47,4 +52,37 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("ping postgresql: %w", err)
 	}
 	return nil
+}
+
+// Unavailable reports whether err means PostgreSQL could not serve the
+// request at all — it is unreachable, shutting down or restarting, or the
+// connection broke — as opposed to a query that failed. Callers answer such
+// errors as temporarily unavailable (HTTP 503) rather than as a fault:
+//
+//   - no connection could be made (pgconn.ConnectError, a network error);
+//   - SQLSTATE class 57, operator intervention (57P01 admin_shutdown when a
+//     backend is terminated or the server stops, 57P02, 57P03 cannot connect
+//     now, 57014 query canceled) and class 08, connection exception;
+//   - the connection closed in the middle of a query (unexpected EOF, a
+//     closed connection) or the pool itself was closed;
+//   - anything pgconn says is safe to retry, unless the caller canceled.
+func Unavailable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		class := pgErr.Code[:min(2, len(pgErr.Code))]
+		return class == "57" || class == "08"
+	}
+	var connect *pgconn.ConnectError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &connect), errors.As(err, &netErr):
+		return true
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed), errors.Is(err, pgconn.ErrConnClosed),
+		errors.Is(err, puddle.ErrClosedPool):
+		return true
+	}
+	return pgconn.SafeToRetry(err)
 }
