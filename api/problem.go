@@ -25,7 +25,13 @@ type Problem struct {
 	Missing []string `json:"missing,omitempty"`
 	// Thresholds lists the contract thresholds a submission missed.
 	Thresholds []string `json:"thresholds,omitempty"`
+	// retryAfter and location, when set, are sent as the Retry-After and
+	// Location headers.
+	retryAfter, location string
 }
+
+// Error makes a Problem the error the action path returns for an answer.
+func (p Problem) Error() string { return http.StatusText(p.Status) + ": " + p.Detail }
 
 // FieldError names one bad field and the rule it broke.
 type FieldError struct {
@@ -57,6 +63,12 @@ const (
 func writeProblem(c *gin.Context, p Problem) {
 	if p.Title == "" {
 		p.Title = http.StatusText(p.Status)
+	}
+	if p.retryAfter != "" {
+		c.Header("Retry-After", p.retryAfter)
+	}
+	if p.location != "" {
+		c.Header("Location", p.location)
 	}
 	p.Instance = c.Request.URL.Path
 	p.RequestID = c.GetString(requestIDKey)

@@ -6,12 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/sowflow/sowflow/catalog"
 	"github.com/sowflow/sowflow/store"
@@ -109,145 +106,86 @@ func (h *handlers) startService(c *gin.Context) {
 			Detail: "the package cannot run as a service", Errors: []FieldError{{Field: "package", Rule: "service-plan", Detail: err.Error()}}})
 		return
 	}
+	cl := callerOf(c)
 	in := workflows.ServiceInput{ServiceID: req.ServiceID, CustomerID: req.CustomerID, Plan: sp,
-		StartedBy: actor(c), RequestID: c.GetString(requestIDKey)}
+		StartedBy: cl.Actor, RequestID: cl.RequestID}
 	if err := workflows.ValidateService(in); err != nil {
-		h.startRefused(c, "service", err)
+		h.fail(c, startRefusal("service", err))
 		return
 	}
-	run, ok := h.startOnce(c, "service", "/v1/services/"+req.ServiceID, workflows.ServiceWorkflowID(req.ServiceID), workflows.ServiceWorkflowName, in,
+	r := h.serviceResource(req.ServiceID)
+	run, err := h.startResource(c.Request.Context(), cl, r, workflows.ServiceWorkflowName, in,
 		workflows.AttrCustomer.ValueSet(req.CustomerID),
 		workflows.AttrPackage.ValueSet(req.Package))
-	if !ok {
+	if err != nil {
+		h.fail(c, err)
 		return
 	}
-	h.metrics.action("start-service", "ok")
 	out := startedService{ServiceID: req.ServiceID, WorkflowID: run.GetID(), RunID: run.GetRunID()}
-	if st, err := h.queryService(c.Request.Context(), req.ServiceID); err == nil {
-		out.State = &st
-	}
-	c.Header("Location", "/v1/services/"+req.ServiceID)
-	c.JSON(http.StatusCreated, out)
+	answerStarted(h, c, r, "start-service", &out, &out.State)
 }
 
-func (h *handlers) queryService(ctx context.Context, id string) (workflows.ServiceState, error) {
-	return queryWorkflow[workflows.ServiceState](ctx, h, workflows.ServiceWorkflowID(id), workflows.QueryServiceState)
+// serviceResource is the service id.
+func (h *handlers) serviceResource(id string) resource {
+	wid := workflows.ServiceWorkflowID(id)
+	return resource{kind: "service", ownerKind: "service", id: id, path: "/v1/services/" + id,
+		workflowID: wid, stateQuery: workflows.QueryServiceState,
+		owner: storedOwner(h, h.deps.Store.ServiceState, id, wid, workflows.QueryServiceState,
+			func(st workflows.ServiceState) string { return st.CustomerID })}
 }
 
-// serviceProblem is workflowProblem with the not-found answers of services
-// and tickets: a missing workflow is 404 naming what, a completed one (a
-// closed ticket, an ended service) is 409 rule ended.
-func (h *handlers) serviceProblem(c *gin.Context, op, what string, err error) {
-	var notFound *serviceerror.NotFound
-	if _, refused := workflows.AsRefusal(err); !refused && errors.As(err, &notFound) {
-		if strings.Contains(notFound.Error(), "already completed") {
-			writeProblem(c, Problem{Type: ProblemRefused, Status: http.StatusConflict, Rule: workflows.RuleEnded, Detail: what + " has ended; it takes no more actions"})
-			return
-		}
-		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such " + what})
-		return
-	}
-	h.workflowProblem(c, op, err)
-}
-
-func serviceNotFound(c *gin.Context) {
-	writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such service"})
-}
-
-func ticketNotFound(c *gin.Context) {
-	writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such ticket"})
-}
-
-// visibleService authorizes a read of the service of the path (see
-// visibleOwner) and returns its ID; it returns false when it answered.
-func (h *handlers) visibleService(c *gin.Context) (string, bool) {
+// serviceTarget is the service of the path.
+func serviceTarget(h *handlers, c *gin.Context) (resource, error) {
 	id := c.Param("id")
 	if !identifierPattern.MatchString(id) {
-		serviceNotFound(c)
-		return "", false
+		return resource{}, notFound("service")
 	}
-	ok := h.visibleOwner(c, "service", serviceNotFound,
-		func(ctx context.Context) (string, error) {
-			customer, _, _, err := h.deps.Store.ServiceState(ctx, id)
-			return customer, err
-		},
-		func(ctx context.Context) (string, error) {
-			st, err := h.queryService(ctx, id)
-			return st.CustomerID, err
-		},
-		func(c *gin.Context, err error) { h.serviceProblem(c, "find service", "service", err) })
-	return id, ok
+	return h.serviceResource(id), nil
 }
 
-// visibleTicket authorizes a read of ticket n of the service of the path
-// and returns the service's ID and n; it returns false when it answered. A
-// ticket in the read model carries its customer; one not in it (opened a
-// moment ago, or before tickets were projected) must be one the service
-// has opened, which its workflow says.
-func (h *handlers) visibleTicket(c *gin.Context) (string, int, bool) {
-	id := c.Param("id")
+// ticketTarget is ticket n of the service of the path. Its owner is the
+// service's; a ticket the read model does not hold (opened a moment ago)
+// must be one the service has opened, which its workflow says.
+func ticketTarget(h *handlers, c *gin.Context) (resource, error) {
+	svc, err := serviceTarget(h, c)
+	if err != nil {
+		return svc, err
+	}
 	n, err := strconv.Atoi(c.Param("n"))
-	if !identifierPattern.MatchString(id) {
-		serviceNotFound(c)
-		return "", 0, false
-	}
 	if err != nil || n < 1 {
-		ticketNotFound(c)
-		return "", 0, false
+		return resource{}, notFound("ticket")
 	}
-	customer, _, _, err := h.deps.Store.TicketState(c.Request.Context(), id, n)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		if _, ok := h.visibleService(c); !ok {
-			return "", 0, false
-		}
-		st, err := h.queryService(c.Request.Context(), id)
-		if err != nil {
-			h.serviceProblem(c, "find ticket", "service", err)
-			return "", 0, false
-		}
-		if n > st.Tickets.Last {
-			ticketNotFound(c)
-			return "", 0, false
-		}
-	case err != nil:
-		h.internal(c, "find ticket", err)
-		return "", 0, false
-	default:
-		if p := principal(c); p.Role == store.RoleCustomer && p.CustomerID != customer {
-			serviceNotFound(c)
-			return "", 0, false
-		}
-	}
-	return id, n, true
+	id := svc.id
+	return resource{kind: "ticket", ownerKind: "service", id: id, n: n, path: svc.path + "/tickets/" + strconv.Itoa(n),
+		workflowID: workflows.TicketWorkflowID(id, n), stateQuery: workflows.QueryTicketState,
+		owner: svc.owner,
+		exists: func(ctx context.Context, cl Caller) error {
+			_, _, _, err := h.deps.Store.TicketState(ctx, id, n)
+			switch {
+			case err == nil:
+				return nil
+			case !errors.Is(err, store.ErrNotFound):
+				return failed("find ticket", err)
+			}
+			st, err := stateOf[workflows.ServiceState](ctx, h, svc)
+			if err != nil {
+				return h.workflowError(cl, "find ticket", "service", err)
+			}
+			if n > st.Tickets.Last {
+				return notFound("ticket")
+			}
+			return nil
+		}}, nil
 }
 
 // getService answers the service's whole current state, from its workflow.
 func (h *handlers) getService(c *gin.Context) {
-	id, ok := h.visibleService(c)
-	if !ok {
-		return
-	}
-	st, err := h.queryService(c.Request.Context(), id)
-	if err != nil {
-		h.serviceProblem(c, "query service", "service", err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	getState[workflows.ServiceState](h, c, serviceTarget)
 }
 
 // getTicket answers the ticket's whole current state, from its workflow.
 func (h *handlers) getTicket(c *gin.Context) {
-	id, n, ok := h.visibleTicket(c)
-	if !ok {
-		return
-	}
-	ts, err := queryWorkflow[workflows.TicketState](c.Request.Context(), h, workflows.TicketWorkflowID(id, n), workflows.QueryTicketState)
-	if err != nil {
-		h.serviceProblem(c, "query ticket", "ticket", err)
-		return
-	}
-	c.JSON(http.StatusOK, ts)
+	getState[workflows.TicketState](h, c, ticketTarget)
 }
 
 // serviceListQuery is the query of GET /v1/services.
@@ -293,29 +231,6 @@ func (h *handlers) listServices(c *gin.Context) {
 	c.JSON(http.StatusOK, newListPage(items, f.Limit, func(s store.ServiceSummary) string { return s.ID }))
 }
 
-// serviceEvents pages through a service's recorded events by sequence
-// number.
-func (h *handlers) serviceEvents(c *gin.Context) {
-	var q eventsQuery
-	if !bindQuery(c, &q) {
-		return
-	}
-	id, ok := h.visibleService(c)
-	if !ok {
-		return
-	}
-	limit := cmp.Or(q.Limit, defaultEventsLimit)
-	items, err := h.deps.Store.ServiceEvents(c.Request.Context(), id, q.After, limit)
-	if err != nil {
-		h.internal(c, "list service events", err)
-		return
-	}
-	answerEvents(c, items, limit, func(e *store.ServiceEvent) (*time.Time, int64) { return &e.OccurredAt, e.Seq })
-}
-
-// serviceEventPage is one page of GET /v1/services/{id}/events.
-type serviceEventPage = eventsPage[store.ServiceEvent]
-
 // ticketListQuery is the query of GET /v1/services/{id}/tickets.
 type ticketListQuery struct {
 	Status   string `form:"status" validate:"omitempty,oneof=open responded resolved closed"`
@@ -334,11 +249,11 @@ func (h *handlers) listTickets(c *gin.Context) {
 	if !bindQuery(c, &q) {
 		return
 	}
-	id, ok := h.visibleService(c)
+	r, ok := h.visible(c, serviceTarget)
 	if !ok {
 		return
 	}
-	f := store.TicketFilter{ServiceID: id, Status: q.Status, Severity: q.Severity, Limit: cmp.Or(q.Limit, defaultListLimit)}
+	f := store.TicketFilter{ServiceID: r.id, Status: q.Status, Severity: q.Severity, Limit: cmp.Or(q.Limit, defaultListLimit)}
 	if q.Breached != "" {
 		b := q.Breached == "true"
 		f.Breached = &b
@@ -366,124 +281,55 @@ func (h *handlers) listTickets(c *gin.Context) {
 	c.JSON(http.StatusOK, newListPage(items, f.Limit, func(t store.TicketSummary) string { return strconv.Itoa(t.Number) }))
 }
 
+// serviceEventPage is one page of GET /v1/services/{id}/events.
+type serviceEventPage = eventsPage[store.ServiceEvent]
+
+// serviceEvents pages through a service's recorded events by sequence
+// number.
+func (h *handlers) serviceEvents(c *gin.Context) {
+	events(h, c, serviceTarget, func(ctx context.Context, r resource, after int64, limit int) ([]store.ServiceEvent, error) {
+		return h.deps.Store.ServiceEvents(ctx, r.id, after, limit)
+	}, func(e *store.ServiceEvent) (*time.Time, int64) { return &e.OccurredAt, e.Seq })
+}
+
 // ticketEventPage is one page of GET /v1/services/{id}/tickets/{n}/events.
 type ticketEventPage = eventsPage[store.TicketEvent]
 
 // ticketEvents pages through a ticket's recorded events by sequence number.
 func (h *handlers) ticketEvents(c *gin.Context) {
-	var q eventsQuery
-	if !bindQuery(c, &q) {
-		return
-	}
-	id, n, ok := h.visibleTicket(c)
-	if !ok {
-		return
-	}
-	limit := cmp.Or(q.Limit, defaultEventsLimit)
-	items, err := h.deps.Store.TicketEvents(c.Request.Context(), id, n, q.After, limit)
-	if err != nil {
-		h.internal(c, "list ticket events", err)
-		return
-	}
-	answerEvents(c, items, limit, func(e *store.TicketEvent) (*time.Time, int64) { return &e.OccurredAt, e.Seq })
+	events(h, c, ticketTarget, func(ctx context.Context, r resource, after int64, limit int) ([]store.TicketEvent, error) {
+		return h.deps.Store.TicketEvents(ctx, r.id, r.n, after, limit)
+	}, func(e *store.TicketEvent) (*time.Time, int64) { return &e.OccurredAt, e.Seq })
 }
 
-// update sends one action as an Update to workflowID, waits for it to
-// complete and decodes its result into res; false when it answered an
-// error.
-func (h *handlers) update(c *gin.Context, workflowID, what, name string, arg, res any) bool {
-	handle, err := h.deps.Temporal.UpdateWorkflow(c.Request.Context(), client.UpdateWorkflowOptions{
-		UpdateID:     updateID(c, name),
-		WorkflowID:   workflowID,
-		UpdateName:   name,
-		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = handle.Get(c.Request.Context(), res)
-	}
-	if err != nil {
-		outcome := "error"
-		if r, ok := workflows.AsRefusal(err); ok {
-			outcome = r.Type
-		}
-		h.metrics.action(name, outcome)
-		h.serviceProblem(c, name, what, err)
-		return false
-	}
-	h.metrics.action(name, "ok")
-	return true
-}
-
+// openTicket opens a ticket of the service of the path (201, Location of
+// the ticket).
 func (h *handlers) openTicket(c *gin.Context) {
 	var req openTicketRequest
 	if !bindJSON(c, &req) {
 		return
 	}
-	id, ok := h.visibleService(c)
-	if !ok {
-		return
-	}
+	r, err := serviceTarget(h, c)
 	var res workflows.OpenTicketResult
-	arg := workflows.OpenTicket{ActionMeta: meta(c), Severity: req.Severity, Title: req.Title, Description: req.Description}
-	if !h.update(c, workflows.ServiceWorkflowID(id), "service", workflows.UpdateOpenTicket, arg, &res) {
+	if err == nil {
+		err = h.send(c.Request.Context(), callerOf(c), r, workflows.UpdateOpenTicket, func(m workflows.ActionMeta) any {
+			return workflows.OpenTicket{ActionMeta: m, Severity: req.Severity, Title: req.Title, Description: req.Description}
+		}, &res)
+	}
+	if err != nil {
+		h.fail(c, err)
 		return
 	}
 	if res.Events == nil {
 		res.Events = []workflows.Event{}
 	}
-	c.Header("Location", "/v1/services/"+id+"/tickets/"+strconv.Itoa(res.Ticket))
+	c.Header("Location", r.path+"/tickets/"+strconv.Itoa(res.Ticket))
 	c.JSON(http.StatusCreated, res)
 }
 
-// actionTarget finds the workflow an action goes to and names it for
-// problems ("service", "ticket 3"); it answers (404 for another customer's
-// object) and returns false when there is none.
-type actionTarget func(h *handlers, c *gin.Context) (workflowID, what string, ok bool)
-
-// workflowAction is one action on a continuous-service workflow (a service,
-// a ticket, an SLA period): bind and validate the body R, find the target,
-// send build's argument as the update and answer its ActionResult.
-func workflowAction[R any](h *handlers, target actionTarget, update string, optionalBody bool, build func(c *gin.Context, m workflows.ActionMeta, req R) any) gin.HandlerFunc {
-	bind := bindJSON
-	if optionalBody {
-		bind = bindOptionalJSON
-	}
-	return func(c *gin.Context) {
-		var req R
-		if !bind(c, &req) {
-			return
-		}
-		id, what, ok := target(h, c)
-		if !ok {
-			return
-		}
-		var res workflows.ActionResult
-		if !h.update(c, id, what, update, build(c, meta(c), req), &res) {
-			return
-		}
-		if res.Events == nil {
-			res.Events = []workflows.Event{}
-		}
-		c.JSON(http.StatusOK, res)
-	}
-}
-
-// serviceTarget is the actionTarget of service actions.
-func serviceTarget(h *handlers, c *gin.Context) (string, string, bool) {
-	id, ok := h.visibleService(c)
-	return workflows.ServiceWorkflowID(id), "service", ok
-}
-
-// ticketTarget is the actionTarget of ticket actions: the service's ticket n.
-func ticketTarget(h *handlers, c *gin.Context) (string, string, bool) {
-	id, n, ok := h.visibleTicket(c)
-	return workflows.TicketWorkflowID(id, n), "ticket " + strconv.Itoa(n), ok
-}
-
-// ticketAction is one ticket action (see workflowAction).
+// ticketAction is one ticket action (see action).
 func ticketAction[R any](h *handlers, update string, optionalBody bool, build func(m workflows.ActionMeta, req R) any) gin.HandlerFunc {
-	return workflowAction(h, ticketTarget, update, optionalBody, func(_ *gin.Context, m workflows.ActionMeta, req R) any {
+	return action(h, ticketTarget, update, optionalBody, func(_ *gin.Context, m workflows.ActionMeta, req R) any {
 		return build(m, req)
 	})
 }
@@ -521,7 +367,7 @@ func (h *handlers) reopenTicket() gin.HandlerFunc {
 // useServiceQuota records one use of a service quota (manager); the use past
 // the period's limit is refused with 409 quota-exhausted.
 func (h *handlers) useServiceQuota() gin.HandlerFunc {
-	return workflowAction(h, serviceTarget, workflows.UpdateUseQuota, true, func(c *gin.Context, m workflows.ActionMeta, req noteRequest) any {
+	return action(h, serviceTarget, workflows.UpdateUseQuota, true, func(c *gin.Context, m workflows.ActionMeta, req noteRequest) any {
 		return workflows.UseQuota{ActionMeta: m, Quota: c.Param("key"), Note: req.Note}
 	})
 }
@@ -529,7 +375,7 @@ func (h *handlers) useServiceQuota() gin.HandlerFunc {
 // submitObligation records a document the provider owes under the service's
 // obligation key (manager).
 func (h *handlers) submitObligation() gin.HandlerFunc {
-	return workflowAction(h, serviceTarget, workflows.UpdateSubmitObligation, false, func(c *gin.Context, m workflows.ActionMeta, req submitObligationRequest) any {
+	return action(h, serviceTarget, workflows.UpdateSubmitObligation, false, func(c *gin.Context, m workflows.ActionMeta, req submitObligationRequest) any {
 		return workflows.SubmitObligation{ActionMeta: m, Obligation: c.Param("key"), Month: req.Month, Ticket: req.Ticket,
 			Title: req.Title, URI: req.URI, SHA256: req.SHA256}
 	})

@@ -291,19 +291,10 @@ func TestServiceStartOptions(t *testing.T) {
 		return b
 	}
 
-	// Remote O&M converts to a service plan once catalog.Plan.Service takes
-	// continuous project packages with response targets; until then the
-	// conversion itself refuses it (422, package, service-plan).
+	// Remote O&M, a continuous project package with response targets, runs
+	// as a service.
 	remote := apiCase{name: "remote O&M with users", as: mgr, path: "/v1/services",
 		body: body("-om", "hybrid-base-remote-om", map[string]any{"users": 12000}), want: http.StatusCreated}
-	plan, err := catalog.Default().Plan("hybrid-base-remote-om", catalog.Options{Users: 12000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := plan.Service(now); err != nil {
-		t.Logf("hybrid-base-remote-om does not run as a service yet: %v", err)
-		remote.want, remote.field, remote.fieldRule = http.StatusUnprocessableEntity, "package", "service-plan"
-	}
 	runAPICases(t, []apiCase{
 		{name: "remote O&M without users", as: mgr, path: "/v1/services", body: body("-om", "hybrid-base-remote-om", nil),
 			want: http.StatusUnprocessableEntity, field: "options.users", fieldRule: catalog.RuleRequired},
@@ -387,8 +378,7 @@ func TestServiceReopenAndObligationsThroughAPI(t *testing.T) {
 	// A package whose service plan owes a periodic document takes it.
 	code, opts, key := periodicObligationPackage(t)
 	if code == "" {
-		t.Log("no catalog package converts to a service plan with a periodic obligation yet; only the refusals are tested")
-		return
+		t.Fatal("no catalog package runs as a service owing a periodic document (hybrid-base-remote-om should)")
 	}
 	sid := id + "-ob"
 	sbase := "/v1/services/" + sid

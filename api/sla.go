@@ -3,6 +3,7 @@ package api
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"regexp"
@@ -10,9 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
@@ -104,6 +103,25 @@ func slaPeriodPath(account, period string) string {
 	return "/v1/sla-periods/" + account + "/" + period
 }
 
+// slaPeriodResource is the period of account's month.
+func (h *handlers) slaPeriodResource(account, period string) resource {
+	wid := workflows.SLAPeriodWorkflowID(account, period)
+	return resource{kind: "SLA period", ownerKind: "SLA period", id: account, period: period, path: slaPeriodPath(account, period),
+		workflowID: wid, stateQuery: workflows.QuerySLAState, final: true,
+		owner: storedOwner(h, func(ctx context.Context, _ string) (string, json.RawMessage, int64, error) {
+			return h.deps.Store.SLAPeriodState(ctx, account, period)
+		}, account, wid, workflows.QuerySLAState, func(st workflows.SLAState) string { return st.CustomerID })}
+}
+
+// slaPeriodTarget is the period of the path's account and month.
+func slaPeriodTarget(h *handlers, c *gin.Context) (resource, error) {
+	account, period := c.Param("account"), c.Param("period")
+	if _, _, err := workflows.ParseSLAPeriod(period); err != nil || !slaAccountPattern.MatchString(account) {
+		return resource{}, notFound("SLA period")
+	}
+	return h.slaPeriodResource(account, period), nil
+}
+
 // startSLAPeriod starts the SLAPeriod workflow of one account's month. An
 // account's month starts once: a second start (while the period runs or
 // after it ended) is 409 already-exists with Location naming the first.
@@ -116,55 +134,26 @@ func (h *handlers) startSLAPeriod(c *gin.Context) {
 		invalid(c, "some fields are invalid", errs...)
 		return
 	}
+	cl := callerOf(c)
 	in := workflows.SLAPeriodInput{Account: req.Account, CustomerID: req.CustomerID, Service: workflows.SLAService(req.Service),
 		Period: req.Period, MonthlyFeeCents: req.MonthlyFeeCents, Currency: req.Currency,
-		StartedBy: actor(c), RequestID: c.GetString(requestIDKey)}
+		StartedBy: cl.Actor, RequestID: cl.RequestID}
 	if err := workflows.ValidateSLAPeriod(in); err != nil {
-		h.startRefused(c, "service period", err)
+		h.fail(c, startRefusal("service period", err))
 		return
 	}
 	if !h.slaAccountFree(c, req.Account, req.CustomerID, req.Service) {
 		return
 	}
-	location := slaPeriodPath(req.Account, req.Period)
-	run, ok := h.startOnce(c, "service period", location, workflows.SLAPeriodWorkflowID(req.Account, req.Period), workflows.SLAPeriodWorkflowName, in,
+	r := h.slaPeriodResource(req.Account, req.Period)
+	run, err := h.startResource(c.Request.Context(), cl, r, workflows.SLAPeriodWorkflowName, in,
 		workflows.AttrCustomer.ValueSet(req.CustomerID))
-	if !ok {
+	if err != nil {
+		h.fail(c, err)
 		return
 	}
-	h.metrics.action("start-sla-period", "ok")
 	out := startedSLAPeriod{Account: req.Account, Period: req.Period, WorkflowID: run.GetID(), RunID: run.GetRunID()}
-	// As for projects, the first state is a convenience.
-	if st, err := h.slaState(c.Request.Context(), req.Account, req.Period); err == nil {
-		out.State = &st
-	}
-	c.Header("Location", location)
-	c.JSON(http.StatusCreated, out)
-}
-
-// slaState reads a period's state (see workflowState).
-func (h *handlers) slaState(ctx context.Context, account, period string) (workflows.SLAState, error) {
-	return workflowState[workflows.SLAState](ctx, h, workflows.SLAPeriodWorkflowID(account, period), workflows.QuerySLAState)
-}
-
-// workflowState reads the state of a workflow whose result is its final
-// state (an SLA period, an SLA account): from the query while the workflow
-// runs, from its result once it has completed, so a completed workflow
-// answers without a worker replaying its history. One that ended otherwise
-// (terminated, failed) is queried, which replays it.
-func workflowState[T any](ctx context.Context, h *handlers, id, query string) (T, error) {
-	var st T
-	resp, err := h.deps.Temporal.QueryWorkflowWithOptions(ctx, &client.QueryWorkflowWithOptionsRequest{
-		WorkflowID: id, QueryType: query, QueryRejectCondition: enumspb.QUERY_REJECT_CONDITION_NOT_OPEN})
-	switch {
-	case err != nil:
-		return st, err
-	case resp.QueryRejected == nil:
-		return st, resp.QueryResult.Get(&st)
-	case resp.QueryRejected.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		return st, h.deps.Temporal.GetWorkflow(ctx, id, "").Get(ctx, &st)
-	}
-	return queryWorkflow[T](ctx, h, id, query)
+	answerStarted(h, c, r, "start-sla-period", &out, &out.State)
 }
 
 // slaAccountFree answers 409 (rule account-taken) when account already
@@ -186,13 +175,13 @@ func (h *handlers) slaAccountFree(c *gin.Context, account, customerID, service s
 	for _, p := range periods {
 		owners = append(owners, owner{p.CustomerID, p.Service})
 	}
-	st, err := h.slaAccountState(ctx, account)
-	var notFound *serviceerror.NotFound
+	st, err := stateOf[workflows.SLAAccountState](ctx, h, h.slaAccountResource(account))
+	var missing *serviceerror.NotFound
 	switch {
 	case err == nil:
 		owners = append(owners, owner{st.CustomerID, string(st.Service)})
-	case !errors.As(err, &notFound):
-		h.workflowProblem(c, "find SLA account", err)
+	case !errors.As(err, &missing):
+		h.fail(c, h.workflowError(callerOf(c), "find SLA account", "SLA account", err))
 		return false
 	}
 	for _, o := range owners {
@@ -213,46 +202,10 @@ func (h *handlers) slaAccountFree(c *gin.Context, account, customerID, service s
 	return true
 }
 
-func slaPeriodNotFound(c *gin.Context) {
-	writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such SLA period"})
-}
-
-// visibleSLAPeriod authorizes a read of the period of the path's account
-// and month (see visibleOwner) and returns them: a period the read model
-// does not hold yet (started a moment ago, or before periods were projected)
-// is asked for its customer. It returns false when it answered.
-func (h *handlers) visibleSLAPeriod(c *gin.Context) (account, period string, ok bool) {
-	account, period = c.Param("account"), c.Param("period")
-	if _, _, err := workflows.ParseSLAPeriod(period); err != nil || !slaAccountPattern.MatchString(account) {
-		slaPeriodNotFound(c)
-		return "", "", false
-	}
-	ok = h.visibleOwner(c, "SLA period", slaPeriodNotFound,
-		func(ctx context.Context) (string, error) {
-			customer, _, _, err := h.deps.Store.SLAPeriodState(ctx, account, period)
-			return customer, err
-		},
-		func(ctx context.Context) (string, error) {
-			st, err := h.slaState(ctx, account, period)
-			return st.CustomerID, err
-		},
-		func(c *gin.Context, err error) { h.serviceProblem(c, "find SLA period", "SLA period", err) })
-	return account, period, ok
-}
-
 // getSLAPeriod answers the period's whole state from its workflow: the
 // read model's copy has neither its events nor its Sendify intervals.
 func (h *handlers) getSLAPeriod(c *gin.Context) {
-	account, period, ok := h.visibleSLAPeriod(c)
-	if !ok {
-		return
-	}
-	st, err := h.slaState(c.Request.Context(), account, period)
-	if err != nil {
-		h.serviceProblem(c, "query SLA period", "SLA period", err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	getState[workflows.SLAState](h, c, slaPeriodTarget)
 }
 
 // slaPeriodListQuery is the query of GET /v1/sla-periods.
@@ -353,41 +306,16 @@ type slaPeriodEventPage = eventsPage[store.SLAPeriodEvent]
 // slaPeriodEvents pages through an SLA period's recorded events by sequence
 // number.
 func (h *handlers) slaPeriodEvents(c *gin.Context) {
-	var q eventsQuery
-	if !bindQuery(c, &q) {
-		return
-	}
-	account, period, ok := h.visibleSLAPeriod(c)
-	if !ok {
-		return
-	}
-	limit := cmp.Or(q.Limit, defaultEventsLimit)
-	items, err := h.deps.Store.SLAPeriodEvents(c.Request.Context(), account, period, q.After, limit)
-	if err != nil {
-		h.internal(c, "list SLA period events", err)
-		return
-	}
-	answerEvents(c, items, limit, func(e *store.SLAPeriodEvent) (*time.Time, int64) { return &e.OccurredAt, e.Seq })
+	events(h, c, slaPeriodTarget, func(ctx context.Context, r resource, after int64, limit int) ([]store.SLAPeriodEvent, error) {
+		return h.deps.Store.SLAPeriodEvents(ctx, r.id, r.period, after, limit)
+	}, func(e *store.SLAPeriodEvent) (*time.Time, int64) { return &e.OccurredAt, e.Seq })
 }
 
-// slaPeriodTarget is the actionTarget of SLA period actions.
-func slaPeriodTarget(h *handlers, c *gin.Context) (string, string, bool) {
-	account, period, ok := h.visibleSLAPeriod(c)
-	return workflows.SLAPeriodWorkflowID(account, period), "SLA period", ok
-}
-
-// slaAction is one SLA period action: bind and validate the body, find the
-// period (404 for another customer's), send the update to its workflow.
+// slaAction is one SLA period action (see action).
 func slaAction[R any](h *handlers, update string, optionalBody bool, build func(m workflows.ActionMeta, req R) any) gin.HandlerFunc {
-	return workflowAction(h, slaPeriodTarget, update, optionalBody, func(_ *gin.Context, m workflows.ActionMeta, req R) any {
+	return action(h, slaPeriodTarget, update, optionalBody, func(_ *gin.Context, m workflows.ActionMeta, req R) any {
 		return build(m, req)
 	})
-}
-
-// validInstant is the instant s, which the rfc3339 rule has validated.
-func validInstant(s string) time.Time {
-	t, _ := time.Parse(time.RFC3339, s)
-	return t
 }
 
 func (h *handlers) recordOutage() gin.HandlerFunc {

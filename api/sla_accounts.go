@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sowflow/sowflow/calendar"
-	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
 )
 
@@ -76,6 +75,27 @@ type stopSLAAccountRequest struct {
 
 func slaAccountPath(account string) string { return "/v1/sla-accounts/" + account }
 
+// slaAccountResource is the SLA account. Accounts are not projected: its
+// owner is read from its workflow, as its state.
+func (h *handlers) slaAccountResource(account string) resource {
+	r := resource{kind: "SLA account", ownerKind: "SLA account", id: account, path: slaAccountPath(account),
+		workflowID: workflows.SLAAccountWorkflowID(account), stateQuery: workflows.QuerySLAAccountState, final: true}
+	r.owner = func(ctx context.Context) (string, error) {
+		st, err := stateOf[workflows.SLAAccountState](ctx, h, r)
+		return st.CustomerID, err
+	}
+	return r
+}
+
+// slaAccountTarget is the SLA account of the path.
+func slaAccountTarget(h *handlers, c *gin.Context) (resource, error) {
+	account := c.Param("account")
+	if !slaAccountPattern.MatchString(account) {
+		return resource{}, notFound("SLA account")
+	}
+	return h.slaAccountResource(account), nil
+}
+
 // startSLAAccount starts an account's SLAAccount workflow. An account starts
 // once: a second start is 409 already-exists with Location naming it.
 func (h *handlers) startSLAAccount(c *gin.Context) {
@@ -87,11 +107,12 @@ func (h *handlers) startSLAAccount(c *gin.Context) {
 		invalid(c, "some fields are invalid", errs...)
 		return
 	}
+	cl := callerOf(c)
 	in := workflows.SLAAccountInput{Account: req.Account, CustomerID: req.CustomerID, Service: workflows.SLAService(req.Service),
 		MonthlyFeeCents: req.MonthlyFeeCents, Currency: req.Currency, FirstPeriod: req.FirstPeriod, LastPeriod: req.LastPeriod,
-		StartedBy: actor(c), RequestID: c.GetString(requestIDKey)}
+		StartedBy: cl.Actor, RequestID: cl.RequestID}
 	if err := workflows.ValidateSLAAccount(in); err != nil {
-		h.startRefused(c, "SLA account", err)
+		h.fail(c, startRefusal("SLA account", err))
 		return
 	}
 	if !h.slaAccountFree(c, req.Account, req.CustomerID, req.Service) {
@@ -104,73 +125,30 @@ func (h *handlers) startSLAAccount(c *gin.Context) {
 				" or later: claims for earlier months closed two months after they ended, so their periods would only be computed, never claimed"}}})
 		return
 	}
-	location := slaAccountPath(req.Account)
-	run, ok := h.startOnce(c, "SLA account", location, workflows.SLAAccountWorkflowID(req.Account), workflows.SLAAccountWorkflowName, in,
+	r := h.slaAccountResource(req.Account)
+	run, err := h.startResource(c.Request.Context(), cl, r, workflows.SLAAccountWorkflowName, in,
 		workflows.AttrCustomer.ValueSet(req.CustomerID))
-	if !ok {
+	if err != nil {
+		h.fail(c, err)
 		return
 	}
-	h.metrics.action("start-sla-account", "ok")
 	out := startedSLAAccount{Account: req.Account, WorkflowID: run.GetID(), RunID: run.GetRunID()}
-	if st, err := h.slaAccountState(c.Request.Context(), req.Account); err == nil {
-		out.State = &st
-	}
-	c.Header("Location", location)
-	c.JSON(http.StatusCreated, out)
-}
-
-// slaAccountState reads an account's state (see workflowState): the latest
-// run's while it runs, its result once it has completed.
-func (h *handlers) slaAccountState(ctx context.Context, account string) (workflows.SLAAccountState, error) {
-	return workflowState[workflows.SLAAccountState](ctx, h, workflows.SLAAccountWorkflowID(account), workflows.QuerySLAAccountState)
-}
-
-func slaAccountNotFound(c *gin.Context) {
-	writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such SLA account"})
-}
-
-// visibleSLAAccount authorizes a read of the path's account: another
-// customer's is 404, as a missing one. It returns the account and its
-// state, or false when it answered.
-func (h *handlers) visibleSLAAccount(c *gin.Context) (string, workflows.SLAAccountState, bool) {
-	account := c.Param("account")
-	if !slaAccountPattern.MatchString(account) {
-		slaAccountNotFound(c)
-		return "", workflows.SLAAccountState{}, false
-	}
-	st, err := h.slaAccountState(c.Request.Context(), account)
-	if err != nil {
-		h.serviceProblem(c, "find SLA account", "SLA account", err)
-		return "", st, false
-	}
-	if p := principal(c); p.Role == store.RoleCustomer && p.CustomerID != st.CustomerID {
-		slaAccountNotFound(c)
-		return "", workflows.SLAAccountState{}, false
-	}
-	return account, st, true
+	answerStarted(h, c, r, "start-sla-account", &out, &out.State)
 }
 
 // getSLAAccount answers the account's state.
 func (h *handlers) getSLAAccount(c *gin.Context) {
-	if _, st, ok := h.visibleSLAAccount(c); ok {
-		c.JSON(http.StatusOK, st)
-	}
-}
-
-// slaAccountTarget is the actionTarget of SLA account actions.
-func slaAccountTarget(h *handlers, c *gin.Context) (string, string, bool) {
-	account, _, ok := h.visibleSLAAccount(c)
-	return workflows.SLAAccountWorkflowID(account), "SLA account", ok
+	getState[workflows.SLAAccountState](h, c, slaAccountTarget)
 }
 
 func (h *handlers) changeSLAFee() gin.HandlerFunc {
-	return workflowAction(h, slaAccountTarget, workflows.UpdateChangeSLAFee, false, func(_ *gin.Context, m workflows.ActionMeta, req changeSLAFeeRequest) any {
+	return action(h, slaAccountTarget, workflows.UpdateChangeSLAFee, false, func(_ *gin.Context, m workflows.ActionMeta, req changeSLAFeeRequest) any {
 		return workflows.ChangeSLAFee{ActionMeta: m, MonthlyFeeCents: req.MonthlyFeeCents, Note: req.Note}
 	})
 }
 
 func (h *handlers) stopSLAAccount() gin.HandlerFunc {
-	return workflowAction(h, slaAccountTarget, workflows.UpdateStopSLAAccount, true, func(_ *gin.Context, m workflows.ActionMeta, req stopSLAAccountRequest) any {
+	return action(h, slaAccountTarget, workflows.UpdateStopSLAAccount, true, func(_ *gin.Context, m workflows.ActionMeta, req stopSLAAccountRequest) any {
 		return workflows.StopSLAAccount{ActionMeta: m, Reason: req.Reason}
 	})
 }

@@ -17,11 +17,15 @@ import (
 // temporalRetryAfter is the Retry-After, in seconds, sent while Temporal is unreachable.
 const temporalRetryAfter = "5"
 
-// workflowProblem maps an error from a Temporal call to the answer a client
-// gets: a workflow validator's refusal keeps its reason and rule, a missing
-// workflow is 404, an unreachable Temporal is 503 with Retry-After, and
-// anything else is logged once and answered 500.
-func (h *handlers) workflowProblem(c *gin.Context, op string, err error) {
+// workflowError maps an error from a Temporal call about a resource of
+// kind to the answer a caller gets: a workflow validator's refusal keeps
+// its reason and rule, a missing workflow is 404 naming kind, a completed
+// one is 409 (rule ended), an unreachable Temporal is 503 with Retry-After
+// (logged here), and anything else is an internal error of op.
+func (h *handlers) workflowError(cl Caller, op, kind string, err error) error {
+	if errors.As(err, new(*opError)) || errors.As(err, new(Problem)) {
+		return err
+	}
 	if r, ok := workflows.AsRefusal(err); ok {
 		p := Problem{Detail: r.Message, Rule: r.Rule, Missing: r.Missing, Thresholds: r.Thresholds}
 		switch r.Type {
@@ -35,26 +39,27 @@ func (h *handlers) workflowProblem(c *gin.Context, op string, err error) {
 		default:
 			p.Type, p.Status = ProblemRefused, http.StatusConflict
 		}
-		writeProblem(c, p)
-		return
+		return p
 	}
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
-		if strings.Contains(notFound.Error(), "already completed") {
-			writeProblem(c, Problem{Type: ProblemRefused, Status: http.StatusConflict, Rule: workflows.RuleEnded, Detail: "the project has ended; it takes no more actions"})
-			return
+	var missing *serviceerror.NotFound
+	if errors.As(err, &missing) {
+		if strings.Contains(missing.Error(), "already completed") {
+			return Problem{Type: ProblemRefused, Status: http.StatusConflict, Rule: workflows.RuleEnded, Detail: "the " + kind + " has ended; it takes no more actions"}
 		}
-		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such project"})
-		return
+		return notFound(kind)
 	}
 	if temporalUnavailable(err) {
-		h.deps.Logger.Warn("temporal unavailable", "op", op, "request_id", c.GetString(requestIDKey), "error", err.Error())
-		c.Header("Retry-After", temporalRetryAfter)
-		writeProblem(c, Problem{Type: ProblemUnavailable, Status: http.StatusServiceUnavailable,
-			Detail: "the workflow service is unavailable; retry with the same Idempotency-Key, the action takes effect at most once"})
-		return
+		h.deps.Logger.Warn("temporal unavailable", "op", op, "request_id", cl.RequestID, "error", err.Error())
+		return Problem{Type: ProblemUnavailable, Status: http.StatusServiceUnavailable, retryAfter: temporalRetryAfter,
+			Detail: "the workflow service is unavailable; retry with the same Idempotency-Key, the action takes effect at most once"}
 	}
-	h.internal(c, op, err)
+	return failed(op, err)
+}
+
+// workflowProblem answers err of a Temporal call about the path's project
+// (the history routes').
+func (h *handlers) workflowProblem(c *gin.Context, op string, err error) {
+	h.fail(c, h.workflowError(callerOf(c), op, "project", err))
 }
 
 // temporalUnavailable reports whether err means Temporal could not be reached

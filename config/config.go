@@ -74,7 +74,7 @@ func (t Temporal) TLSEnabled() bool {
 	return t.TLSCert != "" || t.TLSCA != "" || t.TLSServerName != ""
 }
 
-// Variable documents one environment variable for --help and the README.
+// Variable documents one environment variable for --help and docs/operations.md.
 type Variable struct {
 	Name    string
 	Default string

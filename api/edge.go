@@ -1,0 +1,185 @@
+package api
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sowflow/sowflow/workflows"
+)
+
+// The HTTP edge of the action path (action.go): a request becomes a Caller
+// and a resource, the outcome an answer.
+
+// callerOf is the Caller of an HTTP request: its token's principal, its
+// request ID and, on a mutating route, its Idempotency-Key and the hash of
+// what it asks.
+func callerOf(c *gin.Context) Caller {
+	p := principal(c)
+	return Caller{
+		Actor:          workflows.Actor{Subject: p.Subject(), Role: workflows.Role(p.Role), CustomerID: p.CustomerID},
+		RequestID:      c.GetString(requestIDKey),
+		IdempotencyKey: c.GetString(idempotencyCtxKey),
+		RequestHash:    c.GetString(idempotencyHashKey),
+	}
+}
+
+// fail answers err from the action path: a Problem as it is, anything else
+// as an internal error (logged once).
+func (h *handlers) fail(c *gin.Context, err error) {
+	var p Problem
+	if errors.As(err, &p) {
+		writeProblem(c, p)
+		return
+	}
+	op := "action"
+	var oe *opError
+	if errors.As(err, &oe) {
+		op, err = oe.op, oe.err
+	}
+	h.internal(c, op, err)
+}
+
+// target names the resource of a request's path; its error (a malformed
+// ID is a resource that does not exist) is the answer.
+type target func(h *handlers, c *gin.Context) (resource, error)
+
+// action is the HTTP edge of one action on the resource of the path: bind
+// and validate the body R (which may be empty when optionalBody), name the
+// resource, send the update build makes of the body and answer its
+// workflows.ActionResult. The body is checked before the resource is
+// looked at.
+func action[R any](h *handlers, of target, update string, optionalBody bool, build func(c *gin.Context, m workflows.ActionMeta, req R) any) gin.HandlerFunc {
+	bind := bindJSON
+	if optionalBody {
+		bind = bindOptionalJSON
+	}
+	return func(c *gin.Context) {
+		var req R
+		if !bind(c, &req) {
+			return
+		}
+		r, err := of(h, c)
+		var res workflows.ActionResult
+		if err == nil {
+			err = h.send(c.Request.Context(), callerOf(c), r, update, func(m workflows.ActionMeta) any { return build(c, m, req) }, &res)
+		}
+		if err != nil {
+			h.fail(c, err)
+			return
+		}
+		if res.Events == nil {
+			res.Events = []workflows.Event{}
+		}
+		c.JSON(http.StatusOK, res)
+	}
+}
+
+// getState answers the current state, of type T, of the resource of the
+// path, from its workflow.
+func getState[T any](h *handlers, c *gin.Context, of target) {
+	if r, ok := h.visible(c, of); ok {
+		answerState[T](h, c, r)
+	}
+}
+
+// answerState answers the current state, of type T, of the found resource
+// r, from its workflow.
+func answerState[T any](h *handlers, c *gin.Context, r resource) {
+	st, err := stateOf[T](c.Request.Context(), h, r)
+	if err != nil {
+		h.fail(c, h.workflowError(callerOf(c), "query "+r.kind, r.kind, err))
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+// visible finds the resource of the path for the request's caller; it
+// answers and returns false when the caller may not see it.
+func (h *handlers) visible(c *gin.Context, of target) (resource, bool) {
+	r, err := of(h, c)
+	if err == nil {
+		err = h.find(c.Request.Context(), callerOf(c), r)
+	}
+	if err != nil {
+		h.fail(c, err)
+		return r, false
+	}
+	return r, true
+}
+
+// answerStarted answers 201 for the started resource r: out, with the
+// workflow's first state in *state when it can be read at once (a
+// convenience: a resource that started is answered 201 even when it
+// cannot), and Location.
+func answerStarted[S any](h *handlers, c *gin.Context, r resource, metric string, out any, state **S) {
+	h.metrics.action(metric, "ok")
+	if st, err := stateOf[S](c.Request.Context(), h, r); err == nil {
+		*state = &st
+	}
+	c.Header("Location", r.path)
+	c.JSON(http.StatusCreated, out)
+}
+
+type eventsQuery struct {
+	After int64 `form:"after" validate:"omitempty,min=0"`
+	Limit int   `form:"limit" validate:"omitempty,min=1,max=500"`
+}
+
+// defaultEventsLimit is the page size of an events list whose limit is not
+// given.
+const defaultEventsLimit = 100
+
+// eventsPage is one page of recorded events in sequence order and, after a
+// full page, the sequence number to read on from.
+type eventsPage[T any] struct {
+	Items     []T   `json:"items"`
+	NextAfter int64 `json:"next_after,omitempty"`
+}
+
+// events answers one page of the recorded events, of type T, of the
+// resource of the path, read from the read model by list after the
+// resource was found; stamp gives an event's instant (presented in CST)
+// and sequence number.
+func events[T any](h *handlers, c *gin.Context, of target, list func(ctx context.Context, r resource, after int64, limit int) ([]T, error), stamp func(*T) (*time.Time, int64)) {
+	var q eventsQuery
+	if !bindQuery(c, &q) {
+		return
+	}
+	r, ok := h.visible(c, of)
+	if !ok {
+		return
+	}
+	limit := cmp.Or(q.Limit, defaultEventsLimit)
+	items, err := list(c.Request.Context(), r, q.After, limit)
+	if err != nil {
+		h.internal(c, "list events of "+r.kind+" "+r.id, err)
+		return
+	}
+	page := eventsPage[T]{Items: items}
+	if page.Items == nil {
+		page.Items = []T{}
+	}
+	var seq int64
+	for i := range page.Items {
+		var at *time.Time
+		at, seq = stamp(&page.Items[i])
+		*at = cst(*at)
+	}
+	if len(items) > 0 && len(items) == limit {
+		page.NextAfter = seq
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+// bindOptionalJSON is bindJSON for actions whose body may be empty.
+func bindOptionalJSON(c *gin.Context, dst any) bool {
+	if c.Request.ContentLength == 0 {
+		return checkStruct(c, dst)
+	}
+	return bindJSON(c, dst)
+}
