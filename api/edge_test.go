@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sowflow/sowflow/store"
 )
 
 // scrape returns the /metrics answer of h.
@@ -155,4 +160,88 @@ func grepLines(s, substr string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestReplaysRunABoundedNumberAtOnce: with every replay slot taken, the
+// next replay is 429 with Retry-After; a freed slot lets one in.
+func TestReplaysRunABoundedNumberAtOnce(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	h := &handlers{replays: make(chan struct{}, maxConcurrentReplays), historyReads: make(chan struct{}, maxConcurrentHistoryReads)}
+	for range maxConcurrentReplays {
+		h.replays <- struct{}{}
+	}
+	rec := httptest.NewRecorder()
+	c, _ := gin.CreateTestContext(rec)
+	c.Request = httptest.NewRequest(http.MethodPost, "/v1/replay", nil)
+	h.limitReplays(c)
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("status %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	<-h.replays
+	rec = httptest.NewRecorder()
+	c, _ = gin.CreateTestContext(rec)
+	c.Request = httptest.NewRequest(http.MethodPost, "/v1/replay", nil)
+	h.limitReplays(c)
+	if c.IsAborted() {
+		t.Fatalf("refused with a free slot: %d", rec.Code)
+	}
+	if len(h.replays) != maxConcurrentReplays-1 {
+		t.Errorf("slot not given back: %d taken", len(h.replays))
+	}
+}
+
+// TestReplayUnpackedLimit: a small gzip'd body that unpacks past the
+// replay limit is 413 before any JSON is decoded.
+func TestReplayUnpackedLimit(t *testing.T) {
+	f := newFixture(t)
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	_, _ = zw.Write([]byte(`{"events":[`))
+	_, _ = zw.Write(bytes.Repeat([]byte(" "), 17<<20))
+	_, _ = zw.Write([]byte(`]}`))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if zipped.Len() > maxBodyBytes {
+		t.Fatalf("the test body is %d bytes", zipped.Len())
+	}
+	rec := f.send(request{method: http.MethodPost, path: "/v1/replay", token: f.tokens[store.RoleAuditor], body: zipped.Bytes()})
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("status %d: %s", rec.Code, rec.Body)
+	}
+}
+
+// TestAllowedHosts: with AllowedHosts set (sowflow dev), a request naming
+// another Host — a DNS-rebinding page — is refused.
+func TestAllowedHosts(t *testing.T) {
+	h := New(Deps{AllowedHosts: []string{"localhost:8080", "127.0.0.1:8080", "[::1]:8080"}})
+	tests := []struct {
+		host string
+		want int
+	}{
+		{"localhost:8080", http.StatusOK},
+		{"LOCALHOST:8080", http.StatusOK},
+		{"127.0.0.1:8080", http.StatusOK},
+		{"[::1]:8080", http.StatusOK},
+		{"attacker.example:8080", http.StatusMisdirectedRequest},
+		{"localhost:9999", http.StatusMisdirectedRequest},
+		{"", http.StatusMisdirectedRequest},
+	}
+	for _, tt := range tests {
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		req.Host = tt.host
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tt.want {
+			t.Errorf("Host %q: status %d, want %d", tt.host, rec.Code, tt.want)
+		}
+	}
+	// Without AllowedHosts (api in production, behind a proxy) any Host is served.
+	req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+	req.Host = "anything.example"
+	rec := httptest.NewRecorder()
+	New(Deps{}).ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Errorf("no AllowedHosts: status %d", rec.Code)
+	}
 }

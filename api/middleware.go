@@ -37,6 +37,25 @@ func refuseUnknownMethods() gin.HandlerFunc {
 	}
 }
 
+// allowHosts refuses, with 421, a request whose Host is not one of hosts
+// (compared without case); no hosts lets every request through. A page on
+// another domain that rebinds its name to 127.0.0.1 sends its own name as
+// Host, so a loopback-only server that checks Host is out of its reach.
+func allowHosts(hosts []string) gin.HandlerFunc {
+	allowed := make(map[string]bool, len(hosts))
+	for _, h := range hosts {
+		allowed[strings.ToLower(h)] = true
+	}
+	return func(c *gin.Context) {
+		if len(allowed) > 0 && !allowed[strings.ToLower(c.Request.Host)] {
+			writeProblem(c, Problem{Type: ProblemMisdirected, Status: http.StatusMisdirectedRequest,
+				Detail: "this server does not serve that host name; use the URL it printed"})
+			return
+		}
+		c.Next()
+	}
+}
+
 // requestID makes the request's ID, stores it on the context and sends it
 // back in X-Request-ID. A client's own well-formed X-Request-ID is kept
 // beside it as the client request ID (logs and audit records), never in

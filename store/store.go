@@ -11,6 +11,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/puddle/v2"
@@ -85,4 +86,37 @@ func Unavailable(err error) bool {
 		return true
 	}
 	return pgconn.SafeToRetry(err)
+}
+
+// GrantAppRole gives role what sowflow's api and worker need on the schema
+// as it is now, and no more: SELECT, INSERT, UPDATE and DELETE on every
+// table but audit_log, SELECT and INSERT only on audit_log, and the use of
+// the sequences. Run it as the schema's owner after migrating (`sowflow
+// migrate up` does with SOWFLOW_APP_ROLE): a role that does not own
+// audit_log cannot disable its append-only trigger either. It is safe to
+// run again.
+func GrantAppRole(ctx context.Context, pool *pgxpool.Pool, role string) error {
+	if role == "" {
+		return errors.New("grant app role: no role named")
+	}
+	r := pgx.Identifier{role}.Sanitize()
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("grant app role %s: %w", role, err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	for _, stmt := range []string{
+		`GRANT USAGE ON SCHEMA public TO ` + r,
+		`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ` + r,
+		`REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_log FROM ` + r,
+		`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ` + r,
+	} {
+		if _, err := tx.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("grant app role %s: %w", role, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("grant app role %s: %w", role, err)
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -97,4 +98,34 @@ func TerminateBackend(ctx context.Context, admin *pgxpool.Pool, c *pgx.Conn) err
 		return errors.New("terminate backend: still running after 5 s")
 	}
 	return nil
+}
+
+// TestPruneIdempotency deletes the records older than the retention only.
+func TestPruneIdempotency(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := t.Context()
+	st := store.New(env.Pool)
+	for _, key := range []string{"prune-old", "prune-new"} {
+		if _, _, err := st.BeginIdempotent(ctx, store.IdempotencyRequest{TokenID: "prune", Key: key, Method: "POST", Path: "/x", Hash: []byte{1}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := env.Pool.Exec(ctx, `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE token_id = 'prune' AND key = 'prune-old'`); err != nil {
+		t.Fatal(err)
+	}
+	n, err := st.PruneIdempotency(ctx, 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	rows, err := env.Pool.Query(ctx, `SELECT key FROM idempotency_keys WHERE token_id = 'prune'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || len(keys) != 1 || keys[0] != "prune-new" {
+		t.Errorf("deleted %d, left %v", n, keys)
+	}
 }
