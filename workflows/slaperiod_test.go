@@ -31,7 +31,7 @@ func slaInput(service workflows.SLAService, period string) workflows.SLAPeriodIn
 }
 
 // runSLA runs an SLA period workflow started at start to its end.
-func runSLA(t *testing.T, h *svc, in workflows.SLAPeriodInput) workflows.SLAState {
+func runSLA(t *testing.T, h *svc, in workflows.SLAPeriodInput) workflows.SLAPeriodState {
 	t.Helper()
 	h.env.ExecuteWorkflow(workflows.SLAPeriodWorkflowName, in)
 	if !h.env.IsWorkflowCompleted() {
@@ -40,7 +40,7 @@ func runSLA(t *testing.T, h *svc, in workflows.SLAPeriodInput) workflows.SLAStat
 	if err := h.env.GetWorkflowError(); err != nil {
 		t.Fatalf("SLA period failed: %v", err)
 	}
-	var s workflows.SLAState
+	var s workflows.SLAPeriodState
 	if err := h.env.GetWorkflowResult(&s); err != nil {
 		t.Fatal(err)
 	}
@@ -324,9 +324,9 @@ func TestSLAProvisionalWindow(t *testing.T) {
 			env.RegisterActivityWithOptions((&projections{}).recordSLAPeriod, activity.RegisterOptions{Name: workflows.RecordSLAPeriodActivity})
 			env.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
 			env.SetStartTime(nov)
-			var during workflows.SLAState
+			var during workflows.SLAPeriodState
 			env.RegisterDelayedCallback(func() {
-				v, err := env.QueryWorkflow(workflows.QuerySLAState)
+				v, err := env.QueryWorkflow(workflows.QuerySLAPeriodState)
 				if err == nil {
 					err = v.Get(&during)
 				}
@@ -341,7 +341,7 @@ func TestSLAProvisionalWindow(t *testing.T) {
 			if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 				t.Fatalf("completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 			}
-			var s workflows.SLAState
+			var s workflows.SLAPeriodState
 			if err := env.GetWorkflowResult(&s); err != nil {
 				t.Fatal(err)
 			}
@@ -584,9 +584,9 @@ func TestSLACalendarRecompute(t *testing.T) {
 				t.Fatal(err)
 			}
 			env.SetStartTime(start)
-			var before workflows.SLAState
+			var before workflows.SLAPeriodState
 			env.RegisterDelayedCallback(func() {
-				v, err := env.QueryWorkflow(workflows.QuerySLAState)
+				v, err := env.QueryWorkflow(workflows.QuerySLAPeriodState)
 				if err == nil {
 					err = v.Get(&before)
 				}
@@ -601,7 +601,7 @@ func TestSLACalendarRecompute(t *testing.T) {
 			if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 				t.Fatalf("completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 			}
-			var s workflows.SLAState
+			var s workflows.SLAPeriodState
 			if err := env.GetWorkflowResult(&s); err != nil {
 				t.Fatal(err)
 			}
