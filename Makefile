@@ -25,7 +25,7 @@ test: ## run every test (needs PostgreSQL on 127.0.0.1:5432 or SOWFLOW_TEST_DATA
 bench: ## run the benchmarks (calendar clocks, dev server WAL vs no WAL, API vs SDK latency, history replay)
 	$(GO) test -run='^$$' -bench=. -benchmem -timeout $(TEST_TIMEOUT) ./...
 
-histories: ## re-record the golden workflow histories in workflows/testdata (on purpose: see workflows/project_golden_test.go)
+histories: ## re-record the golden workflow histories in workflows/testdata (on purpose: see workflows/versions.go)
 	$(GO) test -tags golden -run '^TestRecordGolden' -count=1 -v -timeout $(TEST_TIMEOUT) ./workflows/
 
 fuzz: ## fuzz the calendar and the API's mutating endpoints for a minute each

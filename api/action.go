@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -103,11 +102,11 @@ type resource struct {
 	// SLA period's month and n a ticket's number.
 	id, period string
 	n          int
-	// owner returns the customer the resource belongs to, or belongs to
-	// the customer it is a part of (a ticket's service): a customer asking
-	// about another customer's resource is told that ownerKind does not
+	// owner names the owners row of the resource, or of what it is a part
+	// of (a ticket's service, an SLA period's account): a customer asking
+	// about a resource it does not own is told that ownerKind does not
 	// exist, as for one that does not. Problems name ownerKind.
-	owner     func(context.Context) (string, error)
+	owner     store.Owner
 	ownerKind string
 	// exists, when set, checks after the owner that the resource itself
 	// exists (a ticket of its service); its error is an answer.
@@ -119,22 +118,44 @@ func notFound(kind string) Problem {
 	return Problem{Type: ProblemNotFound, Status: 404, Detail: "no such " + kind}
 }
 
-// find authorizes the caller's access to r: the owner is read (from the
-// read model, or the workflow for one not projected yet); a customer who
-// is not the owner gets the same 404 as for a resource that does not
-// exist.
+// find authorizes the caller's access to r by its owner, from the read
+// model: a customer's request for a resource it does not own and for one
+// that does not exist are one query that finds no row, and one answer (404
+// naming ownerKind), without asking Temporal. Staff find any owned
+// resource. A resource that exists checks, for the part it names, that
+// the part exists too.
 func (h *handlers) find(ctx context.Context, cl Caller, r resource) error {
-	customer, err := r.owner(ctx)
-	if err != nil {
-		return h.workflowError(cl, "find "+r.ownerKind, r.ownerKind, err)
+	customer := ""
+	if cl.Actor.Role == workflows.Role(store.RoleCustomer) {
+		customer = cl.Actor.CustomerID
 	}
-	if cl.Actor.Role == workflows.Role(store.RoleCustomer) && cl.Actor.CustomerID != customer {
+	_, err := h.deps.Store.OwnerOf(ctx, r.owner.Kind, r.owner.ID, customer)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return notFound(r.ownerKind)
-	}
-	if r.exists != nil {
+	case err != nil:
+		return failed("find "+r.ownerKind, err)
+	case r.exists != nil:
 		return r.exists(ctx, cl)
 	}
 	return nil
+}
+
+// storedOrLive is the exists check of a resource the owner does not prove
+// exists (a ticket of a service, a month of an SLA account): its read-model
+// row (stored; store.ErrNotFound when there is none) or, for one not
+// projected yet, live, which asks its workflow.
+func storedOrLive(kind string, stored func(context.Context) error, live func(context.Context, Caller) error) func(context.Context, Caller) error {
+	return func(ctx context.Context, cl Caller) error {
+		err := stored(ctx)
+		switch {
+		case err == nil:
+			return nil
+		case !errors.Is(err, store.ErrNotFound):
+			return failed("find "+kind, err)
+		}
+		return live(ctx, cl)
+	}
 }
 
 // send performs the update name on r for cl: it finds r, sends arg (made
@@ -221,13 +242,47 @@ func stateOf[T any](ctx context.Context, h *handlers, r resource) (T, error) {
 // from a second start.
 const startMemo = "sowflow-start"
 
-// startResource starts r's workflow, whose ID may be used only once: an ID
-// already taken (running or ended) is 409 with Location r.path. A retry of
-// the request that did start it (same actor, Idempotency-Key and body,
-// whose first answer was lost before the key's record was stored) is not a
-// second start: it gets the workflow's run, so the retry answers like the
-// first request would have.
+// startResource claims r's owner (r.owner, with its customer) and starts
+// r's workflow in the claim's transaction (store.Claim), so the claim is
+// kept only when the workflow started. An owner another customer (or, for
+// an SLA account name, another service) holds is 409: account-taken for an
+// SLA account name, already-exists otherwise.
+//
+// The workflow ID may be used only once: an ID already taken (running or
+// ended) is 409 with Location r.path. A retry of the request that did
+// start it (same actor, Idempotency-Key and body, whose first answer was
+// lost before the key's record was stored) is not a second start: it gets
+// the workflow's run, so the retry answers like the first request would
+// have.
 func (h *handlers) startResource(ctx context.Context, cl Caller, r resource, workflowName string, input any, attrs ...temporal.SearchAttributeUpdate) (client.WorkflowRun, error) {
+	var run client.WorkflowRun
+	err := h.deps.Store.Claim(ctx, r.owner, func(ctx context.Context) error {
+		var err error
+		run, err = h.startOnce(ctx, cl, r, workflowName, input, attrs...)
+		return err
+	})
+	var taken *store.ClaimedError
+	switch {
+	case err == nil:
+		return run, nil
+	case errors.As(err, &taken) && r.owner.Kind == store.OwnerSLAAccount:
+		return nil, accountTaken(r.owner, taken.Owner)
+	case errors.As(err, &taken):
+		return nil, r.exists409()
+	case errors.As(err, new(Problem)) || errors.As(err, new(*opError)):
+		return nil, err
+	}
+	return nil, failed("claim "+r.kind, err)
+}
+
+// exists409 is the 409 of a second start of r.
+func (r resource) exists409() Problem {
+	return Problem{Type: ProblemExists, Status: 409, location: r.path,
+		Detail: fmt.Sprintf("%s %s already exists; a %s starts once", r.kind, path.Base(r.path), r.kind)}
+}
+
+// startOnce starts r's workflow once (see startResource).
+func (h *handlers) startOnce(ctx context.Context, cl Caller, r resource, workflowName string, input any, attrs ...temporal.SearchAttributeUpdate) (client.WorkflowRun, error) {
 	fingerprint := ""
 	if cl.IdempotencyKey != "" {
 		fingerprint = cl.derive("start")
@@ -254,8 +309,7 @@ func (h *handlers) startResource(ctx context.Context, cl Caller, r resource, wor
 	if run, ok := h.startedBy(ctx, r.workflowID, fingerprint); ok {
 		return run, nil
 	}
-	return nil, Problem{Type: ProblemExists, Status: 409, location: r.path,
-		Detail: fmt.Sprintf("%s %s already exists; a %s starts once", r.kind, path.Base(r.path), r.kind)}
+	return nil, r.exists409()
 }
 
 // startedBy returns the first run of workflowID when the request with
@@ -295,22 +349,4 @@ func startRefusal(kind string, err error) error {
 		p.Errors = append(p.Errors, FieldError{Field: se.Field, Rule: se.Rule, Detail: se.Message})
 	}
 	return p
-}
-
-// storedOwner is the owner of a resource with a read-model row: the
-// customer read by stored(ctx, id) and, only when the read model has no
-// row for it (started a moment ago and not projected yet), from its
-// workflow's state (query of workflowID, customer of S).
-func storedOwner[S any](h *handlers, stored func(context.Context, string) (string, json.RawMessage, int64, error), id, workflowID, query string, customer func(S) string) func(context.Context) (string, error) {
-	return func(ctx context.Context) (string, error) {
-		owner, _, _, err := stored(ctx, id)
-		switch {
-		case err == nil:
-			return owner, nil
-		case !errors.Is(err, store.ErrNotFound):
-			return "", failed("find owner", err)
-		}
-		st, err := stateOf[S](ctx, h, resource{workflowID: workflowID, stateQuery: query})
-		return customer(st), err
-	}
 }

@@ -55,11 +55,10 @@ type startedProject struct {
 }
 
 // projectResource is the project id.
-func (h *handlers) projectResource(id string) resource {
+func projectResource(id string) resource {
 	return resource{kind: "project", ownerKind: "project", id: id, path: "/v1/projects/" + id,
-		workflowID: workflows.ProjectWorkflowID(id), stateQuery: workflows.QueryState,
-		owner: storedOwner(h, h.deps.Store.ProjectState, id, workflows.ProjectWorkflowID(id), workflows.QueryState,
-			func(st workflows.ProjectState) string { return st.CustomerID })}
+		workflowID: workflows.ProjectWorkflowID(id), stateQuery: workflows.QueryProjectState,
+		owner: store.Owner{Kind: store.OwnerProject, ID: id}}
 }
 
 // projectTarget is the project of the path.
@@ -68,7 +67,7 @@ func projectTarget(h *handlers, c *gin.Context) (resource, error) {
 	if !identifierPattern.MatchString(id) {
 		return resource{}, notFound("project")
 	}
-	return h.projectResource(id), nil
+	return projectResource(id), nil
 }
 
 // startProject resolves the package into a plan, checks every contract rule
@@ -91,7 +90,8 @@ func (h *handlers) startProject(c *gin.Context) {
 		h.fail(c, startRefusal("project", err))
 		return
 	}
-	r := h.projectResource(req.ProjectID)
+	r := projectResource(req.ProjectID)
+	r.owner.CustomerID = req.CustomerID
 	run, err := h.startResource(c.Request.Context(), cl, r, workflows.ProjectWorkflowName, in,
 		workflows.AttrCustomer.ValueSet(req.CustomerID),
 		workflows.AttrPackage.ValueSet(req.Package),

@@ -3,7 +3,6 @@ package api
 import (
 	"cmp"
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -113,7 +112,8 @@ func (h *handlers) startService(c *gin.Context) {
 		h.fail(c, startRefusal("service", err))
 		return
 	}
-	r := h.serviceResource(req.ServiceID)
+	r := serviceResource(req.ServiceID)
+	r.owner.CustomerID = req.CustomerID
 	run, err := h.startResource(c.Request.Context(), cl, r, workflows.ServiceWorkflowName, in,
 		workflows.AttrCustomer.ValueSet(req.CustomerID),
 		workflows.AttrPackage.ValueSet(req.Package))
@@ -126,12 +126,10 @@ func (h *handlers) startService(c *gin.Context) {
 }
 
 // serviceResource is the service id.
-func (h *handlers) serviceResource(id string) resource {
-	wid := workflows.ServiceWorkflowID(id)
+func serviceResource(id string) resource {
 	return resource{kind: "service", ownerKind: "service", id: id, path: "/v1/services/" + id,
-		workflowID: wid, stateQuery: workflows.QueryServiceState,
-		owner: storedOwner(h, h.deps.Store.ServiceState, id, wid, workflows.QueryServiceState,
-			func(st workflows.ServiceState) string { return st.CustomerID })}
+		workflowID: workflows.ServiceWorkflowID(id), stateQuery: workflows.QueryServiceState,
+		owner: store.Owner{Kind: store.OwnerService, ID: id}}
 }
 
 // serviceTarget is the service of the path.
@@ -140,12 +138,13 @@ func serviceTarget(h *handlers, c *gin.Context) (resource, error) {
 	if !identifierPattern.MatchString(id) {
 		return resource{}, notFound("service")
 	}
-	return h.serviceResource(id), nil
+	return serviceResource(id), nil
 }
 
 // ticketTarget is ticket n of the service of the path. Its owner is the
 // service's; a ticket the read model does not hold (opened a moment ago)
-// must be one the service has opened, which its workflow says.
+// must be one the service has opened, which its workflow says (asked only
+// once the caller may see the service).
 func ticketTarget(h *handlers, c *gin.Context) (resource, error) {
 	svc, err := serviceTarget(h, c)
 	if err != nil {
@@ -159,14 +158,10 @@ func ticketTarget(h *handlers, c *gin.Context) (resource, error) {
 	return resource{kind: "ticket", ownerKind: "service", id: id, n: n, path: svc.path + "/tickets/" + strconv.Itoa(n),
 		workflowID: workflows.TicketWorkflowID(id, n), stateQuery: workflows.QueryTicketState,
 		owner: svc.owner,
-		exists: func(ctx context.Context, cl Caller) error {
+		exists: storedOrLive("ticket", func(ctx context.Context) error {
 			_, _, _, err := h.deps.Store.TicketState(ctx, id, n)
-			switch {
-			case err == nil:
-				return nil
-			case !errors.Is(err, store.ErrNotFound):
-				return failed("find ticket", err)
-			}
+			return err
+		}, func(ctx context.Context, cl Caller) error {
 			st, err := stateOf[workflows.ServiceState](ctx, h, svc)
 			if err != nil {
 				return h.workflowError(cl, "find ticket", "service", err)
@@ -175,7 +170,7 @@ func ticketTarget(h *handlers, c *gin.Context) (resource, error) {
 				return notFound("ticket")
 			}
 			return nil
-		}}, nil
+		})}, nil
 }
 
 // getService answers the service's whole current state, from its workflow.

@@ -3,15 +3,12 @@ package api
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/serviceerror"
 
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
@@ -68,11 +65,11 @@ func (r startSLAPeriodRequest) check() []FieldError {
 
 // startedSLAPeriod answers POST /v1/sla-periods.
 type startedSLAPeriod struct {
-	Account    string              `json:"account"`
-	Period     string              `json:"period"`
-	WorkflowID string              `json:"workflow_id"`
-	RunID      string              `json:"run_id"`
-	State      *workflows.SLAState `json:"state,omitempty"`
+	Account    string                    `json:"account"`
+	Period     string                    `json:"period"`
+	WorkflowID string                    `json:"workflow_id"`
+	RunID      string                    `json:"run_id"`
+	State      *workflows.SLAPeriodState `json:"state,omitempty"`
 }
 
 // recordOutageRequest is the body of POST .../outages.
@@ -103,14 +100,23 @@ func slaPeriodPath(account, period string) string {
 	return "/v1/sla-periods/" + account + "/" + period
 }
 
-// slaPeriodResource is the period of account's month.
+// slaPeriodResource is the period of account's month. Its owner is the
+// account name's; a month the read model does not hold (started a moment
+// ago) must be one whose workflow exists.
 func (h *handlers) slaPeriodResource(account, period string) resource {
-	wid := workflows.SLAPeriodWorkflowID(account, period)
-	return resource{kind: "SLA period", ownerKind: "SLA period", id: account, period: period, path: slaPeriodPath(account, period),
-		workflowID: wid, stateQuery: workflows.QuerySLAState, final: true,
-		owner: storedOwner(h, func(ctx context.Context, _ string) (string, json.RawMessage, int64, error) {
-			return h.deps.Store.SLAPeriodState(ctx, account, period)
-		}, account, wid, workflows.QuerySLAState, func(st workflows.SLAState) string { return st.CustomerID })}
+	r := resource{kind: "SLA period", ownerKind: "SLA period", id: account, period: period, path: slaPeriodPath(account, period),
+		workflowID: workflows.SLAPeriodWorkflowID(account, period), stateQuery: workflows.QuerySLAPeriodState, final: true,
+		owner: store.Owner{Kind: store.OwnerSLAAccount, ID: account}}
+	r.exists = storedOrLive("SLA period", func(ctx context.Context) error {
+		_, _, _, err := h.deps.Store.SLAPeriodState(ctx, account, period)
+		return err
+	}, func(ctx context.Context, cl Caller) error {
+		if _, err := stateOf[workflows.SLAPeriodState](ctx, h, r); err != nil {
+			return h.workflowError(cl, "find SLA period", "SLA period", err)
+		}
+		return nil
+	})
+	return r
 }
 
 // slaPeriodTarget is the period of the path's account and month.
@@ -142,10 +148,8 @@ func (h *handlers) startSLAPeriod(c *gin.Context) {
 		h.fail(c, startRefusal("service period", err))
 		return
 	}
-	if !h.slaAccountFree(c, req.Account, req.CustomerID, req.Service) {
-		return
-	}
 	r := h.slaPeriodResource(req.Account, req.Period)
+	r.owner.CustomerID, r.owner.Service = req.CustomerID, req.Service
 	run, err := h.startResource(c.Request.Context(), cl, r, workflows.SLAPeriodWorkflowName, in,
 		workflows.AttrCustomer.ValueSet(req.CustomerID))
 	if err != nil {
@@ -156,56 +160,24 @@ func (h *handlers) startSLAPeriod(c *gin.Context) {
 	answerStarted(h, c, r, "start-sla-period", &out, &out.State)
 }
 
-// slaAccountFree answers 409 (rule account-taken) when account already
-// serves another customer or another service: a period of it in the read
-// model, or its SLAAccount workflow. Period and account workflow IDs name
-// the account alone, so one account name is one customer's account of one
-// service; without this check an Email and a Sendify account of the same
-// name would share their periods, and an SLAAccount would take over another
-// customer's period. It returns false when it answered.
-func (h *handlers) slaAccountFree(c *gin.Context, account, customerID, service string) bool {
-	ctx := c.Request.Context()
-	type owner struct{ customerID, service string }
-	var owners []owner
-	periods, err := h.deps.Store.ListSLAPeriods(ctx, store.SLAPeriodFilter{Account: account, Limit: 1})
-	if err != nil {
-		h.internal(c, "find SLA account", err)
-		return false
+// accountTaken is the 409 (rule account-taken) of a start of an SLA
+// account or period whose account name another customer or service owns:
+// period and account workflow IDs name the account alone, so one account
+// name is one customer's account of one service.
+func accountTaken(claim, owner store.Owner) Problem {
+	detail := "account " + claim.ID + " belongs to another customer"
+	if owner.CustomerID == claim.CustomerID {
+		detail = "account " + claim.ID + " is this customer's " + owner.Service + " account"
 	}
-	for _, p := range periods {
-		owners = append(owners, owner{p.CustomerID, p.Service})
-	}
-	st, err := stateOf[workflows.SLAAccountState](ctx, h, h.slaAccountResource(account))
-	var missing *serviceerror.NotFound
-	switch {
-	case err == nil:
-		owners = append(owners, owner{st.CustomerID, string(st.Service)})
-	case !errors.As(err, &missing):
-		h.fail(c, h.workflowError(callerOf(c), "find SLA account", "SLA account", err))
-		return false
-	}
-	for _, o := range owners {
-		detail := ""
-		switch {
-		case o.customerID != customerID:
-			detail = "account " + account + " belongs to another customer"
-		case o.service != service:
-			detail = "account " + account + " is this customer's " + o.service + " account"
-		default:
-			continue
-		}
-		writeProblem(c, Problem{Type: ProblemRefused, Status: http.StatusConflict, Rule: "account-taken",
-			Detail: detail + "; an account name serves one customer's one service (use another name)",
-			Errors: []FieldError{{Field: "account", Rule: "account-taken", Detail: detail}}})
-		return false
-	}
-	return true
+	return Problem{Type: ProblemRefused, Status: http.StatusConflict, Rule: "account-taken",
+		Detail: detail + "; an account name serves one customer's one service (use another name)",
+		Errors: []FieldError{{Field: "account", Rule: "account-taken", Detail: detail}}}
 }
 
 // getSLAPeriod answers the period's whole state from its workflow: the
 // read model's copy has neither its events nor its Sendify intervals.
 func (h *handlers) getSLAPeriod(c *gin.Context) {
-	getState[workflows.SLAState](h, c, slaPeriodTarget)
+	getState[workflows.SLAPeriodState](h, c, slaPeriodTarget)
 }
 
 // slaPeriodListQuery is the query of GET /v1/sla-periods.

@@ -1,13 +1,13 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
 )
 
@@ -75,16 +75,11 @@ type stopSLAAccountRequest struct {
 
 func slaAccountPath(account string) string { return "/v1/sla-accounts/" + account }
 
-// slaAccountResource is the SLA account. Accounts are not projected: its
-// owner is read from its workflow, as its state.
-func (h *handlers) slaAccountResource(account string) resource {
-	r := resource{kind: "SLA account", ownerKind: "SLA account", id: account, path: slaAccountPath(account),
-		workflowID: workflows.SLAAccountWorkflowID(account), stateQuery: workflows.QuerySLAAccountState, final: true}
-	r.owner = func(ctx context.Context) (string, error) {
-		st, err := stateOf[workflows.SLAAccountState](ctx, h, r)
-		return st.CustomerID, err
-	}
-	return r
+// slaAccountResource is the SLA account.
+func slaAccountResource(account string) resource {
+	return resource{kind: "SLA account", ownerKind: "SLA account", id: account, path: slaAccountPath(account),
+		workflowID: workflows.SLAAccountWorkflowID(account), stateQuery: workflows.QuerySLAAccountState, final: true,
+		owner: store.Owner{Kind: store.OwnerSLAAccount, ID: account}}
 }
 
 // slaAccountTarget is the SLA account of the path.
@@ -93,7 +88,7 @@ func slaAccountTarget(h *handlers, c *gin.Context) (resource, error) {
 	if !slaAccountPattern.MatchString(account) {
 		return resource{}, notFound("SLA account")
 	}
-	return h.slaAccountResource(account), nil
+	return slaAccountResource(account), nil
 }
 
 // startSLAAccount starts an account's SLAAccount workflow. An account starts
@@ -115,9 +110,6 @@ func (h *handlers) startSLAAccount(c *gin.Context) {
 		h.fail(c, startRefusal("SLA account", err))
 		return
 	}
-	if !h.slaAccountFree(c, req.Account, req.CustomerID, req.Service) {
-		return
-	}
 	if oldest := oldestClaimablePeriod(time.Now()); req.FirstPeriod < oldest {
 		writeProblem(c, Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity,
 			Detail: "the SLA account cannot start under its contract's rules",
@@ -125,7 +117,8 @@ func (h *handlers) startSLAAccount(c *gin.Context) {
 				" or later: claims for earlier months closed two months after they ended, so their periods would only be computed, never claimed"}}})
 		return
 	}
-	r := h.slaAccountResource(req.Account)
+	r := slaAccountResource(req.Account)
+	r.owner.CustomerID, r.owner.Service = req.CustomerID, req.Service
 	run, err := h.startResource(c.Request.Context(), cl, r, workflows.SLAAccountWorkflowName, in,
 		workflows.AttrCustomer.ValueSet(req.CustomerID))
 	if err != nil {

@@ -81,7 +81,8 @@ func (s *Store) RecordProject(ctx context.Context, p ProjectSnapshot, events []P
 			RETURNING state_seq`,
 		args: []any{p.ID, p.CustomerID, p.PackageCode, p.CatalogVersion, p.Status, p.Phase, p.NextDeadline,
 			p.Overdue, p.ProvisionalDeadlines, p.State, p.Seq, p.StartedAt, p.UpdatedAt},
-		current: `SELECT state_seq FROM projects WHERE id = $1`, key: []any{p.ID}}, evs, outbox)
+		current: `SELECT state_seq FROM projects WHERE id = $1`, key: []any{p.ID},
+		owner: Owner{Kind: OwnerProject, ID: p.ID, CustomerID: p.CustomerID}}, evs, outbox)
 }
 
 // ProjectState returns the stored state JSON of a project and its customer.

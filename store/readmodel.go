@@ -79,6 +79,9 @@ type rowWrite struct {
 	args    []any
 	current string
 	key     []any
+	// owner, when its Kind is set, is the owner the row's object gets
+	// unless it has one.
+	owner Owner
 }
 
 // recordRow writes a read-model row (row) and its subject's new events and
@@ -90,6 +93,11 @@ func (s *Store) recordRow(ctx context.Context, what string, sub subject, row row
 		var err error
 		if stored, err = storedSeq(ctx, tx, row.upsert, row.args, row.current, row.key...); err != nil {
 			return err
+		}
+		if row.owner.Kind != "" {
+			if err := recordOwner(ctx, tx, row.owner); err != nil {
+				return err
+			}
 		}
 		return recordEvents(ctx, tx, sub, events, outbox)
 	})

@@ -59,7 +59,8 @@ func (s *Store) RecordService(ctx context.Context, sv ServiceSnapshot, events []
 		args: []any{sv.ID, sv.CustomerID, sv.PackageCode, sv.CatalogVersion, sv.Status, sv.YearStart, sv.YearEnd,
 			sv.NextBoundary, sv.OpenTickets, sv.TicketsOpened, sv.TicketsBreached, sv.State, sv.Seq,
 			sv.StartedAt, sv.UpdatedAt},
-		current: `SELECT state_seq FROM services WHERE id = $1`, key: []any{sv.ID}}, events, outbox)
+		current: `SELECT state_seq FROM services WHERE id = $1`, key: []any{sv.ID},
+		owner: Owner{Kind: OwnerService, ID: sv.ID, CustomerID: sv.CustomerID}}, events, outbox)
 }
 
 // ServiceState returns the stored state JSON of a service, its customer

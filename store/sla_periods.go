@@ -72,7 +72,8 @@ func (s *Store) RecordSLAPeriod(ctx context.Context, p SLAPeriodSnapshot, events
 		args: []any{p.Account, p.Period, p.CustomerID, p.Service, p.Status, p.AvailabilityPct, p.CompensationPct,
 			p.CompensationCents, p.ClaimOpens, p.ClaimCloses, p.ClaimedAt != nil, p.ClaimedAt, p.State, p.Seq,
 			p.StartedAt, p.UpdatedAt, p.ProvisionalWindow},
-		current: `SELECT state_seq FROM sla_periods WHERE account = $1 AND period = $2`, key: []any{p.Account, p.Period}}, events, outbox)
+		current: `SELECT state_seq FROM sla_periods WHERE account = $1 AND period = $2`, key: []any{p.Account, p.Period},
+		owner: Owner{Kind: OwnerSLAAccount, ID: p.Account, CustomerID: p.CustomerID, Service: p.Service}}, events, outbox)
 }
 
 // SLAPeriodState returns the stored state JSON of an account's SLA period,

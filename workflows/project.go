@@ -38,7 +38,7 @@ var recordActivityOptions = workflow.ActivityOptions{
 // ProjectWorkflowName and start it with ID ProjectWorkflowID(project ID).
 //
 // Actions arrive as updates (with validators) or signals of the same names;
-// the state query QueryState returns the whole ProjectState. After every
+// the state query QueryProjectState returns the whole ProjectState. After every
 // change the workflow writes the state and the new events through the
 // RecordProjectActivity activity, and an action's update returns only once
 // its events are written. Deadlines are computed by the
@@ -51,7 +51,6 @@ func ProjectWorkflow(ctx workflow.Context, in ProjectInput) (ProjectResult, erro
 		}
 	}
 	p := newProject(ctx, in)
-	p.pumped = workflow.GetVersion(ctx, changeSignalsPumped, workflow.DefaultVersion, 1) >= 1
 	if err := p.register(ctx); err != nil {
 		return ProjectResult{}, err
 	}
@@ -81,15 +80,11 @@ type project struct {
 	// runStart is Seq when this run began.
 	runStart int64
 	// signals are the action signal channels; inflight counts signals
-	// being handled.
+	// being handled; pumps start the handling of one waiting signal of
+	// each channel.
 	signals  []workflow.ReceiveChannel
 	inflight int
-	// pumped is set when signals are received by the main loop (pump)
-	// rather than by a goroutine per signal blocked in Receive (see
-	// changeSignalsPumped); pumps then holds how to start handling one
-	// waiting signal of each channel.
-	pumped bool
-	pumps  []func(ctx workflow.Context) bool
+	pumps    []func(ctx workflow.Context) bool
 	// sa are the search attribute values last upserted.
 	sa    searchValues
 	saSet bool
@@ -217,8 +212,8 @@ func (p *project) begin(ctx workflow.Context) error {
 // register installs the state query, the action updates and signals, and the
 // calendar signal.
 func (p *project) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ProjectState, error) { return p.s, nil }); err != nil {
-		return fmt.Errorf("set query handler %s: %w", QueryState, err)
+	if err := workflow.SetQueryHandler(ctx, QueryProjectState, func() (ProjectState, error) { return p.s, nil }); err != nil {
+		return fmt.Errorf("set query handler %s: %w", QueryProjectState, err)
 	}
 	regs := []error{
 		handle(p, ctx, UpdateSubmitDeliverable, p.checkSubmit, p.submit),
@@ -261,15 +256,10 @@ func handle[T action](p *project, ctx workflow.Context, name string, check func(
 }
 
 // listen handles the signal name: validated by check, then applied; an
-// invalid signal (or one that apply refuses) is recorded as ignored.
-//
-// Before changeSignalsPumped a goroutine per signal name receives with
-// Receive; a signal handed to that blocked receiver is invisible to Len and
-// to inflight until the goroutine runs, so settle could see the run quiet and
-// continue as new with the signal received but not applied. Since
-// changeSignalsPumped the signals stay buffered in their channels (where Len
-// sees them) until the main loop pumps them, and each is applied in a
-// goroutine of its own counted by inflight from the moment it is received.
+// invalid signal (or one that apply refuses) is recorded as ignored. The
+// signals stay buffered in their channels (where Len sees them) until the
+// main loop pumps them, and each is applied in a goroutine of its own
+// counted by inflight from the moment it is received.
 func listen[T action](p *project, ctx workflow.Context, name string, check func(T) *Refusal, apply func(workflow.Context, T) (ActionResult, error)) {
 	ch := workflow.GetSignalChannel(ctx, name)
 	p.signals = append(p.signals, ch)
@@ -284,34 +274,22 @@ func listen[T action](p *project, ctx workflow.Context, name string, check func(
 			p.ignore(ctx, name, in.Meta(), r)
 		}
 	}
-	if p.pumped {
-		p.pumps = append(p.pumps, func(ctx workflow.Context) bool {
-			var in T
-			if !ch.ReceiveAsync(&in) {
-				return false
-			}
-			p.inflight++
-			workflow.Go(ctx, func(ctx workflow.Context) {
-				defer func() { p.inflight-- }()
-				handleSignal(ctx, in)
-			})
-			return true
-		})
-		return
-	}
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			var in T
-			ch.Receive(ctx, &in)
-			p.inflight++
-			handleSignal(ctx, in)
-			p.inflight--
+	p.pumps = append(p.pumps, func(ctx workflow.Context) bool {
+		var in T
+		if !ch.ReceiveAsync(&in) {
+			return false
 		}
+		p.inflight++
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer func() { p.inflight-- }()
+			handleSignal(ctx, in)
+		})
+		return true
 	})
 }
 
 // pump starts the handling of every waiting signal, in arrival order per
-// signal name (a no-op before changeSignalsPumped, when goroutines receive).
+// signal name.
 func (p *project) pump(ctx workflow.Context) {
 	for _, next := range p.pumps {
 		for next(ctx) {
@@ -319,12 +297,8 @@ func (p *project) pump(ctx workflow.Context) {
 	}
 }
 
-// signalWaiting reports whether a signal waits to be pumped (always false
-// before changeSignalsPumped, so the old wait conditions are unchanged).
+// signalWaiting reports whether a signal waits to be pumped.
 func (p *project) signalWaiting() bool {
-	if !p.pumped {
-		return false
-	}
 	for _, ch := range p.signals {
 		if ch.Len() > 0 {
 			return true
@@ -484,7 +458,7 @@ func (p *project) continueAsNew(ctx workflow.Context) (ProjectResult, error) {
 	p.settle(ctx)
 	// An action settled during the hand-over may have ended the project (a
 	// termination): then this run ends it rather than start one more.
-	if p.s.Status != StatusActive && workflow.GetVersion(ctx, changeEndAtHandOver, workflow.DefaultVersion, 1) >= 1 {
+	if p.s.Status != StatusActive {
 		return p.result(), nil
 	}
 	next := p.in

@@ -664,27 +664,25 @@ func (p *project) calendarUpdated(ctx workflow.Context, in CalendarUpdated) (Act
 		return ActionResult{}, err
 	}
 	changes := []any{}
-	if workflow.GetVersion(ctx, changeCalendarRecompute, workflow.DefaultVersion, 1) >= 1 {
-		for _, ref := range p.pendingDeadlines() {
-			d := p.deadlineOf(ref)
-			if d == nil || !d.Provisional {
-				continue
-			}
-			from, spec := d.From, d.Spec
-			res, err := ComputeDeadline(ctx, from, spec)
-			if err != nil {
-				return ActionResult{}, err
-			}
-			d = p.deadlineOf(ref) // other handlers may have run
-			if d == nil || !d.From.Equal(from) || d.Spec != spec {
-				continue
-			}
-			old := d.At
-			d.recomputed(res)
-			changes = append(changes, map[string]any{
-				"deadline": p.refName(ref), "from": old, "to": d.At, "provisional": d.Provisional, "calendar_version": d.CalendarVersion,
-			})
+	for _, ref := range p.pendingDeadlines() {
+		d := p.deadlineOf(ref)
+		if d == nil || !d.Provisional {
+			continue
 		}
+		from, spec := d.From, d.Spec
+		res, err := ComputeDeadline(ctx, from, spec)
+		if err != nil {
+			return ActionResult{}, err
+		}
+		d = p.deadlineOf(ref) // other handlers may have run
+		if d == nil || !d.From.Equal(from) || d.Spec != spec {
+			continue
+		}
+		old := d.At
+		d.recomputed(res)
+		changes = append(changes, map[string]any{
+			"deadline": p.refName(ref), "from": old, "to": d.At, "provisional": d.Provisional, "calendar_version": d.CalendarVersion,
+		})
 	}
 	if r := p.checkCalendar(in); r != nil {
 		return ActionResult{}, r.applicationError()

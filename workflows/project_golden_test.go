@@ -1,7 +1,7 @@
 //go:build golden
 
-// The golden histories replayed by TestReplayGoldenHistories are recorded
-// here, on the in-process Temporal server (a slow build, hence the tag):
+// The golden histories replayed by TestReplayGoldenHistories (replay_test.go)
+// are recorded here, on the in-process Temporal server (a slow build, hence the tag):
 //
 //	make histories
 //	go test -tags golden -run '^TestRecordGolden' -count=1 ./workflows/
@@ -21,10 +21,11 @@
 // what the workflow records (its projection activity reports every event),
 // never for a fixed time.
 //
-// Before re-recording after a workflow change that is meant to be
-// incompatible (and guarded by workflow.GetVersion), copy the old files to
-// new names (e.g. project-dingtalk-pro.v1.json): the old histories must keep
-// replaying.
+// Re-recording replaces the histories; the replay test's goldenHistories
+// table names every file. A change behind workflow.GetVersion instead keeps
+// the histories recorded before it (copied to new names, listed in
+// goldenHistories and in goldenSides as its "before" side) and adds new
+// ones after it (see workflows.ChangeIDs).
 
 package workflows_test
 
@@ -377,7 +378,7 @@ func TestRecordGoldenDingtalkPro(t *testing.T) {
 	g.awaitCount(workflows.EventCalendarUpdated, 1)
 	g.must(workflows.UpdateAdvancePhase, g.advance())
 	g.deliver("customer-service-group-log-report", "service-acceptance-confirmation")
-	if _, err := g.c.QueryWorkflow(context.Background(), g.id, "", workflows.QueryState); err != nil {
+	if _, err := g.c.QueryWorkflow(context.Background(), g.id, "", workflows.QueryProjectState); err != nil {
 		t.Fatal(err)
 	}
 	g.must(workflows.UpdateSignFinalAcceptance, workflows.SignFinalAcceptance{ActionMeta: g.meta(customer)})
@@ -500,8 +501,7 @@ func TestRecordGoldenManagedServices(t *testing.T) {
 // replays: a DingTalk Pro project whose manager opens and closes delays and
 // whose customer rejects submission after submission until the first run
 // reaches workflows.ContinueAsNewHistoryLength events and continues as new.
-// It is written gzip'd (testdata/long-history.json.gz), outside the
-// project-*.json set replayed by TestReplayGoldenHistories.
+// It is written gzip'd (testdata/long-history.json.gz).
 func TestRecordGoldenLongHistory(t *testing.T) {
 	g := newGolden(t, "long", "dingtalk-pro", catalog.Options{}, workflows.ContractDates{Purchase: time.Now()}, 0)
 	g.must(workflows.UpdateAdvancePhase, g.advance())

@@ -22,15 +22,15 @@ import (
 // TestSignalAtContinueAsNewIsCarried reproduces a signal arriving in the last
 // workflow task of a run: the customer's acceptance is signalled while the
 // projection writes the continued-as-new event, so the signal and that
-// activity's completion are handled in one workflow task. Before the
-// signals-pumped change, the signal was handed to the listener goroutine
-// blocked in Receive (Len stays 0, inflight stays 0 until it runs), settle
-// found the run quiet, and the run continued as new with the acceptance lost.
-// Since the change the signal stays buffered until the main loop pumps it,
-// so it is applied once, written, and carried into the next run.
+// activity's completion are handled in one workflow task. A signal handed
+// to a goroutine blocked in Receive would be invisible (Len stays 0) until
+// that goroutine runs, so settle could find the run quiet and continue as
+// new with the acceptance lost; the signal stays buffered until the main
+// loop pumps it, so it is applied once, written, and carried into the next
+// run.
 func TestSignalAtContinueAsNewIsCarried(t *testing.T) {
 	t.Run("pumped", func(t *testing.T) {
-		next, rec := runSignalAtContinueAsNew(t, false)
+		next, rec := runSignalAtContinueAsNew(t)
 		if next.Resume == nil {
 			t.Fatal("continue-as-new carries no state")
 		}
@@ -65,37 +65,17 @@ func TestSignalAtContinueAsNewIsCarried(t *testing.T) {
 		}
 	})
 
-	// The same schedule on histories from before the change (GetVersion
-	// answers DefaultVersion) still loses the signal: this is what shows the
-	// test reproduces the race rather than passing by timing.
-	t.Run("default version loses it", func(t *testing.T) {
-		next, rec := runSignalAtContinueAsNew(t, true)
-		if next.Resume == nil {
-			t.Fatal("continue-as-new carries no state")
-		}
-		if d := deliverable(*next.Resume, raceDeliverable); d.Status != workflows.DeliverableSubmitted {
-			t.Errorf("carried deliverable is %s: the old listeners no longer lose the signal, so this test no longer reproduces the race", d.Status)
-		}
-		if n := len(rec.ofType(workflows.EventDeliverableAccepted)); n != 0 {
-			t.Errorf("%d acceptances recorded", n)
-		}
-	})
 }
 
 const raceDeliverable = "kickoff-meeting-report"
 
 // runSignalAtContinueAsNew runs one project run that continues as new after
 // the submission, with the customer's acceptance signalled while the
-// continued-as-new event is being written. oldVersion makes the
-// signals-pumped GetVersion answer DefaultVersion.
-func runSignalAtContinueAsNew(t *testing.T, oldVersion bool) (workflows.ProjectInput, *recorder) {
+// continued-as-new event is being written.
+func runSignalAtContinueAsNew(t *testing.T) (workflows.ProjectInput, *recorder) {
 	t.Helper()
 	env, rec := runAtHandOver(t, func(h *harness) (string, any) {
 		return workflows.SignalDecideDeliverable, h.accept(raceDeliverable)
-	}, func(env *testsuite.TestWorkflowEnvironment) {
-		if oldVersion {
-			env.OnGetVersion("signals-pumped", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
-		}
 	})
 	var can *workflow.ContinueAsNewError
 	if err := env.GetWorkflowError(); !errors.As(err, &can) {
@@ -110,9 +90,8 @@ func runSignalAtContinueAsNew(t *testing.T, oldVersion bool) (workflows.ProjectI
 
 // runAtHandOver runs one project run that continues as new after the
 // submission, with the signal that signal names sent while the
-// continued-as-new event is being written; setup adjusts the environment
-// (GetVersion answers) before the run.
-func runAtHandOver(t *testing.T, signal func(h *harness) (string, any), setup func(env *testsuite.TestWorkflowEnvironment)) (*testsuite.TestWorkflowEnvironment, *recorder) {
+// continued-as-new event is being written.
+func runAtHandOver(t *testing.T, signal func(h *harness) (string, any)) (*testsuite.TestWorkflowEnvironment, *recorder) {
 	t.Helper()
 	in := projectInput(t, "managed-services", catalog.Options{}, t0)
 	in.ContinueAsNewAfterEvents = 2 // started, submitted, then continue as new
@@ -139,7 +118,6 @@ func runAtHandOver(t *testing.T, signal func(h *harness) (string, any), setup fu
 	env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: workflows.RecordProjectActivity})
 	env.RegisterWorkflowWithOptions(workflows.ProjectWorkflow, workflow.RegisterOptions{Name: workflows.ProjectWorkflowName})
 	env.SetStartTime(t0)
-	setup(env)
 
 	h.at(time.Hour, func() { h.must(workflows.UpdateSubmitDeliverable, h.submission(raceDeliverable)) })
 	h.run()
@@ -151,42 +129,19 @@ func runAtHandOver(t *testing.T, signal func(h *harness) (string, any), setup fu
 }
 
 // TestTerminateAtContinueAsNewEndsTheRun signals a termination while the run
-// hands over: since the end-at-hand-over change the run ends terminated
-// instead of continuing as new into a run that ends at once; histories from
-// before it (GetVersion answers DefaultVersion) still continue as new.
+// hands over: the run ends terminated instead of continuing as new into a
+// run that ends at once.
 func TestTerminateAtContinueAsNewEndsTheRun(t *testing.T) {
-	terminate := func(h *harness) (string, any) { return workflows.SignalTerminate, h.terminate() }
-	for _, tc := range []struct {
-		name    string
-		version workflow.Version
-		ends    bool
-	}{
-		{"ends the run", 1, true},
-		{"default version continues as new", workflow.DefaultVersion, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			env, rec := runAtHandOver(t, terminate, func(env *testsuite.TestWorkflowEnvironment) {
-				env.OnGetVersion("end-at-hand-over", workflow.DefaultVersion, 1).Return(tc.version)
-			})
-			onlyEvent(t, rec, workflows.EventProjectTerminated)
-			err := env.GetWorkflowError()
-			var can *workflow.ContinueAsNewError
-			if !tc.ends {
-				if !errors.As(err, &can) {
-					t.Fatalf("run ended with %v: %v", err, errNotCAN)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("run ended with %v, want the terminated result", err)
-			}
-			var res workflows.ProjectResult
-			if err := env.GetWorkflowResult(&res); err != nil {
-				t.Fatal(err)
-			}
-			if res.Status != workflows.StatusTerminated || res.State.Run != 1 || rec.last().Seq != res.Seq {
-				t.Errorf("result %s in run %d at seq %d, projection at %d", res.Status, res.State.Run, res.Seq, rec.last().Seq)
-			}
-		})
+	env, rec := runAtHandOver(t, func(h *harness) (string, any) { return workflows.SignalTerminate, h.terminate() })
+	onlyEvent(t, rec, workflows.EventProjectTerminated)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("run ended with %v, want the terminated result", err)
+	}
+	var res workflows.ProjectResult
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != workflows.StatusTerminated || res.State.Run != 1 || rec.last().Seq != res.Seq {
+		t.Errorf("result %s in run %d at seq %d, projection at %d", res.Status, res.State.Run, res.Seq, rec.last().Seq)
 	}
 }

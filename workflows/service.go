@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/log"
@@ -40,9 +41,6 @@ const (
 	// A projection record: the activity scheduled, started and completed,
 	// and the task that takes its result.
 	costRecord = 3 + costWorkflowTask
-	// A workflow.GetVersion that answers a new version: its marker and the
-	// TemporalChangeVersion search attribute upsert.
-	costVersion = 2
 )
 
 // ServiceWorkflow runs the service year of a continuous support plan: tickets
@@ -56,11 +54,7 @@ const (
 // manager). Tickets report with SignalTicketReport; QueryServiceState
 // returns the ServiceState. After every change the workflow writes the
 // state and the new events through the RecordServiceActivity activity, and
-// an action's update returns only once its events are written (since
-// changeServiceProjection). Like the project workflow, changes to this
-// logic go behind workflow.GetVersion, with new golden histories under
-// testdata/ (service-*.json, ticket-*.json, sla-*.json) replayed by the
-// tests.
+// an action's update returns only once its events are written.
 //
 // A run lasts at most one service month: at each month boundary the run
 // closes the periods that end there (quota usage resets, obligations owed
@@ -73,14 +67,11 @@ const (
 func ServiceWorkflow(ctx workflow.Context, in ServiceInput) (ServiceResult, error) {
 	if in.Resume == nil {
 		if err := ValidateService(in); err != nil {
-			return ServiceResult{}, temporal.NewNonRetryableApplicationError("invalid service input: "+err.Error(), InvalidServiceInputErrorType, err)
+			return ServiceResult{}, temporal.NewNonRetryableApplicationError("invalid service input: "+err.Error(), InvalidInputErrorType, err)
 		}
 	}
 	w := newService(ctx, in)
-	if workflow.GetVersion(ctx, changeServiceProjection, workflow.DefaultVersion, 1) >= 1 {
-		w.cost(costVersion)
-		w.startProjection()
-	}
+	w.startProjection()
 	if err := w.register(ctx); err != nil {
 		return ServiceResult{}, err
 	}
@@ -98,6 +89,9 @@ func ValidateService(in ServiceInput) error {
 	}
 	if in.CustomerID == "" {
 		errs = append(errs, &StartError{Field: "customer_id", Rule: StartRuleRequired, Message: "customer id is required"})
+	}
+	if strings.ContainsAny(in.ProjectID, " \t\r\n/") {
+		errs = append(errs, &StartError{Field: "project_id", Rule: StartRuleInvalid, Message: "project id must not contain spaces or slashes"})
 	}
 	if err := in.Plan.Validate(); err != nil {
 		errs = append(errs, err)
@@ -118,8 +112,7 @@ type service struct {
 	// sa are the search attribute values last upserted by this run.
 	sa    searchValues
 	saSet bool
-	// proj writes the read model; nil when replaying a run from before
-	// changeServiceProjection.
+	// proj writes the read model.
 	proj *projector
 }
 
@@ -148,6 +141,7 @@ func initialServiceState(in ServiceInput, at time.Time) ServiceState {
 	s := ServiceState{
 		ServiceID:  in.ServiceID,
 		CustomerID: in.CustomerID,
+		ProjectID:  in.ProjectID,
 		Package: PackageRef{Code: pl.PackageCode, Name: pl.PackageName,
 			CatalogVersion: pl.CatalogVersion, CatalogDigest: pl.CatalogDigest},
 		Status:         ServicePending,
@@ -212,19 +206,11 @@ func (w *service) begin(ctx workflow.Context) {
 
 func (w *service) cost(n int) { w.s.Runs[len(w.s.Runs)-1].Events += n }
 
-// startProjection makes this run write the read model. When the run before
-// it did not (it ran before changeServiceProjection: its hand-over event
-// does not say "projected"), the events the state still holds are written
-// first, since the read model has nothing of the service yet.
+// startProjection makes this run write the read model.
 func (w *service) startProjection() {
 	w.proj = &projector{activity: RecordServiceActivity, cost: w.cost, logger: w.logger, projected: w.s.Seq,
 		input: func(events []Event) any { return ServiceRecord{State: projectedServiceState(w.s), Events: events} }}
 	w.host.proj = w.proj
-	if w.s.Run > 1 && !w.previousRunProjected() {
-		for _, e := range w.s.RecentEvents {
-			w.proj.add(e)
-		}
-	}
 }
 
 // projectedServiceState is the state a projection record carries: the
@@ -242,19 +228,6 @@ func projectedServiceState(s ServiceState) ServiceState {
 	}
 	s.Obligations = obligations
 	return s
-}
-
-// previousRunProjected reports whether the run this one continues wrote
-// the read model: its continued-as-new event, the last one recorded, says
-// so.
-func (w *service) previousRunProjected() bool {
-	for i := len(w.s.RecentEvents) - 1; i >= 0; i-- {
-		if e := w.s.RecentEvents[i]; e.Type == EventContinuedAsNew {
-			projected, _ := e.Payload["projected"].(bool)
-			return projected
-		}
-	}
-	return false
 }
 
 // register installs the query, the action updates and signals, and the
@@ -419,9 +392,6 @@ func (w *service) endRun(ctx workflow.Context, reason string) {
 func (w *service) continueAsNew(ctx workflow.Context, reason string) error {
 	payload := map[string]any{
 		"run": w.s.Run, "month": w.s.Month + 1, "reason": reason, "events": w.s.Runs[len(w.s.Runs)-1].Events,
-	}
-	if w.proj != nil {
-		payload["projected"] = true // every event up to the hand-over is written (settle below)
 	}
 	w.record(now(ctx), EventContinuedAsNew, ActionMeta{Actor: SystemActor}, payload)
 	w.host.settle(ctx)

@@ -18,16 +18,15 @@ func TicketWorkflowID(serviceID string, n int) string {
 	return fmt.Sprintf("service/%s/ticket/%d", serviceID, n)
 }
 
-// InvalidServiceInputErrorType is the application error type with which the
-// service, ticket and SLA period workflows fail when started with an input
-// their validation refuses.
-const InvalidServiceInputErrorType = "InvalidServiceInput"
-
 // ServiceInput is the input of the service workflow.
 type ServiceInput struct {
-	ServiceID  string      `json:"service_id"`
-	CustomerID string      `json:"customer_id"`
-	Plan       ServicePlan `json:"plan"`
+	ServiceID  string `json:"service_id"`
+	CustomerID string `json:"customer_id"`
+	// ProjectID, when set, names the project the service belongs to (Remote
+	// O&M's documents are both the project's deliverables and the
+	// service's obligations); it must be the same customer's.
+	ProjectID string      `json:"project_id,omitempty"`
+	Plan      ServicePlan `json:"plan"`
 	// StartedBy and RequestID identify who started the service and with
 	// which request.
 	StartedBy Actor  `json:"started_by"`

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/sowflow/sowflow/workflows"
 )
@@ -116,11 +115,6 @@ func checkServiceProjection(t *testing.T, h *svc, s workflows.ServiceState, firs
 	}
 	if n := len(s.RecentEvents); n > len(all) || !sameEvents(all[len(all)-n:], s.RecentEvents) {
 		t.Errorf("the state's %d recent events are not the last ones written", n)
-	}
-	for _, e := range eventsOf(all, workflows.EventContinuedAsNew) {
-		if e.Payload["projected"] != true {
-			t.Errorf("run %v continued as new without saying it projected: %v", e.Payload["run"], e.Payload)
-		}
 	}
 	return all
 }
@@ -267,51 +261,5 @@ func TestServiceProjection(t *testing.T) {
 		if len(eventsOf(ts2.Events, want)) != 1 {
 			t.Errorf("ticket 2: %d %s events in %v", len(eventsOf(ts2.Events, want)), want, types(ts2.Events))
 		}
-	}
-}
-
-// TestServiceProjectionStartsMidYear runs a service whose first run
-// replays as if recorded before changeServiceProjection (GetVersion answers
-// DefaultVersion there): that run writes nothing, and the next run, after
-// the month boundary, first writes the events the state still holds, so
-// the read model gets the service's whole story.
-func TestServiceProjectionStartsMidYear(t *testing.T) {
-	start := cst(2026, 1, 1, 0, 0)
-	h := newSvc(t, start)
-	h.env.OnGetVersion("service-projection", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion).Once()
-	h.env.OnGetVersion("service-projection", workflow.DefaultVersion, 1).Return(workflow.Version(1))
-	const id = "s-mid"
-	wf := workflows.ServiceWorkflowID(id)
-	var firstRun int
-	h.at(start, cst(2026, 1, 8, 10, 0), func() {
-		h.update(wf, workflows.UpdateUseQuota, workflows.UseQuota{ActionMeta: h.meta(customer), Quota: "health-check"})
-	})
-	h.at(start, cst(2026, 1, 20, 10, 0), func() { firstRun = len(h.proj.service(id)) })
-	h.at(start, cst(2026, 2, 3, 10, 0), func() {
-		h.update(wf, workflows.UpdateUseQuota, workflows.UseQuota{ActionMeta: h.meta(customer), Quota: "health-check"})
-	})
-	res := runService(t, h, serviceInput(id, partnerElitePlan(start, 3)))
-	h.ok()
-	if res.Status != workflows.ServiceCompleted || res.State.Run < 3 {
-		t.Fatalf("status %s after %d runs", res.Status, res.State.Run)
-	}
-	if firstRun != 0 {
-		t.Errorf("the first run wrote %d records", firstRun)
-	}
-	// The first records are the backfill of run 1's events.
-	recs := h.proj.service(id)
-	var states []int64
-	var events [][]workflows.Event
-	for _, r := range recs {
-		states = append(states, r.State.Seq)
-		events = append(events, r.Events)
-	}
-	all := projectedOnce(t, "service "+id, 1, states, events)
-	if len(all) == 0 || all[0].Type != workflows.EventServiceStarted || len(eventsOf(all, workflows.EventQuotaUsed)) != 2 {
-		t.Errorf("written %v", types(all))
-	}
-	hand := eventsOf(all, workflows.EventContinuedAsNew)
-	if len(hand) < 2 || hand[0].Payload["projected"] != nil || hand[1].Payload["projected"] != true {
-		t.Errorf("hand-over events %+v: want the first run's without projected, the next ones with", hand)
 	}
 }

@@ -30,12 +30,15 @@ const maxServiceEvents = 100
 // query returns and what continue-as-new carries to the next run. It is kept
 // small: open tickets one by one, closed ones only as per-severity totals.
 type ServiceState struct {
-	ServiceID  string        `json:"service_id"`
-	CustomerID string        `json:"customer_id"`
-	Package    PackageRef    `json:"package"`
-	Status     ServiceStatus `json:"status"`
-	Start      time.Time     `json:"start"`
-	End        time.Time     `json:"end"`
+	ServiceID  string `json:"service_id"`
+	CustomerID string `json:"customer_id"`
+	// ProjectID is the project the service belongs to (ServiceInput's);
+	// empty when it stands alone.
+	ProjectID string        `json:"project_id,omitempty"`
+	Package   PackageRef    `json:"package"`
+	Status    ServiceStatus `json:"status"`
+	Start     time.Time     `json:"start"`
+	End       time.Time     `json:"end"`
 	// Periods are the service months; Month is the index of the month in
 	// progress (len(Periods) once the year has ended, 0 before it starts).
 	Periods []ServicePeriod `json:"periods"`

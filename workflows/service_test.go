@@ -102,6 +102,7 @@ func TestValidateService(t *testing.T) {
 		{"ends before it starts", func(in *workflows.ServiceInput) { in.Plan.End = in.Plan.Start }, "plan.end"},
 		{"unknown quota period", func(in *workflows.ServiceInput) { in.Plan.Quotas[0].Period = "week" }, "plan.quotas[0].period"},
 		{"unknown cadence", func(in *workflows.ServiceInput) { in.Plan.Obligations[0].Cadence = "daily" }, "plan.obligations[0].cadence"},
+		{"project id with a slash", func(in *workflows.ServiceInput) { in.ProjectID = "p/1" }, "project_id"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -240,7 +241,9 @@ func TestServiceYearEnd(t *testing.T) {
 	h.at(start, cst(2026, 2, 1, 12, 0), func() {
 		h.update(ticket, workflows.UpdateConfirmClosure, workflows.ConfirmClosure{ActionMeta: h.meta(customer)})
 	})
-	res := runService(t, h, serviceInput(id, partnerElitePlan(start, 1)))
+	in := serviceInput(id, partnerElitePlan(start, 1))
+	in.ProjectID = "p-end"
+	res := runService(t, h, in)
 	h.ok(lateOpen, lateQuota)
 	mentions(t, refused(t, lateOpen, workflows.ErrorTypeRefused, workflows.RuleEnded), "2026-02-01T00:00:00+08:00")
 	refused(t, lateQuota, workflows.ErrorTypeRefused, workflows.RuleEnded)
@@ -248,6 +251,9 @@ func TestServiceYearEnd(t *testing.T) {
 		t.Errorf("after the year: %s with %d open tickets", closing.Status, len(closing.Tickets.Open))
 	}
 	s := res.State
+	if s.ProjectID != in.ProjectID {
+		t.Errorf("project id %q carried through %d runs, want %q", s.ProjectID, s.Run, in.ProjectID)
+	}
 	if res.Status != workflows.ServiceCompleted || !res.EndedAt.Equal(responded) || s.Run != 2 || s.Runs[0].Reason != "period" {
 		t.Errorf("ended %s at %s after %d runs (%+v)", res.Status, res.EndedAt, s.Run, s.Runs)
 	}

@@ -223,7 +223,7 @@ func ValidateSLAAccount(in SLAAccountInput) error {
 func SLAAccountWorkflow(ctx workflow.Context, in SLAAccountInput) (SLAAccountState, error) {
 	if in.Resume == nil {
 		if err := ValidateSLAAccount(in); err != nil {
-			return SLAAccountState{}, temporal.NewNonRetryableApplicationError("invalid SLA account input: "+err.Error(), InvalidServiceInputErrorType, err)
+			return SLAAccountState{}, temporal.NewNonRetryableApplicationError("invalid SLA account input: "+err.Error(), InvalidInputErrorType, err)
 		}
 	}
 	w := newSLAAccount(ctx, in)
@@ -348,11 +348,9 @@ func (w *slaAccount) startPeriod(ctx workflow.Context) error {
 		WorkflowID:            id,
 		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}
-	// Since changeSLAAccountCustomerAttr the period carries the customer
-	// search attribute, as a period the API starts does.
-	if workflow.GetVersion(ctx, changeSLAAccountCustomerAttr, workflow.DefaultVersion, 1) >= 1 {
-		opts.TypedSearchAttributes = temporal.NewSearchAttributes(AttrCustomer.ValueSet(w.s.CustomerID))
+		// The period carries the customer search attribute, as a period
+		// the API starts does.
+		TypedSearchAttributes: temporal.NewSearchAttributes(AttrCustomer.ValueSet(w.s.CustomerID)),
 	}
 	cctx := workflow.WithChildOptions(ctx, opts)
 	f := workflow.ExecuteChildWorkflow(cctx, SLAPeriodWorkflowName, pin)

@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"sort"
 	"strings"
@@ -24,8 +23,8 @@ const SLAPeriodWorkflowName = "SLAPeriod"
 // (period written YYYY-MM): "sla/<account>/<YYYY-MM>".
 func SLAPeriodWorkflowID(account, period string) string { return "sla/" + account + "/" + period }
 
-// QuerySLAState is the name of the query returning the SLAState.
-const QuerySLAState = "sla-state"
+// QuerySLAPeriodState is the name of the query returning the SLAPeriodState.
+const QuerySLAPeriodState = "sla-period-state"
 
 // SLAService is the service an SLA period measures.
 type SLAService string
@@ -43,18 +42,6 @@ const (
 // slaClaimOpensAfter is the claim window's opening rule: after the 5th
 // working day of the month following the period.
 const slaClaimOpensAfter = 5
-
-// changeSLAPackage is the workflow.GetVersion change ID under which the SLA
-// period computes with package sla, through the SLAClaimWindowActivity and
-// SLAComputeActivity local activities. Periods started before it
-// (workflow.DefaultVersion) keep the legacy path: the deadline local
-// activity for the window's opening, addMonthsCST for its closing and
-// computeSLAInterim for the result.
-const changeSLAPackage = "sla-package"
-
-// slaPackageVersion is the version of changeSLAPackage that computes with
-// package sla.
-const slaPackageVersion workflow.Version = 1
 
 // EventClaimWindowRecomputed is recorded when newer calendar data moved a
 // provisional claim window or made it certain (SignalCalendarUpdated):
@@ -165,9 +152,9 @@ type SLAClaim struct {
 	CompensationCents int64     `json:"compensation_cents"`
 }
 
-// SLAState is the whole state of an SLA period, as the "sla-state" query
+// SLAPeriodState is the whole state of an SLA period, as the "sla-period-state" query
 // returns it and the workflow's result carries it.
-type SLAState struct {
+type SLAPeriodState struct {
 	Account         string          `json:"account"`
 	CustomerID      string          `json:"customer_id"`
 	Service         SLAService      `json:"service"`
@@ -184,27 +171,14 @@ type SLAState struct {
 	// ClaimOpens is when claims open: 24:00 of the 5th working day of the
 	// next month. ClaimCloses is when they close.
 	//
-	// A provisional window of a period computing with package sla is also
-	// recomputed whenever SignalCalendarUpdated reports newer calendar data
-	// before the window closes (the sla-calendar-recompute change). Until
-	// claims open, both instants may move; a new opening already past
-	// opens claims at once. Once claims have opened, the opening stays
-	// (claims filed stay filed) and only the closing moves; a new closing
-	// already past closes the window at once.
-	//
-	// Periods computing with package sla (the sla-package change) take both
-	// from the claim-window local activity (sla.ClaimWindow): claims close
-	// at 24:00 of the day two months after the period's last day (the
-	// month's last day when there is no such day: 28 February → 28 April),
-	// or of the next working day when that day is not one (Civil Code art.
-	// 203). ClaimOpens.Provisional and CalendarVersion then describe the
-	// whole window: when it is provisional it is recomputed at the period's
-	// end, and both instants may move.
-	//
-	// Legacy periods (started before that change) compute ClaimOpens with
-	// the deadline local activity (recomputed at the period's end when
-	// provisional) and close claims at 24:00 of the last day of the second
-	// month after the period.
+	// Both come from the claim-window local activity (sla.ClaimWindow).
+	// ClaimOpens.Provisional and CalendarVersion describe the whole window:
+	// when it is provisional it is recomputed at the period's end, and
+	// whenever SignalCalendarUpdated reports newer calendar data before the
+	// window closes. Until claims open, both instants may move; a new
+	// opening already past opens claims at once. Once claims have opened,
+	// the opening stays (claims filed stay filed) and only the closing
+	// moves; a new closing already past closes the window at once.
 	ClaimOpens  DeadlineState `json:"claim_opens"`
 	ClaimCloses time.Time     `json:"claim_closes"`
 	// EndsAt is when the workflow completes (slaLateClaimGrace after the
@@ -306,40 +280,27 @@ func ValidateSLAPeriod(in SLAPeriodInput) error {
 // month, keeps the claim window (after the 5th working day of the next
 // month until two months after the period) and takes the claim. It
 // completes slaLateClaimGrace after the window closes; its result is the
-// SLAState.
+// SLAPeriodState.
 //
-// Periods started since the sla-package change (changeSLAPackage, version
-// 1) compute with package sla through two local activities whose results
-// are recorded in history (DESIGN.md rule 7): SLAClaimWindowActivity at
-// the start (and again at the period's end when the window was
-// provisional) and SLAComputeActivity at the period's end. Periods started
-// before it replay the legacy path (see SLAState.ClaimOpens and
-// computeSLAInterim).
-//
-// Since the sla-calendar-recompute change (changeSLACalendarRecompute) a
-// provisional window that has not closed is also recomputed when
-// SignalCalendarUpdated reports newer calendar data (calendarUpdated).
-//
-// Periods started since the sla-period-projection change
-// (changeSLAPeriodProjection) write their state and new events to the read
-// model through the RecordSLAPeriodActivity activity after every change,
-// and an action's update answers only once its events are written.
-// Periods started before it never project.
-func SLAPeriodWorkflow(ctx workflow.Context, in SLAPeriodInput) (SLAState, error) {
+// The period computes with package sla through two local activities whose
+// results are recorded in history (DESIGN.md rule 7):
+// SLAClaimWindowActivity at the start (again at the period's end when the
+// window was provisional, and when SignalCalendarUpdated reports newer
+// calendar data) and SLAComputeActivity at the period's end. It writes its
+// state and new events to the read model through the
+// RecordSLAPeriodActivity activity after every change, and an action's
+// update answers only once its events are written.
+func SLAPeriodWorkflow(ctx workflow.Context, in SLAPeriodInput) (SLAPeriodState, error) {
 	if err := ValidateSLAPeriod(in); err != nil {
-		return SLAState{}, temporal.NewNonRetryableApplicationError("invalid SLA period input: "+err.Error(), InvalidServiceInputErrorType, err)
+		return SLAPeriodState{}, temporal.NewNonRetryableApplicationError("invalid SLA period input: "+err.Error(), InvalidInputErrorType, err)
 	}
 	w := newSLAPeriod(ctx, in)
 	if err := w.register(ctx); err != nil {
-		return SLAState{}, err
+		return SLAPeriodState{}, err
 	}
-	// The GetVersion calls, before the first command of the run.
-	w.version = workflow.GetVersion(ctx, changeSLAPackage, workflow.DefaultVersion, slaPackageVersion)
-	if workflow.GetVersion(ctx, changeSLAPeriodProjection, workflow.DefaultVersion, 1) >= 1 {
-		w.startProjection()
-	}
+	w.startProjection()
 	if err := w.begin(ctx); err != nil {
-		return SLAState{}, err
+		return SLAPeriodState{}, err
 	}
 	w.ready = true
 	return w.run(ctx)
@@ -347,16 +308,12 @@ func SLAPeriodWorkflow(ctx workflow.Context, in SLAPeriodInput) (SLAState, error
 
 type slaPeriod struct {
 	in     SLAPeriodInput
-	s      SLAState
+	s      SLAPeriodState
 	ctx    workflow.Context // the root context, for the clock in checks
 	logger log.Logger
 	host   actionHost
 	ready  bool
-	// version is changeSLAPackage's version for this run: slaPackageVersion
-	// computes with package sla, workflow.DefaultVersion the legacy way.
-	version workflow.Version
-	// proj writes the read model; nil when the period started before
-	// changeSLAPeriodProjection.
+	// proj writes the read model.
 	proj *projector
 	// moved is set when a handler moved the claim window, so that the main
 	// loop wakes and re-arms its timer.
@@ -378,13 +335,10 @@ func (w *slaPeriod) startProjection() {
 	w.host.proj = w.proj
 }
 
-// usesSLAPackage reports whether the run computes with package sla.
-func (w *slaPeriod) usesSLAPackage() bool { return w.version >= slaPackageVersion }
-
 func newSLAPeriod(ctx workflow.Context, in SLAPeriodInput) *slaPeriod {
 	start, end, _ := ParseSLAPeriod(in.Period)
 	w := &slaPeriod{in: in, ctx: ctx, logger: workflow.GetLogger(ctx)}
-	w.s = SLAState{Account: in.Account, CustomerID: in.CustomerID, Service: in.Service, Period: in.Period,
+	w.s = SLAPeriodState{Account: in.Account, CustomerID: in.CustomerID, Service: in.Service, Period: in.Period,
 		PeriodStart: start, PeriodEnd: end, Status: SLACollecting, MonthlyFeeCents: in.MonthlyFeeCents,
 		Currency: in.Currency, Outages: []Outage{}, Intervals: []ErrorInterval{}, Events: []Event{},
 		StartedAt: now(ctx), StartedBy: in.StartedBy}
@@ -393,8 +347,8 @@ func newSLAPeriod(ctx workflow.Context, in SLAPeriodInput) *slaPeriod {
 }
 
 func (w *slaPeriod) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QuerySLAState, func() (SLAState, error) { return w.s, nil }); err != nil {
-		return fmt.Errorf("set query handler %s: %w", QuerySLAState, err)
+	if err := workflow.SetQueryHandler(ctx, QuerySLAPeriodState, func() (SLAPeriodState, error) { return w.s, nil }); err != nil {
+		return fmt.Errorf("set query handler %s: %w", QuerySLAPeriodState, err)
 	}
 	for _, err := range []error{
 		addAction(ctx, &w.host, UpdateRecordOutage, w.checkOutage, w.recordOutage),
@@ -415,28 +369,17 @@ func (w *slaPeriod) claimOpensRule() (time.Time, calendar.Spec) {
 	return w.s.PeriodEnd.Add(-time.Nanosecond), calendar.Spec{Kind: calendar.WorkingDays, N: slaClaimOpensAfter}
 }
 
-// computeClaimWindow sets ClaimOpens, ClaimCloses and EndsAt: with package
-// sla's window (claim-window local activity), or on the legacy path with
-// the deadline local activity for the opening and addMonthsCST for the
-// closing.
+// computeClaimWindow sets ClaimOpens, ClaimCloses and EndsAt from package
+// sla's window (claim-window local activity).
 func (w *slaPeriod) computeClaimWindow(ctx workflow.Context) error {
 	from, spec := w.claimOpensRule()
-	if w.usesSLAPackage() {
-		win, err := computeSLAClaimWindow(ctx, w.s.Period)
-		if err != nil {
-			return err
-		}
-		w.s.ClaimOpens = newDeadline(from, spec, calendar.Result{Deadline: win.Opens, Provisional: win.Provisional,
-			CalendarVersion: win.CalendarVersion})
-		w.s.ClaimCloses = win.Closes
-	} else {
-		res, err := ComputeDeadline(ctx, from, spec)
-		if err != nil {
-			return fmt.Errorf("claim window of %s: %w", w.s.Period, err)
-		}
-		w.s.ClaimOpens = newDeadline(from, spec, res)
-		w.s.ClaimCloses = addMonthsCST(w.s.PeriodEnd, 2)
+	win, err := computeSLAClaimWindow(ctx, w.s.Period)
+	if err != nil {
+		return err
 	}
+	w.s.ClaimOpens = newDeadline(from, spec, calendar.Result{Deadline: win.Opens, Provisional: win.Provisional,
+		CalendarVersion: win.CalendarVersion})
+	w.s.ClaimCloses = win.Closes
 	w.s.EndsAt = w.s.ClaimCloses.Add(slaLateClaimGrace)
 	return nil
 }
@@ -468,13 +411,13 @@ func (w *slaPeriod) ignore(ctx workflow.Context, name string, m ActionMeta, r *R
 // run moves the period through its instants: the period's end (compute),
 // the claim window's opening and closing, and the workflow's end, writing
 // the projection after every change.
-func (w *slaPeriod) run(ctx workflow.Context) (SLAState, error) {
+func (w *slaPeriod) run(ctx workflow.Context) (SLAPeriodState, error) {
 	var timer workflow.Future
 	var timerAt time.Time
 	for {
 		w.host.pump(ctx)
 		if err := w.advance(ctx); err != nil {
-			return SLAState{}, err
+			return SLAPeriodState{}, err
 		}
 		w.proj.flush(ctx)
 		at := now(ctx)
@@ -485,7 +428,7 @@ func (w *slaPeriod) run(ctx workflow.Context) (SLAState, error) {
 			timer, timerAt = workflow.NewTimer(ctx, next.Sub(workflow.Now(ctx))), next
 		}
 		if err := workflow.Await(ctx, func() bool { return timer.IsReady() || w.host.pending() || w.proj.dirty() || w.moved }); err != nil {
-			return SLAState{}, err
+			return SLAPeriodState{}, err
 		}
 		w.moved = false
 		if timer.IsReady() {
@@ -553,8 +496,7 @@ func (w *slaPeriod) advance(ctx workflow.Context) error {
 
 // checkCalendar admits a calendar update for a window that newer data can
 // still move: from an admin or the system, with the calendar version, for
-// a period computing with package sla whose window is provisional and has
-// not closed.
+// a period whose window is provisional and has not closed.
 func (w *slaPeriod) checkCalendar(in CalendarUpdated) *Refusal {
 	if in.Actor.Role != RoleAdmin && in.Actor.Role != RoleSystem {
 		return forbidden(RuleRole, fmt.Sprintf("only an admin or the system may report calendar updates (actor %q is %q)", in.Actor.Subject, in.Actor.Role))
@@ -563,8 +505,6 @@ func (w *slaPeriod) checkCalendar(in CalendarUpdated) *Refusal {
 		func() *Refusal { return required("calendar_version", in.CalendarVersion) },
 		func() *Refusal {
 			switch {
-			case !w.usesSLAPackage():
-				return refused(RuleState, fmt.Sprintf("period %s computes its claim window the legacy way, only at the period's end", w.s.Period))
 			case w.s.Status == SLAClosed || !now(w.ctx).Before(w.s.ClaimCloses):
 				return refused(RuleClaimWindow, "the window has closed: "+w.claimWindow())
 			case !w.s.ClaimOpens.Provisional:
@@ -578,13 +518,9 @@ func (w *slaPeriod) checkCalendar(in CalendarUpdated) *Refusal {
 // calendarUpdated handles SignalCalendarUpdated: a provisional window that
 // has not closed is recomputed through the claim-window local activity
 // and moved (moveClaimWindow); a signal checkCalendar refuses is recorded
-// as ignored. Histories from before the sla-calendar-recompute change
-// never handled the signal, and still do not.
+// as ignored.
 func (w *slaPeriod) calendarUpdated(ctx workflow.Context, in CalendarUpdated) {
 	if err := w.awaitReady(ctx); err != nil {
-		return
-	}
-	if workflow.GetVersion(ctx, changeSLACalendarRecompute, workflow.DefaultVersion, 1) < 1 {
 		return
 	}
 	if r := w.checkCalendar(in); r != nil {
@@ -633,18 +569,12 @@ func (w *slaPeriod) moveClaimWindow(ctx workflow.Context, in CalendarUpdated, wi
 }
 
 // compute measures the period and computes its availability and
-// compensation: with package sla through the compute local activity, or on
-// the legacy path with computeSLAInterim.
+// compensation with package sla, through the compute local activity.
 func (w *slaPeriod) compute(ctx workflow.Context) (SLAComputation, error) {
 	days := int(w.s.PeriodEnd.Sub(w.s.PeriodStart) / (24 * time.Hour))
-	if w.usesSLAPackage() {
-		return computeSLA(ctx, SLAComputeRequest{Service: w.s.Service, Days: days,
-			UnavailableMinutes: unavailableMinutes(w.s.Outages), Intervals: slices.Clone(w.s.Intervals),
-			MonthlyFeeCents: w.s.MonthlyFeeCents})
-	}
-	m := slaMeasure{Service: w.s.Service, Days: days, MonthlyFeeCents: w.s.MonthlyFeeCents, Intervals: w.s.Intervals}
-	m.UnavailableMinutes = unavailableMinutes(w.s.Outages)
-	return computeSLAInterim(m), nil
+	return computeSLA(ctx, SLAComputeRequest{Service: w.s.Service, Days: days,
+		UnavailableMinutes: unavailableMinutes(w.s.Outages), Intervals: slices.Clone(w.s.Intervals),
+		MonthlyFeeCents: w.s.MonthlyFeeCents})
 }
 
 // ---- actions ----
@@ -857,69 +787,4 @@ func unavailableMinutes(outages []Outage) int64 {
 		}
 	}
 	return total / int64(time.Minute)
-}
-
-// ---- SLA arithmetic (legacy) ----
-
-// slaMeasure is what a legacy period measured.
-type slaMeasure struct {
-	Service            SLAService
-	Days               int
-	UnavailableMinutes int64
-	Intervals          []ErrorInterval
-	MonthlyFeeCents    int64
-}
-
-// slaInterimMethod names computeSLAInterim (the legacy path) in results.
-const slaInterimMethod = "workflows-interim-v1"
-
-// computeSLAInterim is the interim SLA arithmetic of seed 004, exact (big
-// rationals, no floating point):
-//
-//	Email:   a = (days×1440 − unavailable minutes) / (days×1440)
-//	Sendify: a = 1 − (Σ failed/valid over the recorded intervals) / (days×288)
-//
-// and the tier: a ≥ 99.90% → 0; 99.00% ≤ a < 99.90% → 10%; 95.00% ≤ a <
-// 99.00% → 20%; a < 95.00% → 50%; the compensation is that share of the
-// monthly fee, rounded down to a cent and capped at 50% of the fee.
-//
-// It is the legacy path, kept only so that periods started before the
-// sla-package change (changeSLAPackage at workflow.DefaultVersion) replay
-// and finish as they began. New periods compute with package sla, the
-// authoritative implementation, through SLAComputeActivity.
-func computeSLAInterim(m slaMeasure) SLAComputation {
-	total := int64(m.Days) * 1440
-	out := SLAComputation{Service: m.Service, TotalMinutes: total, Method: slaInterimMethod}
-	var avail *big.Rat
-	switch m.Service {
-	case SLASendify:
-		n := int64(m.Days) * 288
-		sum := new(big.Rat)
-		for _, iv := range m.Intervals {
-			sum.Add(sum, big.NewRat(iv.Failed, iv.Valid))
-		}
-		out.Intervals = n
-		out.ErrorRateSum = sum.String()
-		avail = new(big.Rat).Sub(big.NewRat(1, 1), new(big.Rat).Quo(sum, big.NewRat(n, 1)))
-	default:
-		u := min(m.UnavailableMinutes, total)
-		out.UnavailableMinutes = u
-		avail = big.NewRat(total-u, total)
-	}
-	out.Availability = avail.String()
-	// Percentage with four decimals, rounded down: floor(a × 10^6) / 10^4.
-	e6 := new(big.Int).Quo(new(big.Int).Mul(avail.Num(), big.NewInt(1_000_000)), avail.Denom()).Int64()
-	out.AvailabilityPct = fmt.Sprintf("%d.%04d", e6/10000, e6%10000)
-	switch {
-	case avail.Cmp(big.NewRat(999, 1000)) >= 0:
-		out.CommitmentMet = true
-	case avail.Cmp(big.NewRat(99, 100)) >= 0:
-		out.CompensationPct = 10
-	case avail.Cmp(big.NewRat(95, 100)) >= 0:
-		out.CompensationPct = 20
-	default:
-		out.CompensationPct = 50
-	}
-	out.CompensationCents = min(m.MonthlyFeeCents*int64(out.CompensationPct)/100, m.MonthlyFeeCents*50/100)
-	return out
 }

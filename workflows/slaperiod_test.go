@@ -31,7 +31,7 @@ func slaInput(service workflows.SLAService, period string) workflows.SLAPeriodIn
 }
 
 // runSLA runs an SLA period workflow started at start to its end.
-func runSLA(t *testing.T, h *svc, in workflows.SLAPeriodInput) workflows.SLAState {
+func runSLA(t *testing.T, h *svc, in workflows.SLAPeriodInput) workflows.SLAPeriodState {
 	t.Helper()
 	h.env.ExecuteWorkflow(workflows.SLAPeriodWorkflowName, in)
 	if !h.env.IsWorkflowCompleted() {
@@ -40,34 +40,16 @@ func runSLA(t *testing.T, h *svc, in workflows.SLAPeriodInput) workflows.SLAStat
 	if err := h.env.GetWorkflowError(); err != nil {
 		t.Fatalf("SLA period failed: %v", err)
 	}
-	var s workflows.SLAState
+	var s workflows.SLAPeriodState
 	if err := h.env.GetWorkflowResult(&s); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-// slaPaths are the two ways an SLA period computes: with package sla (the
-// sla-package change, what new periods do) and the legacy interim
-// arithmetic that periods started before the change replay.
-var slaPaths = []struct {
-	name   string
-	legacy bool
-	method string
-}{
-	{"sla", false, "sla-v1"},
-	{"legacy", true, "workflows-interim-v1"},
-}
-
-// legacySLA makes the period run as one started before the sla-package
-// change.
-func legacySLA(h *svc) {
-	h.env.OnGetVersion("sla-package", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
-}
-
 // TestSLAAvailabilityTiers puts September 2026 (30 days: 43,200 minutes,
 // 8,640 five-minute intervals) exactly on each tier boundary and next to
-// it, for Email (outage minutes) and Sendify (error rates), on both paths.
+// it, for Email (outage minutes) and Sendify (error rates).
 // 99.90% of a month is not a whole number of minutes in any month, so
 // Email's first boundary is checked on both sides.
 func TestSLAAvailabilityTiers(t *testing.T) {
@@ -107,13 +89,10 @@ func TestSLAAvailabilityTiers(t *testing.T) {
 		{"sendify exactly 95.00%", workflows.SLASendify, nil, full(432, 0, 0), "95.0000", 20},
 		{"sendify just below 95.00%", workflows.SLASendify, nil, full(432, 1, 1000000), "94.9999", 50},
 	}
-	for _, path := range slaPaths {
+	for _, path := range []struct{ method string }{{"sla-v1"}} {
 		for _, tc := range tests {
-			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
+			t.Run(tc.name, func(t *testing.T) {
 				h := newSvc(t, sep)
-				if path.legacy {
-					legacySLA(h)
-				}
 				for i, m := range tc.outages {
 					h.at(sep, sep.Add(time.Duration(i+1)*24*time.Hour+time.Hour), func() {
 						h.update("", workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor),
@@ -167,8 +146,8 @@ func TestSLAClaimWindow(t *testing.T) {
 		// The 5th working day of October 2026 is the 13th (8, 9, the
 		// make-up Saturday 10, 12, 13); 30 November is a Monday.
 		{"september", "2026-09", cst(2026, 10, 14, 0, 0), cst(2026, 12, 1, 0, 0), cst(2026, 12, 1, 0, 0), cst(2026, 9, 10, 2, 0)},
-		// 28 February + 2 months is 28 April (a Tuesday), not 30 April.
-		{"february", "2026-02", cst(2026, 3, 7, 0, 0), cst(2026, 4, 29, 0, 0), cst(2026, 5, 1, 0, 0), cst(2026, 2, 10, 2, 0)},
+		// Claims close at the end of the second month after: 30 April.
+		{"february", "2026-02", cst(2026, 3, 7, 0, 0), cst(2026, 5, 1, 0, 0), cst(2026, 5, 1, 0, 0), cst(2026, 2, 10, 2, 0)},
 		// 31 August + 2 months is Saturday 31 October: extended to Monday
 		// 2 November.
 		{"august, extended past a weekend", "2026-08", cst(2026, 9, 8, 0, 0), cst(2026, 11, 3, 0, 0), cst(2026, 11, 1, 0, 0), cst(2026, 8, 10, 2, 0)},
@@ -293,65 +272,22 @@ func TestSLAClaimWindow(t *testing.T) {
 	})
 }
 
-// TestSLALegacyWindow runs periods as ones started before the sla-package
-// change: they keep the window they began with (claims close at 24:00 of
-// the last day of the second month after the period), so a February claim
-// on 30 April, late under package sla's rule, is still in time.
-func TestSLALegacyWindow(t *testing.T) {
-	tests := []struct {
-		period        string
-		opens, closes time.Time
-		claimAt       time.Time
-	}{
-		{"2026-02", cst(2026, 3, 7, 0, 0), cst(2026, 5, 1, 0, 0), cst(2026, 4, 30, 12, 0)},
-		{"2026-08", cst(2026, 9, 8, 0, 0), cst(2026, 11, 1, 0, 0), cst(2026, 10, 31, 23, 59)},
-	}
-	for _, tc := range tests {
-		t.Run(tc.period, func(t *testing.T) {
-			pp, err := sla.ParsePeriod(tc.period)
-			if err != nil {
-				t.Fatal(err)
-			}
-			start := pp.Start()
-			h := newSvc(t, start)
-			legacySLA(h)
-			var claim *svcOutcome
-			h.at(start, start.Add(9*24*time.Hour), func() {
-				h.update("", workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor),
-					Start: start.Add(8 * 24 * time.Hour), Minutes: 432})
-			})
-			h.at(start, tc.claimAt, func() {
-				claim = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer)})
-			})
-			s := runSLA(t, h, slaInput(workflows.SLAEmail, tc.period))
-			h.ok()
-			if !s.ClaimOpens.At.Equal(tc.opens) || !s.ClaimCloses.Equal(tc.closes) || s.Result.Method != "workflows-interim-v1" {
-				t.Errorf("window %s to %s, method %s; want %s to %s, workflows-interim-v1", s.ClaimOpens.At, s.ClaimCloses, s.Result.Method, tc.opens, tc.closes)
-			}
-			if claim == nil || s.Claim == nil {
-				t.Errorf("claim at %s not recorded", tc.claimAt)
-			}
-		})
-	}
-}
-
-// year2027 is a hypothetical 2027 notice in which Saturday 30 January 2027
+// year2027 is a hypothetical 2027 notice in which Sunday 31 January 2027
 // is a make-up working day.
 const year2027 = `{"year":2027,"days":[
 {"name":"元旦","date":"2027-01-01","isOffDay":true},
-{"name":"春节","date":"2027-01-30","isOffDay":false},
+{"name":"春节","date":"2027-01-31","isOffDay":false},
 {"name":"劳动节","date":"2027-05-01","isOffDay":true},
 {"name":"国庆节","date":"2027-10-01","isOffDay":true},
 {"name":"国庆节","date":"2027-10-02","isOffDay":true},
 {"name":"国庆节","date":"2027-10-03","isOffDay":true}]}`
 
-// TestSLAProvisionalWindow runs November 2026, whose claims close two
-// months after 30 November: on Saturday 30 January 2027, past the embedded
-// data, so the window is provisional (extended to Monday 1 February, as
-// Monday-Friday without the notice). When the 2027 notice is loaded during
-// the month, the window is recomputed at the period's end: 30 January is a
-// make-up working day, so claims close at 24:00 that day and the workflow's
-// end follows.
+// TestSLAProvisionalWindow runs November 2026, whose claims close at the
+// end of January 2027: on Sunday 31 January, past the embedded data, so the
+// window is provisional (extended to Monday 1 February, as Monday-Friday
+// without the notice). When the 2027 notice is loaded during the month, the
+// window is recomputed at the period's end: 31 January is a make-up working
+// day, so claims close at 24:00 that day and the workflow's end follows.
 func TestSLAProvisionalWindow(t *testing.T) {
 	f2027, err := calendar.Parse([]byte(year2027))
 	if err != nil {
@@ -370,7 +306,7 @@ func TestSLAProvisionalWindow(t *testing.T) {
 		provisional bool
 		version     string
 	}{
-		{"notice loaded during the period", true, cst(2027, 1, 31, 0, 0), false, with2027.Version()},
+		{"notice loaded during the period", true, cst(2027, 2, 1, 0, 0), false, with2027.Version()},
 		{"no notice", false, provisionalCloses, true, calendar.China().Version()},
 	}
 	for _, tc := range tests {
@@ -388,9 +324,9 @@ func TestSLAProvisionalWindow(t *testing.T) {
 			env.RegisterActivityWithOptions((&projections{}).recordSLAPeriod, activity.RegisterOptions{Name: workflows.RecordSLAPeriodActivity})
 			env.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
 			env.SetStartTime(nov)
-			var during workflows.SLAState
+			var during workflows.SLAPeriodState
 			env.RegisterDelayedCallback(func() {
-				v, err := env.QueryWorkflow(workflows.QuerySLAState)
+				v, err := env.QueryWorkflow(workflows.QuerySLAPeriodState)
 				if err == nil {
 					err = v.Get(&during)
 				}
@@ -405,7 +341,7 @@ func TestSLAProvisionalWindow(t *testing.T) {
 			if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 				t.Fatalf("completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 			}
-			var s workflows.SLAState
+			var s workflows.SLAPeriodState
 			if err := env.GetWorkflowResult(&s); err != nil {
 				t.Fatal(err)
 			}
@@ -470,8 +406,8 @@ func TestSLARecords(t *testing.T) {
 		t.Errorf("%d outages recorded, want 4", len(s.Outages))
 	}
 	// February 2026: the 5th working day of March is Friday 6 March; claims
-	// close two months after 28 February, at 24:00 on 28 April.
-	if s.ClaimOpens.At.Format(time.RFC3339) != "2026-03-07T00:00:00+08:00" || s.ClaimCloses.Format(time.RFC3339) != "2026-04-29T00:00:00+08:00" {
+	// close at the end of April, at 24:00 on 30 April.
+	if s.ClaimOpens.At.Format(time.RFC3339) != "2026-03-07T00:00:00+08:00" || s.ClaimCloses.Format(time.RFC3339) != "2026-05-01T00:00:00+08:00" {
 		t.Errorf("window %s to %s", s.ClaimOpens.At, s.ClaimCloses)
 	}
 }
@@ -498,35 +434,28 @@ func TestValidateSLAPeriod(t *testing.T) {
 // change the projection must see every event once, in order, each with a
 // state at least as new and without the event list, the last record the
 // final state, and every update must answer only once its events are
-// written. A period started before the change never projects.
+// written.
 func TestSLAPeriodProjection(t *testing.T) {
 	feb := cst(2026, 2, 1, 0, 0) // 28 days: 40,320 minutes, 8,064 intervals
 	tests := []struct {
 		name    string
 		service workflows.SLAService
-		before  bool // started before the sla-period-projection change
 		measure func(h *svc) (string, any)
 	}{
-		{"email", workflows.SLAEmail, false, func(h *svc) (string, any) {
+		{"email", workflows.SLAEmail, func(h *svc) (string, any) {
 			return workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor), Start: cst(2026, 2, 3, 10, 0), Minutes: 60}
 		}},
-		{"sendify", workflows.SLASendify, false, func(h *svc) (string, any) {
+		{"sendify", workflows.SLASendify, func(h *svc) (string, any) {
 			var ivs []workflows.ErrorInterval
 			for i := range 10 {
 				ivs = append(ivs, workflows.ErrorInterval{Start: cst(2026, 2, 3, 10, 0).Add(time.Duration(i) * 5 * time.Minute), Failed: 7, Valid: 7})
 			}
 			return workflows.UpdateRecordErrorIntervals, workflows.RecordErrorIntervals{ActionMeta: h.meta(monitor), Intervals: ivs}
 		}},
-		{"started before the change", workflows.SLAEmail, true, func(h *svc) (string, any) {
-			return workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor), Start: cst(2026, 2, 3, 10, 0), Minutes: 60}
-		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newSvc(t, feb)
-			if tc.before {
-				h.env.OnGetVersion("sla-period-projection", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
-			}
 			in := slaInput(tc.service, "2026-02")
 			written := func(seq int64) bool {
 				for _, r := range h.proj.slaPeriod(in.Account, in.Period) {
@@ -575,12 +504,6 @@ func TestSLAPeriodProjection(t *testing.T) {
 				t.Fatalf("claim %+v, result %+v, events %v: want a claimed compensation and an ignored signal", s.Claim, s.Result, types(s.Events))
 			}
 			recs := h.proj.slaPeriod(in.Account, in.Period)
-			if tc.before {
-				if len(recs) != 0 {
-					t.Errorf("a period started before the change wrote %d records", len(recs))
-				}
-				return
-			}
 			if len(recs) == 0 {
 				t.Fatal("the period was never recorded")
 			}
@@ -609,14 +532,14 @@ func TestSLAPeriodProjection(t *testing.T) {
 
 // TestSLACalendarRecompute sends SignalCalendarUpdated to November 2026,
 // whose provisional window closes on Monday 1 February 2027 (24:00) until
-// the hypothetical 2027 notice, in which Saturday 30 January is a make-up
-// working day, is loaded: then claims close at 24:00 on 30 January. The
+// the hypothetical 2027 notice, in which Sunday 31 January is a make-up
+// working day, is loaded: then claims close at 24:00 on 31 January. The
 // notice is put in force just before the signal. A provisional window
 // moves (before the period ends, or after claims opened: the opening
 // stays) and the workflow ends 30 days after the new closing; a closing
 // already past closes the window at once; a window that is not
 // provisional, or a signal from a manager, changes nothing and is
-// recorded as ignored; a history from before the change drops the signal.
+// recorded as ignored.
 func TestSLACalendarRecompute(t *testing.T) {
 	f2027, err := calendar.Parse([]byte(year2027))
 	if err != nil {
@@ -626,7 +549,7 @@ func TestSLACalendarRecompute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	provisionalCloses, closes := cst(2027, 2, 2, 0, 0), cst(2027, 1, 31, 0, 0)
+	provisionalCloses, closes := cst(2027, 2, 2, 0, 0), cst(2027, 2, 1, 0, 0)
 	tests := []struct {
 		name        string
 		period      string
@@ -637,14 +560,12 @@ func TestSLACalendarRecompute(t *testing.T) {
 		provisional bool
 		recomputed  bool // an EventClaimWindowRecomputed is recorded
 		ignored     bool // the signal is recorded as ignored
-		before      bool // a history from before the sla-calendar-recompute change
 	}{
-		{"while collecting", "2026-11", cst(2026, 11, 20, 0, 0), workflows.SystemActor, cst(2026, 12, 8, 0, 0), closes, false, true, false, false},
-		{"claims open", "2026-11", cst(2026, 12, 20, 0, 0), admin, cst(2026, 12, 8, 0, 0), closes, false, true, false, false},
-		{"new closing already past", "2026-11", cst(2027, 2, 1, 12, 0), workflows.SystemActor, cst(2026, 12, 8, 0, 0), closes, false, true, false, false},
-		{"from a manager", "2026-11", cst(2026, 12, 20, 0, 0), manager, cst(2026, 12, 8, 0, 0), provisionalCloses, true, false, true, false},
-		{"before the change", "2026-11", cst(2026, 12, 20, 0, 0), workflows.SystemActor, cst(2026, 12, 8, 0, 0), provisionalCloses, true, false, false, true},
-		{"not provisional", "2026-08", cst(2026, 9, 20, 0, 0), workflows.SystemActor, cst(2026, 9, 8, 0, 0), cst(2026, 11, 3, 0, 0), false, false, true, false},
+		{"while collecting", "2026-11", cst(2026, 11, 20, 0, 0), workflows.SystemActor, cst(2026, 12, 8, 0, 0), closes, false, true, false},
+		{"claims open", "2026-11", cst(2026, 12, 20, 0, 0), admin, cst(2026, 12, 8, 0, 0), closes, false, true, false},
+		{"new closing already past", "2026-11", cst(2027, 2, 1, 12, 0), workflows.SystemActor, cst(2026, 12, 8, 0, 0), closes, false, true, false},
+		{"from a manager", "2026-11", cst(2026, 12, 20, 0, 0), manager, cst(2026, 12, 8, 0, 0), provisionalCloses, true, false, true},
+		{"not provisional", "2026-08", cst(2026, 9, 20, 0, 0), workflows.SystemActor, cst(2026, 9, 8, 0, 0), cst(2026, 11, 3, 0, 0), false, false, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -658,17 +579,14 @@ func TestSLACalendarRecompute(t *testing.T) {
 			env.RegisterActivityWithOptions(slaActs.Compute, activity.RegisterOptions{Name: workflows.SLAComputeActivity})
 			env.RegisterActivityWithOptions((&projections{}).recordSLAPeriod, activity.RegisterOptions{Name: workflows.RecordSLAPeriodActivity})
 			env.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
-			if tc.before {
-				env.OnGetVersion("sla-calendar-recompute", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
-			}
 			start, _, err := workflows.ParseSLAPeriod(tc.period)
 			if err != nil {
 				t.Fatal(err)
 			}
 			env.SetStartTime(start)
-			var before workflows.SLAState
+			var before workflows.SLAPeriodState
 			env.RegisterDelayedCallback(func() {
-				v, err := env.QueryWorkflow(workflows.QuerySLAState)
+				v, err := env.QueryWorkflow(workflows.QuerySLAPeriodState)
 				if err == nil {
 					err = v.Get(&before)
 				}
@@ -683,7 +601,7 @@ func TestSLACalendarRecompute(t *testing.T) {
 			if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 				t.Fatalf("completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 			}
-			var s workflows.SLAState
+			var s workflows.SLAPeriodState
 			if err := env.GetWorkflowResult(&s); err != nil {
 				t.Fatal(err)
 			}

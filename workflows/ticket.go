@@ -226,16 +226,14 @@ type ChangeSeverity struct {
 // come from the calendar.ComputeDeadlineActivity local activity. After
 // every change the ticket writes its state and new events through the
 // RecordTicketActivity activity, and an action's update returns only once
-// its events are written (since changeTicketProjection). The ticket
+// its events are written. The ticket
 // completes when closed.
 func TicketWorkflow(ctx workflow.Context, in TicketInput) (TicketResult, error) {
 	if err := ValidateTicket(in); err != nil {
-		return TicketResult{}, temporal.NewNonRetryableApplicationError("invalid ticket input: "+err.Error(), InvalidServiceInputErrorType, err)
+		return TicketResult{}, temporal.NewNonRetryableApplicationError("invalid ticket input: "+err.Error(), InvalidInputErrorType, err)
 	}
 	t := newTicket(ctx, in)
-	if workflow.GetVersion(ctx, changeTicketProjection, workflow.DefaultVersion, 1) >= 1 {
-		t.startProjection()
-	}
+	t.startProjection()
 	if err := t.register(ctx); err != nil {
 		return TicketResult{}, err
 	}
@@ -292,8 +290,7 @@ type ticket struct {
 	ready  bool
 	// last is the last report sent.
 	last *TicketReport
-	// proj writes the read model; nil when replaying a ticket from before
-	// changeTicketProjection.
+	// proj writes the read model.
 	proj *projector
 }
 
