@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -151,5 +153,19 @@ func TestDevHosts(t *testing.T) {
 				t.Errorf("%s: %v has %s", tt.configured, got, n)
 			}
 		}
+	}
+}
+
+// TestTemporalIdentity: the identity Temporal writes into histories names
+// the process role and an instance ID, not the host name and PID.
+func TestTemporalIdentity(t *testing.T) {
+	host, _ := os.Hostname()
+	opts, err := temporalOptions(config.Temporal{Address: "127.0.0.1:7233", Namespace: "default"}, "worker", nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(opts.Identity, "sowflow-worker@") || (host != "" && strings.Contains(opts.Identity, host)) ||
+		strings.Contains(opts.Identity, strconv.Itoa(os.Getpid())) {
+		t.Errorf("identity %q", opts.Identity)
 	}
 }
