@@ -23,7 +23,7 @@ func (p *Projection) RecordSLAPeriod(ctx context.Context, in workflows.SLAPeriod
 }
 
 // slaPeriodSnapshotOf derives the read-model row from an SLA period state.
-func slaPeriodSnapshotOf(s workflows.SLAState) (store.SLAPeriodSnapshot, error) {
+func slaPeriodSnapshotOf(s workflows.SLAPeriodState) (store.SLAPeriodSnapshot, error) {
 	state, err := storableJSON(s)
 	if err != nil {
 		return store.SLAPeriodSnapshot{}, fmt.Errorf("encode state of sla period %s/%s: %w", s.Account, s.Period, err)

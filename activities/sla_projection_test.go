@@ -22,8 +22,8 @@ func TestRecordSLAPeriod(t *testing.T) {
 	mar := feb.AddDate(0, 1, 0)
 	opens, closes := time.Date(2026, 3, 7, 0, 0, 0, 0, calendar.Zone()), time.Date(2026, 4, 29, 0, 0, 0, 0, calendar.Zone())
 	const account = "ops@sla-activity.example"
-	state := func(seq int64, status workflows.SLAPeriodStatus, result *workflows.SLAComputation, claim *workflows.SLAClaim) workflows.SLAState {
-		return workflows.SLAState{Account: account, CustomerID: "sla-activity", Service: workflows.SLAEmail, Period: "2026-02",
+	state := func(seq int64, status workflows.SLAPeriodStatus, result *workflows.SLAComputation, claim *workflows.SLAClaim) workflows.SLAPeriodState {
+		return workflows.SLAPeriodState{Account: account, CustomerID: "sla-activity", Service: workflows.SLAEmail, Period: "2026-02",
 			PeriodStart: feb, PeriodEnd: mar, Status: status, MonthlyFeeCents: 10000, Outages: []workflows.Outage{},
 			Intervals: []workflows.ErrorInterval{}, ClaimOpens: workflows.DeadlineState{At: opens}, ClaimCloses: closes,
 			Result: result, Claim: claim, Events: []workflows.Event{}, Seq: seq, StartedAt: feb}
@@ -87,7 +87,7 @@ func TestRecordSLAPeriod(t *testing.T) {
 // follows the claim window's provisional flag.
 func TestSLAPeriodSnapshotProvisional(t *testing.T) {
 	for _, provisional := range []bool{false, true} {
-		s := workflows.SLAState{Account: "ops@x.example", Period: "2026-11", Service: workflows.SLAEmail,
+		s := workflows.SLAPeriodState{Account: "ops@x.example", Period: "2026-11", Service: workflows.SLAEmail,
 			ClaimOpens: workflows.DeadlineState{At: time.Date(2026, 12, 8, 0, 0, 0, 0, calendar.Zone()), Provisional: provisional}}
 		snap, err := slaPeriodSnapshotOf(s)
 		if err != nil {

@@ -84,16 +84,16 @@ func TestSLAClaimWindow(t *testing.T) {
 		// The 5th working day of October 2026 is the 13th (8, 9, the
 		// make-up Saturday 10, 12, 13); 30 November is a Monday.
 		{"september", nil, "2026-09", "2026-10-14T00:00:00+08:00", "2026-12-01T00:00:00+08:00", false},
-		// 28 February + 2 months is 28 April, not 30 April.
-		{"february", calendar.China(), "2026-02", "2026-03-07T00:00:00+08:00", "2026-04-29T00:00:00+08:00", false},
-		{"leap february", calendar.China(), "2024-02", "2024-03-08T00:00:00+08:00", "2024-04-30T00:00:00+08:00", false},
+		// Claims close at the end of the second month after: 30 April.
+		{"february", calendar.China(), "2026-02", "2026-03-07T00:00:00+08:00", "2026-05-01T00:00:00+08:00", false},
+		{"leap february", calendar.China(), "2024-02", "2024-03-08T00:00:00+08:00", "2024-05-01T00:00:00+08:00", false},
 		// 31 October 2026 is a Saturday: extended to Monday 2 November.
 		{"august, extended past a weekend", calendar.China(), "2026-08", "2026-09-08T00:00:00+08:00", "2026-11-03T00:00:00+08:00", false},
 		// 31 May 2025 is the Dragon Boat holiday (31 May - 2 June).
 		{"march 2025, extended past a holiday", calendar.China(), "2025-03", "2025-04-09T00:00:00+08:00", "2025-06-04T00:00:00+08:00", false},
 		// 28 February 2026 is a make-up working Saturday: not extended.
 		{"december 2025, on a make-up working day", calendar.China(), "2025-12", "2026-01-09T00:00:00+08:00", "2026-03-01T00:00:00+08:00", false},
-		// 30 January 2027 (Saturday) is past the embedded data.
+		// 31 January 2027 (Sunday) is past the embedded data.
 		{"november 2026 provisional", calendar.China(), "2026-11", "2026-12-08T00:00:00+08:00", "2027-02-02T00:00:00+08:00", true},
 		{"november 2026 with 2027 data", with2027, "2026-11", "2026-12-08T00:00:00+08:00", "2027-02-02T00:00:00+08:00", false},
 	}

@@ -57,7 +57,7 @@ type startedProject struct {
 // projectResource is the project id.
 func projectResource(id string) resource {
 	return resource{kind: "project", ownerKind: "project", id: id, path: "/v1/projects/" + id,
-		workflowID: workflows.ProjectWorkflowID(id), stateQuery: workflows.QueryState,
+		workflowID: workflows.ProjectWorkflowID(id), stateQuery: workflows.QueryProjectState,
 		owner: store.Owner{Kind: store.OwnerProject, ID: id}}
 }
 

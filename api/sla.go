@@ -65,11 +65,11 @@ func (r startSLAPeriodRequest) check() []FieldError {
 
 // startedSLAPeriod answers POST /v1/sla-periods.
 type startedSLAPeriod struct {
-	Account    string              `json:"account"`
-	Period     string              `json:"period"`
-	WorkflowID string              `json:"workflow_id"`
-	RunID      string              `json:"run_id"`
-	State      *workflows.SLAState `json:"state,omitempty"`
+	Account    string                    `json:"account"`
+	Period     string                    `json:"period"`
+	WorkflowID string                    `json:"workflow_id"`
+	RunID      string                    `json:"run_id"`
+	State      *workflows.SLAPeriodState `json:"state,omitempty"`
 }
 
 // recordOutageRequest is the body of POST .../outages.
@@ -105,13 +105,13 @@ func slaPeriodPath(account, period string) string {
 // ago) must be one whose workflow exists.
 func (h *handlers) slaPeriodResource(account, period string) resource {
 	r := resource{kind: "SLA period", ownerKind: "SLA period", id: account, period: period, path: slaPeriodPath(account, period),
-		workflowID: workflows.SLAPeriodWorkflowID(account, period), stateQuery: workflows.QuerySLAState, final: true,
+		workflowID: workflows.SLAPeriodWorkflowID(account, period), stateQuery: workflows.QuerySLAPeriodState, final: true,
 		owner: store.Owner{Kind: store.OwnerSLAAccount, ID: account}}
 	r.exists = storedOrLive("SLA period", func(ctx context.Context) error {
 		_, _, _, err := h.deps.Store.SLAPeriodState(ctx, account, period)
 		return err
 	}, func(ctx context.Context, cl Caller) error {
-		if _, err := stateOf[workflows.SLAState](ctx, h, r); err != nil {
+		if _, err := stateOf[workflows.SLAPeriodState](ctx, h, r); err != nil {
 			return h.workflowError(cl, "find SLA period", "SLA period", err)
 		}
 		return nil
@@ -177,7 +177,7 @@ func accountTaken(claim, owner store.Owner) Problem {
 // getSLAPeriod answers the period's whole state from its workflow: the
 // read model's copy has neither its events nor its Sendify intervals.
 func (h *handlers) getSLAPeriod(c *gin.Context) {
-	getState[workflows.SLAState](h, c, slaPeriodTarget)
+	getState[workflows.SLAPeriodState](h, c, slaPeriodTarget)
 }
 
 // slaPeriodListQuery is the query of GET /v1/sla-periods.

@@ -47,9 +47,9 @@ func slaStart(t *testing.T, f *fixture, account, service, period string) string 
 	return "/v1/sla-periods/" + account + "/" + period
 }
 
-func getSLAState(t *testing.T, c caller, path string) workflows.SLAState {
+func getSLAState(t *testing.T, c caller, path string) workflows.SLAPeriodState {
 	t.Helper()
-	var st workflows.SLAState
+	var st workflows.SLAPeriodState
 	rec := c.get(path)
 	wantStatus(t, rec, http.StatusOK)
 	decode(t, rec, &st)
@@ -319,7 +319,7 @@ func TestOpenAPISLASchemasMatchGoTypes(t *testing.T) {
 		{s + "RecordErrorIntervalsRequest", recordErrorIntervalsRequest{}, oasRequestSchema},
 		{s + "ErrorIntervalRequest", errorIntervalRequest{}, oasRequestSchema},
 		{s + "StartedSLAPeriod", startedSLAPeriod{}, oasResponseSchema},
-		{s + "SLAState", workflows.SLAState{}, oasResponseSchema},
+		{s + "SLAState", workflows.SLAPeriodState{}, oasResponseSchema},
 		{s + "Outage", workflows.Outage{}, oasResponseSchema},
 		{s + "ErrorInterval", workflows.ErrorInterval{}, oasResponseSchema},
 		{s + "SLAComputation", workflows.SLAComputation{}, oasResponseSchema},

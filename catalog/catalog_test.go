@@ -13,6 +13,7 @@ import (
 var releasedDigests = map[string]string{
 	"2026-11-23.1": "sha256:2f060d79faf9fea09e0e86a0eda341db32d864d8b712801aa0bc8fc378d5912b",
 	"2026-11-23.2": "sha256:9231d5200e4d7ee3c4201111d90072462138f0588d533257a707ba79f5e5a831", // issue 7: partner plans, mail SLAs
+	"2026-12-02.1": "sha256:637215825c8acdcf52c33db0cda13b4335693b42655bf2ce2fe89ec6770a7696", // mail SLA claims close at the end of the second month after
 }
 
 func TestDefaultIsValid(t *testing.T) {

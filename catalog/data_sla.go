@@ -18,8 +18,9 @@ func seed004(sections ...string) SeedRef {
 
 // noteClaimWindow is how sowflow reads both claim clauses.
 const noteClaimWindow = "\"After the fifth (5th) working day\" of the month after the period: claims open at 24:00 of that working day, written as 00:00 of the next date. " +
-	"\"Within two (2) months following the end of the relevant month\": DESIGN.md rule 4 counted from the period's last day (the day the month ends), so a September period closes at 24:00 on 30 November and a February period at 24:00 on 28 April; " +
-	"when that last day is not a working day the window runs to 24:00 of the next working day (Civil Code art. 203, applied as rule 3 applies it). " +
+	"\"Within two (2) months following the end of the relevant month\" reads two ways: two months counted from the period's last day (a February period to 28 April) or the two calendar months after the period (to 30 April). " +
+	"This standard clause is read against the party that supplied it (Civil Code art. 498, DESIGN.md rule 9), so claims close at 24:00 of the last day of the second month after the period: a February period at 24:00 on 30 April, a November period at 24:00 on 31 January; " +
+	"when that last day is not a working day the window runs to 24:00 of the next working day (Civil Code art. 203, applied as rule 3 applies it): November 2025's claims close at 24:00 on Monday 2 February 2026, 31 January being a Saturday. " +
 	"The window is [opens, closes): a claim at the opening instant is accepted, one at the closing instant is late. The sla package computes both instants."
 
 // slaNotes are the terms of seed 004 that apply to both services.

@@ -14,7 +14,8 @@ const (
 	// fifth (5th) working day" of the month after it.
 	OpensAfterWorkingDay = 5
 	// ClosesAfterMonths: claims "must be submitted within two (2) months
-	// following the end of the relevant month".
+	// following the end of the relevant month", read as the two calendar
+	// months after the period (see ClaimWindow).
 	ClosesAfterMonths = 2
 )
 
@@ -40,13 +41,16 @@ type Window struct {
 //     24:00 of that working day (Calendar.NthWorkingDay), written as 00:00 of
 //     the next date. Make-up working days count; holidays do not.
 //   - Closes: "within two (2) months following the end of the relevant
-//     month". The month ends on its last day, so the two months are counted
-//     from that day as DESIGN.md rule 4 counts months (the same day two
-//     months later, or that month's last day when it has none): 30 September
-//     → 30 November, 28 February → 28 April, 31 December → 28 February. The
-//     period ends at 24:00 of that day or, when that day is not a working
-//     day, at 24:00 of the next working day (Civil Code art. 203, as rule 3
-//     applies it).
+//     month". The clause reads two ways: two months counted from the
+//     period's last day as DESIGN.md rule 4 counts months (30 November →
+//     30 January), or the two whole calendar months that follow the period
+//     (December and January). Civil Code art. 498 settles a standard clause
+//     with two readings against the party that supplied it (DESIGN.md rule
+//     9), so claims close at 24:00 of the last day of the second month after
+//     p: February → 30 April, November → 31 January. When that day is not a
+//     working day the period ends at 24:00 of the next working day (Civil
+//     Code art. 203, as rule 3 applies it): 31 January 2026 is a Saturday,
+//     so November 2025's claims close at 24:00 on Monday 2 February.
 //
 // Errors come from the calendar (a period outside years 0001–9998).
 func ClaimWindow(p Period, cal *calendar.Calendar) (Window, error) {
@@ -58,12 +62,12 @@ func ClaimWindow(p Period, cal *calendar.Calendar) (Window, error) {
 	if err != nil {
 		return Window{}, fmt.Errorf("claim window of %s: opening: %w", p, err)
 	}
-	months, err := cal.Deadline(p.LastDay().Start(), calendar.Spec{Kind: calendar.Months, N: ClosesAfterMonths})
-	if err != nil {
-		return Window{}, fmt.Errorf("claim window of %s: closing: %w", p, err)
+	// The second month after p; p.Valid keeps it inside year 9999.
+	last := p
+	for range ClosesAfterMonths {
+		last = last.Next()
 	}
-	// months.Deadline is 24:00 of the last day; extend from that day.
-	lastDay := calendar.DateOf(months.Deadline.Add(-time.Nanosecond))
+	lastDay := last.LastDay()
 	closing, err := cal.Deadline(lastDay.Start(), calendar.Spec{Kind: calendar.NaturalDays, N: 0})
 	if err != nil {
 		return Window{}, fmt.Errorf("claim window of %s: closing: %w", p, err)
@@ -72,7 +76,7 @@ func ClaimWindow(p Period, cal *calendar.Calendar) (Window, error) {
 		Period:          p,
 		Opens:           fifth.AddDays(1).Start(),
 		Closes:          closing.Deadline,
-		Provisional:     provOpen || months.Provisional || closing.Provisional,
+		Provisional:     provOpen || closing.Provisional,
 		CalendarVersion: cal.Version(),
 	}, nil
 }

@@ -328,16 +328,22 @@ func TestSLAClaimWindow(t *testing.T) {
 		// make-up Saturday 10 October counts: 8, 9, 10, 12, 13.
 		{"national day pushes the opening", "2026-09", "2026-10-14T00:00:00+08:00", "2026-12-01T00:00:00+08:00", false},
 		// January 2026: 1–3 off, Sunday 4 January a make-up working day.
+		// Saturday 28 February 2026 is a make-up working day too.
 		{"make-up sunday counts", "2025-12", "2026-01-09T00:00:00+08:00", "2026-03-01T00:00:00+08:00", false},
 		{"january", "2026-01", "2026-02-07T00:00:00+08:00", "2026-04-01T00:00:00+08:00", false},
-		// February ends on the 28th: two months later is 28 April.
-		{"february", "2026-02", "2026-03-07T00:00:00+08:00", "2026-04-29T00:00:00+08:00", false},
+		// The last day of the second month, not the 28th two months on.
+		{"february", "2026-02", "2026-03-07T00:00:00+08:00", "2026-05-01T00:00:00+08:00", false},
+		{"june closes on 31 august", "2026-06", "2026-07-08T00:00:00+08:00", "2026-09-01T00:00:00+08:00", false},
+		// Saturday 31 January 2026 → Monday 2 February.
+		{"november closes on 31 january, a saturday", "2025-11", "2025-12-06T00:00:00+08:00", "2026-02-03T00:00:00+08:00", false},
+		// 2024 is a leap year: claims close at 24:00 on Thursday 29 February.
+		{"leap year", "2023-12", "2024-01-09T00:00:00+08:00", "2024-03-01T00:00:00+08:00", false},
 		// 31 May 2025 is Dragon Boat Festival (31 May–2 June).
 		{"last day a holiday", "2025-03", "2025-04-09T00:00:00+08:00", "2025-06-04T00:00:00+08:00", false},
 		// Saturday 31 October 2026 → Monday 2 November.
 		{"last day a saturday", "2026-08", "2026-09-08T00:00:00+08:00", "2026-11-03T00:00:00+08:00", false},
 		{"closing on new year's eve", "2026-10", "2026-11-07T00:00:00+08:00", "2027-01-01T00:00:00+08:00", false},
-		// Saturday 30 January 2027 is past the data: Monday 1 February, provisional.
+		// Sunday 31 January 2027 is past the data: Monday 1 February, provisional.
 		{"closing past the data", "2026-11", "2026-12-08T00:00:00+08:00", "2027-02-02T00:00:00+08:00", true},
 		// January 2027 is past the data: 1 January off (fixed), 4–8 January;
 		// 28 February 2027 is a Sunday.

@@ -66,7 +66,7 @@ func TestSLAPeriodProjectionEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stored workflows.SLAState
+	var stored workflows.SLAPeriodState
 	if err := json.Unmarshal(raw, &stored); err != nil {
 		t.Fatal(err)
 	}
@@ -74,8 +74,8 @@ func TestSLAPeriodProjectionEndToEnd(t *testing.T) {
 		t.Errorf("stored period: customer %s seq %d (update's %d), %d outages, %d events", customerID, seq, recorded.Seq,
 			len(stored.Outages), len(stored.Events))
 	}
-	var queried workflows.SLAState
-	v, err := c.QueryWorkflow(ctx, wf, "", workflows.QuerySLAState)
+	var queried workflows.SLAPeriodState
+	v, err := c.QueryWorkflow(ctx, wf, "", workflows.QuerySLAPeriodState)
 	if err == nil {
 		err = v.Get(&queried)
 	}

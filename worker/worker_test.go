@@ -538,9 +538,9 @@ func (e *e2e) awaitFirstProjection() {
 
 func (e *e2e) query() workflows.ProjectState {
 	e.t.Helper()
-	v, err := e.c.QueryWorkflow(e.ctx, e.wfID, e.runID, workflows.QueryState)
+	v, err := e.c.QueryWorkflow(e.ctx, e.wfID, e.runID, workflows.QueryProjectState)
 	if err != nil {
-		e.t.Fatalf("query %s: %v", workflows.QueryState, err)
+		e.t.Fatalf("query %s: %v", workflows.QueryProjectState, err)
 	}
 	var s workflows.ProjectState
 	if err := v.Get(&s); err != nil {

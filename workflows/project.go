@@ -38,7 +38,7 @@ var recordActivityOptions = workflow.ActivityOptions{
 // ProjectWorkflowName and start it with ID ProjectWorkflowID(project ID).
 //
 // Actions arrive as updates (with validators) or signals of the same names;
-// the state query QueryState returns the whole ProjectState. After every
+// the state query QueryProjectState returns the whole ProjectState. After every
 // change the workflow writes the state and the new events through the
 // RecordProjectActivity activity, and an action's update returns only once
 // its events are written. Deadlines are computed by the
@@ -212,8 +212,8 @@ func (p *project) begin(ctx workflow.Context) error {
 // register installs the state query, the action updates and signals, and the
 // calendar signal.
 func (p *project) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ProjectState, error) { return p.s, nil }); err != nil {
-		return fmt.Errorf("set query handler %s: %w", QueryState, err)
+	if err := workflow.SetQueryHandler(ctx, QueryProjectState, func() (ProjectState, error) { return p.s, nil }); err != nil {
+		return fmt.Errorf("set query handler %s: %w", QueryProjectState, err)
 	}
 	regs := []error{
 		handle(p, ctx, UpdateSubmitDeliverable, p.checkSubmit, p.submit),

@@ -378,7 +378,7 @@ func TestRecordGoldenDingtalkPro(t *testing.T) {
 	g.awaitCount(workflows.EventCalendarUpdated, 1)
 	g.must(workflows.UpdateAdvancePhase, g.advance())
 	g.deliver("customer-service-group-log-report", "service-acceptance-confirmation")
-	if _, err := g.c.QueryWorkflow(context.Background(), g.id, "", workflows.QueryState); err != nil {
+	if _, err := g.c.QueryWorkflow(context.Background(), g.id, "", workflows.QueryProjectState); err != nil {
 		t.Fatal(err)
 	}
 	g.must(workflows.UpdateSignFinalAcceptance, workflows.SignFinalAcceptance{ActionMeta: g.meta(customer)})

@@ -254,9 +254,9 @@ func (h *harness) script(from time.Duration, steps []step) time.Duration {
 // query returns the workflow's state.
 func (h *harness) query() workflows.ProjectState {
 	h.t.Helper()
-	v, err := h.env.QueryWorkflow(workflows.QueryState)
+	v, err := h.env.QueryWorkflow(workflows.QueryProjectState)
 	if err != nil {
-		h.t.Errorf("query %s: %v", workflows.QueryState, err)
+		h.t.Errorf("query %s: %v", workflows.QueryProjectState, err)
 		return workflows.ProjectState{}
 	}
 	var s workflows.ProjectState

@@ -17,9 +17,11 @@ const ProjectWorkflowName = "Project"
 // Starting the same project twice finds the same workflow.
 func ProjectWorkflowID(projectID string) string { return "project/" + projectID }
 
-// InvalidInputErrorType is the application error type with which the project
-// workflow fails when started with an input ValidateStart refuses.
-const InvalidInputErrorType = "InvalidProjectInput"
+// InvalidInputErrorType is the application error type with which every
+// workflow (project, service, ticket, SLA period, SLA account) fails when
+// started with an input its validation refuses; the error's cause lists the
+// *StartError values.
+const InvalidInputErrorType = "InvalidInput"
 
 // ContractDates are the contract's dates, as instants (RFC 3339 in JSON, any
 // offset). Which ones a project needs depends on its plan: the event its

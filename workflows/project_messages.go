@@ -204,8 +204,9 @@ type CalendarUpdated struct {
 	CalendarVersion string `json:"calendar_version"`
 }
 
-// QueryState is the name of the query that returns the whole ProjectState.
-const QueryState = "state"
+// QueryProjectState is the name of the query that returns the whole
+// ProjectState.
+const QueryProjectState = "project-state"
 
 // Error types of refused actions, as the Temporal application error type of
 // an update's rejection. Map them with AsRefusal.

@@ -67,7 +67,7 @@ const (
 func ServiceWorkflow(ctx workflow.Context, in ServiceInput) (ServiceResult, error) {
 	if in.Resume == nil {
 		if err := ValidateService(in); err != nil {
-			return ServiceResult{}, temporal.NewNonRetryableApplicationError("invalid service input: "+err.Error(), InvalidServiceInputErrorType, err)
+			return ServiceResult{}, temporal.NewNonRetryableApplicationError("invalid service input: "+err.Error(), InvalidInputErrorType, err)
 		}
 	}
 	w := newService(ctx, in)

@@ -377,8 +377,8 @@ func TestRecordGoldenSLAPeriod(t *testing.T) {
 	if r := g.update(wf, workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: g.meta(slaCustomer)}, new(any)); r == nil || r.Rule != workflows.RuleClaimWindow {
 		t.Fatalf("early claim: %+v", r)
 	}
-	var s workflows.SLAState
-	g.awaitState(wf, workflows.QuerySLAState, &s, func() bool { return len(s.Outages) == 1 })
+	var s workflows.SLAPeriodState
+	g.awaitState(wf, workflows.QuerySLAPeriodState, &s, func() bool { return len(s.Outages) == 1 })
 	g.checkSLAWindow(s)
 	svcGoldenWritten.check(t, wf, s.Seq)
 	g.save("sla-email.json", g.history(wf, ""))
@@ -392,8 +392,8 @@ func TestRecordGoldenSLAPeriod(t *testing.T) {
 	in = slaInput(workflows.SLASendify, period)
 	in.Account = "golden-sendify@mail-cust.example"
 	wf = g.startSLA(in)
-	s = workflows.SLAState{}
-	g.awaitState(wf, workflows.QuerySLAState, &s, func() bool { return s.Result != nil })
+	s = workflows.SLAPeriodState{}
+	g.awaitState(wf, workflows.QuerySLAPeriodState, &s, func() bool { return s.Result != nil })
 	if s.Result.Method != "sla-v1" || s.Result.Availability != "1/1" || s.Result.Intervals == 0 {
 		t.Fatalf("sendify result %+v", s.Result)
 	}
@@ -409,7 +409,7 @@ func TestRecordGoldenSLAPeriod(t *testing.T) {
 		(r.Rule != workflows.RuleCommitmentMet && r.Rule != workflows.RuleClaimWindow) {
 		t.Fatalf("claim without compensation: %+v", r)
 	}
-	g.query(wf, workflows.QuerySLAState, &s)
+	g.query(wf, workflows.QuerySLAPeriodState, &s)
 	g.checkSLAWindow(s)
 	svcGoldenWritten.check(t, wf, s.Seq)
 	g.save("sla-sendify.json", g.history(wf, ""))
@@ -430,7 +430,7 @@ func (g *svcGolden) startSLA(in workflows.SLAPeriodInput) string {
 }
 
 // checkSLAWindow fails unless the period's claim window is package sla's.
-func (g *svcGolden) checkSLAWindow(s workflows.SLAState) {
+func (g *svcGolden) checkSLAWindow(s workflows.SLAPeriodState) {
 	g.t.Helper()
 	p, err := sla.ParsePeriod(s.Period)
 	if err != nil {

@@ -18,11 +18,6 @@ func TicketWorkflowID(serviceID string, n int) string {
 	return fmt.Sprintf("service/%s/ticket/%d", serviceID, n)
 }
 
-// InvalidServiceInputErrorType is the application error type with which the
-// service, ticket and SLA period workflows fail when started with an input
-// their validation refuses.
-const InvalidServiceInputErrorType = "InvalidServiceInput"
-
 // ServiceInput is the input of the service workflow.
 type ServiceInput struct {
 	ServiceID  string `json:"service_id"`

@@ -223,7 +223,7 @@ func ValidateSLAAccount(in SLAAccountInput) error {
 func SLAAccountWorkflow(ctx workflow.Context, in SLAAccountInput) (SLAAccountState, error) {
 	if in.Resume == nil {
 		if err := ValidateSLAAccount(in); err != nil {
-			return SLAAccountState{}, temporal.NewNonRetryableApplicationError("invalid SLA account input: "+err.Error(), InvalidServiceInputErrorType, err)
+			return SLAAccountState{}, temporal.NewNonRetryableApplicationError("invalid SLA account input: "+err.Error(), InvalidInputErrorType, err)
 		}
 	}
 	w := newSLAAccount(ctx, in)

@@ -397,8 +397,8 @@ func TestValidateSLAAccount(t *testing.T) {
 	h.env.ExecuteWorkflow(workflows.SLAAccountWorkflowName, in)
 	err := h.env.GetWorkflowError()
 	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || appErr.Type() != workflows.InvalidServiceInputErrorType || !strings.Contains(err.Error(), "monthly_fee_cents") {
-		t.Fatalf("workflow error %v, want %s naming monthly_fee_cents", err, workflows.InvalidServiceInputErrorType)
+	if !errors.As(err, &appErr) || appErr.Type() != workflows.InvalidInputErrorType || !strings.Contains(err.Error(), "monthly_fee_cents") {
+		t.Fatalf("workflow error %v, want %s naming monthly_fee_cents", err, workflows.InvalidInputErrorType)
 	}
 	if n := len(h.startsOf(workflows.SLAPeriodWorkflowName)); n != 0 {
 		t.Errorf("%d periods started", n)

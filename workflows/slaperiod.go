@@ -23,8 +23,8 @@ const SLAPeriodWorkflowName = "SLAPeriod"
 // (period written YYYY-MM): "sla/<account>/<YYYY-MM>".
 func SLAPeriodWorkflowID(account, period string) string { return "sla/" + account + "/" + period }
 
-// QuerySLAState is the name of the query returning the SLAState.
-const QuerySLAState = "sla-state"
+// QuerySLAPeriodState is the name of the query returning the SLAPeriodState.
+const QuerySLAPeriodState = "sla-period-state"
 
 // SLAService is the service an SLA period measures.
 type SLAService string
@@ -152,9 +152,9 @@ type SLAClaim struct {
 	CompensationCents int64     `json:"compensation_cents"`
 }
 
-// SLAState is the whole state of an SLA period, as the "sla-state" query
+// SLAPeriodState is the whole state of an SLA period, as the "sla-period-state" query
 // returns it and the workflow's result carries it.
-type SLAState struct {
+type SLAPeriodState struct {
 	Account         string          `json:"account"`
 	CustomerID      string          `json:"customer_id"`
 	Service         SLAService      `json:"service"`
@@ -280,7 +280,7 @@ func ValidateSLAPeriod(in SLAPeriodInput) error {
 // month, keeps the claim window (after the 5th working day of the next
 // month until two months after the period) and takes the claim. It
 // completes slaLateClaimGrace after the window closes; its result is the
-// SLAState.
+// SLAPeriodState.
 //
 // The period computes with package sla through two local activities whose
 // results are recorded in history (DESIGN.md rule 7):
@@ -290,17 +290,17 @@ func ValidateSLAPeriod(in SLAPeriodInput) error {
 // state and new events to the read model through the
 // RecordSLAPeriodActivity activity after every change, and an action's
 // update answers only once its events are written.
-func SLAPeriodWorkflow(ctx workflow.Context, in SLAPeriodInput) (SLAState, error) {
+func SLAPeriodWorkflow(ctx workflow.Context, in SLAPeriodInput) (SLAPeriodState, error) {
 	if err := ValidateSLAPeriod(in); err != nil {
-		return SLAState{}, temporal.NewNonRetryableApplicationError("invalid SLA period input: "+err.Error(), InvalidServiceInputErrorType, err)
+		return SLAPeriodState{}, temporal.NewNonRetryableApplicationError("invalid SLA period input: "+err.Error(), InvalidInputErrorType, err)
 	}
 	w := newSLAPeriod(ctx, in)
 	if err := w.register(ctx); err != nil {
-		return SLAState{}, err
+		return SLAPeriodState{}, err
 	}
 	w.startProjection()
 	if err := w.begin(ctx); err != nil {
-		return SLAState{}, err
+		return SLAPeriodState{}, err
 	}
 	w.ready = true
 	return w.run(ctx)
@@ -308,7 +308,7 @@ func SLAPeriodWorkflow(ctx workflow.Context, in SLAPeriodInput) (SLAState, error
 
 type slaPeriod struct {
 	in     SLAPeriodInput
-	s      SLAState
+	s      SLAPeriodState
 	ctx    workflow.Context // the root context, for the clock in checks
 	logger log.Logger
 	host   actionHost
@@ -338,7 +338,7 @@ func (w *slaPeriod) startProjection() {
 func newSLAPeriod(ctx workflow.Context, in SLAPeriodInput) *slaPeriod {
 	start, end, _ := ParseSLAPeriod(in.Period)
 	w := &slaPeriod{in: in, ctx: ctx, logger: workflow.GetLogger(ctx)}
-	w.s = SLAState{Account: in.Account, CustomerID: in.CustomerID, Service: in.Service, Period: in.Period,
+	w.s = SLAPeriodState{Account: in.Account, CustomerID: in.CustomerID, Service: in.Service, Period: in.Period,
 		PeriodStart: start, PeriodEnd: end, Status: SLACollecting, MonthlyFeeCents: in.MonthlyFeeCents,
 		Currency: in.Currency, Outages: []Outage{}, Intervals: []ErrorInterval{}, Events: []Event{},
 		StartedAt: now(ctx), StartedBy: in.StartedBy}
@@ -347,8 +347,8 @@ func newSLAPeriod(ctx workflow.Context, in SLAPeriodInput) *slaPeriod {
 }
 
 func (w *slaPeriod) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QuerySLAState, func() (SLAState, error) { return w.s, nil }); err != nil {
-		return fmt.Errorf("set query handler %s: %w", QuerySLAState, err)
+	if err := workflow.SetQueryHandler(ctx, QuerySLAPeriodState, func() (SLAPeriodState, error) { return w.s, nil }); err != nil {
+		return fmt.Errorf("set query handler %s: %w", QuerySLAPeriodState, err)
 	}
 	for _, err := range []error{
 		addAction(ctx, &w.host, UpdateRecordOutage, w.checkOutage, w.recordOutage),
@@ -411,13 +411,13 @@ func (w *slaPeriod) ignore(ctx workflow.Context, name string, m ActionMeta, r *R
 // run moves the period through its instants: the period's end (compute),
 // the claim window's opening and closing, and the workflow's end, writing
 // the projection after every change.
-func (w *slaPeriod) run(ctx workflow.Context) (SLAState, error) {
+func (w *slaPeriod) run(ctx workflow.Context) (SLAPeriodState, error) {
 	var timer workflow.Future
 	var timerAt time.Time
 	for {
 		w.host.pump(ctx)
 		if err := w.advance(ctx); err != nil {
-			return SLAState{}, err
+			return SLAPeriodState{}, err
 		}
 		w.proj.flush(ctx)
 		at := now(ctx)
@@ -428,7 +428,7 @@ func (w *slaPeriod) run(ctx workflow.Context) (SLAState, error) {
 			timer, timerAt = workflow.NewTimer(ctx, next.Sub(workflow.Now(ctx))), next
 		}
 		if err := workflow.Await(ctx, func() bool { return timer.IsReady() || w.host.pending() || w.proj.dirty() || w.moved }); err != nil {
-			return SLAState{}, err
+			return SLAPeriodState{}, err
 		}
 		w.moved = false
 		if timer.IsReady() {

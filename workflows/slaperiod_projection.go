@@ -12,6 +12,6 @@ const RecordSLAPeriodActivity = "RecordSLAPeriod"
 // the read model keeps every event) and the events recorded since the
 // previous record, in order.
 type SLAPeriodRecord struct {
-	State  SLAState `json:"state"`
-	Events []Event  `json:"events"`
+	State  SLAPeriodState `json:"state"`
+	Events []Event        `json:"events"`
 }

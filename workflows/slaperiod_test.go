@@ -31,7 +31,7 @@ func slaInput(service workflows.SLAService, period string) workflows.SLAPeriodIn
 }
 
 // runSLA runs an SLA period workflow started at start to its end.
-func runSLA(t *testing.T, h *svc, in workflows.SLAPeriodInput) workflows.SLAState {
+func runSLA(t *testing.T, h *svc, in workflows.SLAPeriodInput) workflows.SLAPeriodState {
 	t.Helper()
 	h.env.ExecuteWorkflow(workflows.SLAPeriodWorkflowName, in)
 	if !h.env.IsWorkflowCompleted() {
@@ -40,7 +40,7 @@ func runSLA(t *testing.T, h *svc, in workflows.SLAPeriodInput) workflows.SLAStat
 	if err := h.env.GetWorkflowError(); err != nil {
 		t.Fatalf("SLA period failed: %v", err)
 	}
-	var s workflows.SLAState
+	var s workflows.SLAPeriodState
 	if err := h.env.GetWorkflowResult(&s); err != nil {
 		t.Fatal(err)
 	}
@@ -146,8 +146,8 @@ func TestSLAClaimWindow(t *testing.T) {
 		// The 5th working day of October 2026 is the 13th (8, 9, the
 		// make-up Saturday 10, 12, 13); 30 November is a Monday.
 		{"september", "2026-09", cst(2026, 10, 14, 0, 0), cst(2026, 12, 1, 0, 0), cst(2026, 12, 1, 0, 0), cst(2026, 9, 10, 2, 0)},
-		// 28 February + 2 months is 28 April (a Tuesday), not 30 April.
-		{"february", "2026-02", cst(2026, 3, 7, 0, 0), cst(2026, 4, 29, 0, 0), cst(2026, 5, 1, 0, 0), cst(2026, 2, 10, 2, 0)},
+		// Claims close at the end of the second month after: 30 April.
+		{"february", "2026-02", cst(2026, 3, 7, 0, 0), cst(2026, 5, 1, 0, 0), cst(2026, 5, 1, 0, 0), cst(2026, 2, 10, 2, 0)},
 		// 31 August + 2 months is Saturday 31 October: extended to Monday
 		// 2 November.
 		{"august, extended past a weekend", "2026-08", cst(2026, 9, 8, 0, 0), cst(2026, 11, 3, 0, 0), cst(2026, 11, 1, 0, 0), cst(2026, 8, 10, 2, 0)},
@@ -272,23 +272,22 @@ func TestSLAClaimWindow(t *testing.T) {
 	})
 }
 
-// year2027 is a hypothetical 2027 notice in which Saturday 30 January 2027
+// year2027 is a hypothetical 2027 notice in which Sunday 31 January 2027
 // is a make-up working day.
 const year2027 = `{"year":2027,"days":[
 {"name":"元旦","date":"2027-01-01","isOffDay":true},
-{"name":"春节","date":"2027-01-30","isOffDay":false},
+{"name":"春节","date":"2027-01-31","isOffDay":false},
 {"name":"劳动节","date":"2027-05-01","isOffDay":true},
 {"name":"国庆节","date":"2027-10-01","isOffDay":true},
 {"name":"国庆节","date":"2027-10-02","isOffDay":true},
 {"name":"国庆节","date":"2027-10-03","isOffDay":true}]}`
 
-// TestSLAProvisionalWindow runs November 2026, whose claims close two
-// months after 30 November: on Saturday 30 January 2027, past the embedded
-// data, so the window is provisional (extended to Monday 1 February, as
-// Monday-Friday without the notice). When the 2027 notice is loaded during
-// the month, the window is recomputed at the period's end: 30 January is a
-// make-up working day, so claims close at 24:00 that day and the workflow's
-// end follows.
+// TestSLAProvisionalWindow runs November 2026, whose claims close at the
+// end of January 2027: on Sunday 31 January, past the embedded data, so the
+// window is provisional (extended to Monday 1 February, as Monday-Friday
+// without the notice). When the 2027 notice is loaded during the month, the
+// window is recomputed at the period's end: 31 January is a make-up working
+// day, so claims close at 24:00 that day and the workflow's end follows.
 func TestSLAProvisionalWindow(t *testing.T) {
 	f2027, err := calendar.Parse([]byte(year2027))
 	if err != nil {
@@ -307,7 +306,7 @@ func TestSLAProvisionalWindow(t *testing.T) {
 		provisional bool
 		version     string
 	}{
-		{"notice loaded during the period", true, cst(2027, 1, 31, 0, 0), false, with2027.Version()},
+		{"notice loaded during the period", true, cst(2027, 2, 1, 0, 0), false, with2027.Version()},
 		{"no notice", false, provisionalCloses, true, calendar.China().Version()},
 	}
 	for _, tc := range tests {
@@ -325,9 +324,9 @@ func TestSLAProvisionalWindow(t *testing.T) {
 			env.RegisterActivityWithOptions((&projections{}).recordSLAPeriod, activity.RegisterOptions{Name: workflows.RecordSLAPeriodActivity})
 			env.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
 			env.SetStartTime(nov)
-			var during workflows.SLAState
+			var during workflows.SLAPeriodState
 			env.RegisterDelayedCallback(func() {
-				v, err := env.QueryWorkflow(workflows.QuerySLAState)
+				v, err := env.QueryWorkflow(workflows.QuerySLAPeriodState)
 				if err == nil {
 					err = v.Get(&during)
 				}
@@ -342,7 +341,7 @@ func TestSLAProvisionalWindow(t *testing.T) {
 			if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 				t.Fatalf("completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 			}
-			var s workflows.SLAState
+			var s workflows.SLAPeriodState
 			if err := env.GetWorkflowResult(&s); err != nil {
 				t.Fatal(err)
 			}
@@ -407,8 +406,8 @@ func TestSLARecords(t *testing.T) {
 		t.Errorf("%d outages recorded, want 4", len(s.Outages))
 	}
 	// February 2026: the 5th working day of March is Friday 6 March; claims
-	// close two months after 28 February, at 24:00 on 28 April.
-	if s.ClaimOpens.At.Format(time.RFC3339) != "2026-03-07T00:00:00+08:00" || s.ClaimCloses.Format(time.RFC3339) != "2026-04-29T00:00:00+08:00" {
+	// close at the end of April, at 24:00 on 30 April.
+	if s.ClaimOpens.At.Format(time.RFC3339) != "2026-03-07T00:00:00+08:00" || s.ClaimCloses.Format(time.RFC3339) != "2026-05-01T00:00:00+08:00" {
 		t.Errorf("window %s to %s", s.ClaimOpens.At, s.ClaimCloses)
 	}
 }
@@ -533,8 +532,8 @@ func TestSLAPeriodProjection(t *testing.T) {
 
 // TestSLACalendarRecompute sends SignalCalendarUpdated to November 2026,
 // whose provisional window closes on Monday 1 February 2027 (24:00) until
-// the hypothetical 2027 notice, in which Saturday 30 January is a make-up
-// working day, is loaded: then claims close at 24:00 on 30 January. The
+// the hypothetical 2027 notice, in which Sunday 31 January is a make-up
+// working day, is loaded: then claims close at 24:00 on 31 January. The
 // notice is put in force just before the signal. A provisional window
 // moves (before the period ends, or after claims opened: the opening
 // stays) and the workflow ends 30 days after the new closing; a closing
@@ -550,7 +549,7 @@ func TestSLACalendarRecompute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	provisionalCloses, closes := cst(2027, 2, 2, 0, 0), cst(2027, 1, 31, 0, 0)
+	provisionalCloses, closes := cst(2027, 2, 2, 0, 0), cst(2027, 2, 1, 0, 0)
 	tests := []struct {
 		name        string
 		period      string
@@ -585,9 +584,9 @@ func TestSLACalendarRecompute(t *testing.T) {
 				t.Fatal(err)
 			}
 			env.SetStartTime(start)
-			var before workflows.SLAState
+			var before workflows.SLAPeriodState
 			env.RegisterDelayedCallback(func() {
-				v, err := env.QueryWorkflow(workflows.QuerySLAState)
+				v, err := env.QueryWorkflow(workflows.QuerySLAPeriodState)
 				if err == nil {
 					err = v.Get(&before)
 				}
@@ -602,7 +601,7 @@ func TestSLACalendarRecompute(t *testing.T) {
 			if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 				t.Fatalf("completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 			}
-			var s workflows.SLAState
+			var s workflows.SLAPeriodState
 			if err := env.GetWorkflowResult(&s); err != nil {
 				t.Fatal(err)
 			}

@@ -230,7 +230,7 @@ type ChangeSeverity struct {
 // completes when closed.
 func TicketWorkflow(ctx workflow.Context, in TicketInput) (TicketResult, error) {
 	if err := ValidateTicket(in); err != nil {
-		return TicketResult{}, temporal.NewNonRetryableApplicationError("invalid ticket input: "+err.Error(), InvalidServiceInputErrorType, err)
+		return TicketResult{}, temporal.NewNonRetryableApplicationError("invalid ticket input: "+err.Error(), InvalidInputErrorType, err)
 	}
 	t := newTicket(ctx, in)
 	t.startProjection()

@@ -82,9 +82,10 @@ claim_closes, exclusive), "provisional" (the window depends on dates past the
 calendar data), "calendar_version"}.
 
 The claim window opens after the 5th working day of the month after the
-period (at 00:00 of the next date) and closes two months after the period's
-last day at 24:00, or at 24:00 of the next working day when that day is not
-one.
+period (at 00:00 of the next date) and closes at 24:00 of the last day of
+the second month after the period (the reading favourable to the customer,
+Civil Code art. 498), or at 24:00 of the next working day when that day is
+not one.
 
 Exit status: 0 computed (and the claim, if given, is inside the window); 1 the
 claim is refused (the JSON is still printed) or the output cannot be written;
