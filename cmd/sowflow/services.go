@@ -8,7 +8,6 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/sowflow/sowflow/api"
 	"github.com/sowflow/sowflow/codec"
 	"github.com/sowflow/sowflow/config"
 	"github.com/sowflow/sowflow/schema"
@@ -88,7 +87,11 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(p.logger, "listen", err)
 	}
 	p.logger.Info("api listening", "url", url, "temporal", p.cfg.Temporal.Address, "namespace", p.cfg.Temporal.Namespace)
-	if err := serveHTTP(ctx, l, api.New(p.svc.apiDeps(p.tc, p.cfg.Temporal.TaskQueue, p.codec)), p.cfg.ShutdownTimeout); err != nil {
+	ml, err := listenMetrics(p.cfg)
+	if err != nil {
+		return fail(p.logger, "listen", err)
+	}
+	if err := serveAPI(ctx, p.cfg, l, ml, p.svc.apiDeps(p.tc, p.cfg.Temporal.TaskQueue, p.codec), p.logger); err != nil {
 		return fail(p.logger, "api stopped", err)
 	}
 	p.logger.Info("api stopped")
