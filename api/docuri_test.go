@@ -52,7 +52,7 @@ func TestDocumentURIs(t *testing.T) {
 			if !ok {
 				var p Problem
 				_ = json.Unmarshal(rec.Body.Bytes(), &p)
-				if problemFields(p)["uri"] != "docuri" {
+				if problemFields(p)["uri"] != "uri" {
 					t.Errorf("%s %q: field errors %v", name, tt.uri, problemFields(p))
 				}
 			}

@@ -192,7 +192,7 @@ func (h *handlers) projectEvents(c *gin.Context) {
 
 type submitRequest struct {
 	Title    string             `json:"title" validate:"required,max=500"`
-	URI      string             `json:"uri" validate:"required,docuri,max=2000"`
+	URI      string             `json:"uri" validate:"required,uri,max=2000"`
 	SHA256   string             `json:"sha256" validate:"required,sha256hex"`
 	Measured map[string]float64 `json:"measured" validate:"omitempty,max=50,dive,keys,required,max=64,endkeys"`
 	Round    int                `json:"round" validate:"omitempty,min=1"`

@@ -73,7 +73,7 @@ type reopenTicketRequest struct {
 // /v1/services/{id}/obligations/{key}/submissions.
 type submitObligationRequest struct {
 	Title  string `json:"title" validate:"required,max=500"`
-	URI    string `json:"uri" validate:"required,docuri,max=2000"`
+	URI    string `json:"uri" validate:"required,uri,max=2000"`
 	SHA256 string `json:"sha256" validate:"required,sha256hex"`
 	// Month is the service month (1-based) covered; 0 is the month in
 	// progress.

@@ -66,7 +66,9 @@ func newValidator() *validator.Validate {
 	must(v.RegisterValidation("packagecode", func(fl validator.FieldLevel) bool {
 		return packageCodePattern.MatchString(fl.Field().String())
 	}))
-	must(v.RegisterValidationCtx("docuri", func(ctx context.Context, fl validator.FieldLevel) bool {
+	// "uri" is a document's URI here (the only kind the API takes), not
+	// any absolute URI as the validator's own rule has it.
+	must(v.RegisterValidationCtx("uri", func(ctx context.Context, fl validator.FieldLevel) bool {
 		return documentURI(ctx, fl.Field().String())
 	}))
 	must(v.RegisterValidation("hours", func(fl validator.FieldLevel) bool {
@@ -128,9 +130,9 @@ func ruleDetail(fe validator.FieldError) string {
 		return "must be at most " + fe.Param()
 	case "oneof":
 		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
-	case "url", "uri":
-		return "must be an absolute URI"
-	case "docuri":
+	case "url":
+		return "must be an absolute URL"
+	case "uri":
 		return "must be an https:// URL with a host (http:// only where the server allows it)"
 	}
 	return "breaks rule " + fe.Tag()

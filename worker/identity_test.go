@@ -18,7 +18,7 @@ func TestIdentity(t *testing.T) {
 		if !shape.MatchString(id) || !strings.HasPrefix(id, "sowflow-"+role+"@") {
 			t.Errorf("Identity(%q) = %q", role, id)
 		}
-		if (host != "" && strings.Contains(id, host)) || strings.Contains(id, "@"+pid) {
+		if _, instance, _ := strings.Cut(id, "@"); instance == host || strings.Contains(id, pid+"@") {
 			t.Errorf("Identity(%q) = %q names the host or the process ID", role, id)
 		}
 		if seen[id] {
