@@ -96,6 +96,11 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 		writeProblem(c, Problem{Type: ProblemMethod, Status: http.StatusMethodNotAllowed, Detail: "method not allowed on this resource"})
 	})
 
+	if d.AllowHTTPDocumentURIs {
+		r.Use(func(c *gin.Context) {
+			c.Request = c.Request.WithContext(withHTTPDocumentURIs(c.Request.Context()))
+		})
+	}
 	h := &handlers{deps: d, metrics: m, replays: make(chan struct{}, maxConcurrentReplays), historyReads: make(chan struct{}, maxConcurrentHistoryReads)}
 	for _, m := range []string{http.MethodGet, http.MethodHead} {
 		r.Handle(m, "/healthz", h.healthz)

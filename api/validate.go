@@ -2,12 +2,14 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -64,11 +66,43 @@ func newValidator() *validator.Validate {
 	must(v.RegisterValidation("packagecode", func(fl validator.FieldLevel) bool {
 		return packageCodePattern.MatchString(fl.Field().String())
 	}))
+	// "uri" is a document's URI here (the only kind the API takes), not
+	// any absolute URI as the validator's own rule has it.
+	must(v.RegisterValidationCtx("uri", func(ctx context.Context, fl validator.FieldLevel) bool {
+		return documentURI(ctx, fl.Field().String())
+	}))
 	must(v.RegisterValidation("hours", func(fl validator.FieldLevel) bool {
 		_, err := calendar.ParseHours(fl.Field().String())
 		return err == nil
 	}))
 	return v
+}
+
+type httpDocumentURIsKey struct{}
+
+// withHTTPDocumentURIs returns a context under which document URIs may be
+// http:// as well as https:// (Deps.AllowHTTPDocumentURIs).
+func withHTTPDocumentURIs(ctx context.Context) context.Context {
+	return context.WithValue(ctx, httpDocumentURIsKey{}, true)
+}
+
+// documentURI reports whether s may be stored as a document's URI: an
+// absolute https:// URL with a host, or http:// under withHTTPDocumentURIs.
+// People open these as links, so javascript:, data:, file: and every other
+// scheme are refused.
+func documentURI(ctx context.Context, s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return true
+	case "http":
+		allowed, _ := ctx.Value(httpDocumentURIsKey{}).(bool)
+		return allowed
+	}
+	return false
 }
 
 // ruleDetail explains a validator tag in words.
@@ -96,8 +130,10 @@ func ruleDetail(fe validator.FieldError) string {
 		return "must be at most " + fe.Param()
 	case "oneof":
 		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
-	case "url", "uri":
-		return "must be an absolute URI"
+	case "url":
+		return "must be an absolute URL"
+	case "uri":
+		return "must be an https:// URL with a host (http:// only where the server allows it)"
 	}
 	return "breaks rule " + fe.Tag()
 }
@@ -338,7 +374,7 @@ func checkStruct(c *gin.Context, dst any) bool {
 		invalid(c, "some fields are invalid", FieldError{Field: field, Rule: "no_nul", Detail: "must not contain the NUL character (U+0000)"})
 		return false
 	}
-	if err := validate.Struct(dst); err != nil {
+	if err := validate.StructCtx(c.Request.Context(), dst); err != nil {
 		if errs := fieldErrors(err); len(errs) > 0 {
 			invalid(c, "some fields are invalid", errs...)
 			return false

@@ -106,7 +106,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	devTemporal := cfg.Temporal
 	devTemporal.Address = srv.FrontendAddress()
-	opts, err := temporalOptions(devTemporal, pc, logger)
+	opts, err := temporalOptions(devTemporal, "dev", pc, logger)
 	if err != nil {
 		return fail(logger, "temporal client options", err)
 	}

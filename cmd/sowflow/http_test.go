@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -151,5 +152,18 @@ func TestDevHosts(t *testing.T) {
 				t.Errorf("%s: %v has %s", tt.configured, got, n)
 			}
 		}
+	}
+}
+
+// TestTemporalIdentity: the identity Temporal writes into histories names
+// the process role and an instance ID, not the host name and PID.
+func TestTemporalIdentity(t *testing.T) {
+	opts, err := temporalOptions(config.Temporal{Address: "127.0.0.1:7233", Namespace: "default"}, "worker", nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The SDK's default would be "<pid>@<host>@".
+	if !regexp.MustCompile(`^sowflow-worker@[a-z0-9]{16}$`).MatchString(opts.Identity) {
+		t.Errorf("identity %q", opts.Identity)
 	}
 }

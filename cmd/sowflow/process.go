@@ -117,9 +117,11 @@ func payloadCodec(cfg config.Config) (*codec.AESGCM, error) {
 	return codec.NewAESGCM(cfg.PayloadKey)
 }
 
-// temporalOptions builds SDK client options from the configuration.
-func temporalOptions(t config.Temporal, pc *codec.AESGCM, logger *slog.Logger) (client.Options, error) {
+// temporalOptions builds SDK client options from the configuration for a
+// process of the given role (api, worker, dev).
+func temporalOptions(t config.Temporal, role string, pc *codec.AESGCM, logger *slog.Logger) (client.Options, error) {
 	opts := client.Options{
+		Identity:      worker.Identity(role),
 		HostPort:      t.Address,
 		Namespace:     t.Namespace,
 		Logger:        sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),

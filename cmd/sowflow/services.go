@@ -54,7 +54,7 @@ func startProcess(ctx context.Context, name, description string, mode config.Mod
 		p.close()
 		return nil, fail(p.logger, "payload codec", err)
 	}
-	opts, err := temporalOptions(cfg.Temporal, p.codec, p.logger)
+	opts, err := temporalOptions(cfg.Temporal, name, p.codec, p.logger)
 	if err != nil {
 		p.close()
 		return nil, fail(p.logger, "temporal client options", err)
