@@ -324,15 +324,10 @@ func (h *handlers) openTicket(c *gin.Context) {
 			return workflows.OpenTicket{ActionMeta: m, Severity: req.Severity, Title: req.Title, Description: req.Description}
 		}, &res)
 	}
-	if err != nil {
-		h.fail(c, err)
-		return
+	if err == nil {
+		c.Header("Location", r.path+"/tickets/"+strconv.Itoa(res.Ticket))
 	}
-	if res.Events == nil {
-		res.Events = []workflows.Event{}
-	}
-	c.Header("Location", r.path+"/tickets/"+strconv.Itoa(res.Ticket))
-	c.JSON(http.StatusCreated, res)
+	h.answerAction(c, err, http.StatusCreated, &res.ActionResult, &res)
 }
 
 // ticketAction is one ticket action (see action).
@@ -468,14 +463,7 @@ func (h *handlers) submitObligation() gin.HandlerFunc {
 		if err == nil {
 			res.ForwardedTo, err = h.forwardSubmission(ctx, cl, r, key, req)
 		}
-		if err != nil {
-			h.fail(c, err)
-			return
-		}
-		if res.Events == nil {
-			res.Events = []workflows.Event{}
-		}
-		c.JSON(http.StatusOK, res)
+		h.answerAction(c, err, http.StatusOK, &res.ActionResult, &res)
 	}
 }
 
