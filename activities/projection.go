@@ -36,8 +36,8 @@ func (p *Projection) RecordProject(ctx context.Context, in workflows.ProjectReco
 	}
 	events := make([]store.ProjectEvent, len(recorded.events))
 	for i, e := range recorded.events {
-		events[i] = store.ProjectEvent{ProjectID: snap.ID, Seq: e.Seq, Type: e.Type, ActorSubject: e.ActorSubject,
-			ActorRole: e.ActorRole, RequestID: e.RequestID, OccurredAt: e.OccurredAt, Payload: e.Payload}
+		events[i] = store.ProjectEvent{ProjectID: snap.ID, Event: store.Event{Seq: e.Seq, Type: e.Type, ActorSubject: e.ActorSubject,
+			ActorRole: e.ActorRole, RequestID: e.RequestID, OccurredAt: e.OccurredAt, Payload: e.Payload}}
 	}
 	snap.UpdatedAt = recorded.updatedAt(snap.UpdatedAt)
 	seq, err := p.Store.RecordProject(ctx, snap, events, recorded.outbox)

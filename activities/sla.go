@@ -31,8 +31,8 @@ type SLA struct {
 
 // ClaimWindow computes the claim window of in.Period with sla.ClaimWindow
 // on the calendar in force: claims open after the 5th working day of the
-// next month and close two months after the period's last day, extended
-// past a day that is not a working day. An invalid period fails with a
+// next month and close at the end of the second month after the period,
+// extended past a day that is not a working day. An invalid period fails with a
 // non-retryable application error of type
 // workflows.InvalidSLARequestErrorType whose detail is "period".
 func (s *SLA) ClaimWindow(_ context.Context, in workflows.SLAClaimWindowRequest) (workflows.SLAClaimWindow, error) {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
@@ -42,13 +43,40 @@ type Deps struct {
 	// Codec encrypts Temporal payloads; nil when payload encryption is off.
 	Codec *codec.AESGCM
 	// DevCodecOrigin, set by sowflow dev only, serves the codec without a
-	// token at /dev/codec for the local Temporal Web UI at this origin (the
-	// dev UI itself has no login). Empty in production.
+	// token at /dev/codec/{DevCodecSecret} for the local Temporal Web UI at
+	// this origin (the dev UI itself has no login). Empty in production.
 	DevCodecOrigin string
+	// DevCodecSecret is the per-start secret the dev Web UI is configured
+	// with (its codec endpoint holds it); /dev/codec answers only under it.
+	DevCodecSecret string
+	// AllowedHosts, when set, are the only Host headers (host:port, any
+	// case) served; others are 421. sowflow dev sets it against DNS
+	// rebinding. Empty serves every Host.
+	AllowedHosts []string
+	// IdempotencyRetention is how long an Idempotency-Key's answer is kept;
+	// zero is store.DefaultIdempotencyRetention.
+	IdempotencyRetention time.Duration
+	// AllowHTTPDocumentURIs lets document URIs be http:// as well as https://.
+	AllowHTTPDocumentURIs bool
 }
 
-// New returns the API's HTTP handler.
+// New returns the API's HTTP handler, /metrics included.
 func New(d Deps) http.Handler {
+	h, _ := build(d, true)
+	return h
+}
+
+// NewWithSeparateMetrics returns the API's HTTP handler without /metrics,
+// and a handler serving only /metrics, for a listener of its own
+// (SOWFLOW_METRICS_ADDR).
+func NewWithSeparateMetrics(d Deps) (apiHandler, metricsHandler http.Handler) {
+	h, m := build(d, false)
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.handler())
+	return h, mux
+}
+
+func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -60,7 +88,7 @@ func New(d Deps) http.Handler {
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	m := newMetrics()
-	r.Use(requestID(), accessLog(d.Logger), m.observe(), recovery(d.Logger))
+	r.Use(refuseUnknownMethods(), allowHosts(d.AllowedHosts), requestID(), noStore(), accessLog(d.Logger), m.observe(), recovery(d.Logger))
 	r.NoRoute(func(c *gin.Context) {
 		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such resource"})
 	})
@@ -68,12 +96,19 @@ func New(d Deps) http.Handler {
 		writeProblem(c, Problem{Type: ProblemMethod, Status: http.StatusMethodNotAllowed, Detail: "method not allowed on this resource"})
 	})
 
-	h := &handlers{deps: d, metrics: m}
+	if d.AllowHTTPDocumentURIs {
+		r.Use(func(c *gin.Context) {
+			c.Request = c.Request.WithContext(withHTTPDocumentURIs(c.Request.Context()))
+		})
+	}
+	h := &handlers{deps: d, metrics: m, replays: make(chan struct{}, maxConcurrentReplays), historyReads: make(chan struct{}, maxConcurrentHistoryReads)}
 	for _, m := range []string{http.MethodGet, http.MethodHead} {
 		r.Handle(m, "/healthz", h.healthz)
 		r.Handle(m, "/readyz", h.readyz)
 	}
-	r.GET("/metrics", gin.WrapH(m.handler()))
+	if serveMetrics {
+		r.GET("/metrics", gin.WrapH(m.handler()))
+	}
 	r.GET("/openapi.yaml", serveOpenAPI)
 
 	v1 := r.Group("/v1", h.authenticate)
@@ -93,8 +128,8 @@ func New(d Deps) http.Handler {
 	manager := allow(store.RoleManager)
 	customer := allow(store.RoleCustomer)
 	readers := allow(store.RoleManager, store.RoleCustomer, store.RoleAuditor)
-	if d.DevCodecOrigin != "" && d.Codec != nil {
-		dev := r.Group("/dev/codec", devCORS(d.DevCodecOrigin))
+	if d.DevCodecOrigin != "" && d.DevCodecSecret != "" && d.Codec != nil {
+		dev := r.Group("/dev/codec/:secret", devSecret(d.DevCodecSecret), devCORS(d.DevCodecOrigin))
 		for _, m := range []string{http.MethodPost, http.MethodOptions} {
 			dev.Handle(m, "/encode", h.codecEndpoint(false))
 			dev.Handle(m, "/decode", h.codecEndpoint(true))
@@ -109,8 +144,8 @@ func New(d Deps) http.Handler {
 	projects.GET("", readers, h.listProjects)
 	projects.GET("/:id", readers, h.getProject)
 	projects.GET("/:id/events", readers, h.projectEvents)
-	projects.GET("/:id/history", readers, h.projectHistory)
-	projects.GET("/:id/history/export", readers, h.projectHistoryExport)
+	projects.GET("/:id/history", readers, h.limitHistoryReads, h.projectHistory)
+	projects.GET("/:id/history/export", longRequest(), readers, h.limitHistoryReads, h.projectHistoryExport)
 	projects.POST("/:id/deliverables/:key/submissions", manager, h.idempotent, h.submitDeliverable())
 	projects.POST("/:id/deliverables/:key/decision", customer, h.idempotent, h.decideDeliverable())
 	projects.POST("/:id/phases/:key/advance", manager, h.idempotent, h.advancePhase())
@@ -119,7 +154,7 @@ func New(d Deps) http.Handler {
 	projects.POST("/:id/quotas/:key/uses", manager, h.idempotent, h.useQuota())
 	projects.POST("/:id/final-acceptance", customer, h.idempotent, h.signFinalAcceptance())
 	projects.POST("/:id/termination", manager, h.idempotent, h.terminate())
-	v1.POST("/replay", allow(store.RoleAuditor), h.idempotent, h.replay)
+	v1.POST("/replay", longRequest(), allow(store.RoleAuditor), h.limitReplays, h.idempotent, h.replay)
 
 	services := v1.Group("/services")
 	managerOrCustomer := allow(store.RoleManager, store.RoleCustomer)
@@ -153,10 +188,14 @@ func New(d Deps) http.Handler {
 	slaAccounts.GET("/:account", readers, h.getSLAAccount)
 	slaAccounts.POST("/:account/fee", manager, h.idempotent, h.changeSLAFee())
 	slaAccounts.POST("/:account/stop", manager, h.idempotent, h.stopSLAAccount())
-	return r
+	return r, m
 }
 
 type handlers struct {
 	deps    Deps
 	metrics *metrics
+	// replays holds one token per replay running (maxConcurrentReplays).
+	replays chan struct{}
+	// historyReads holds one token per history export or as_of read running.
+	historyReads chan struct{}
 }

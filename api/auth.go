@@ -1,15 +1,12 @@
 package api
 
 import (
-	"context"
 	"errors"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/sowflow/sowflow/store"
 )
@@ -37,14 +34,6 @@ func (h *handlers) authenticate(c *gin.Context) {
 	c.Request = c.Request.WithContext(store.WithActor(c.Request.Context(),
 		store.Actor{Subject: p.Subject(), Role: string(p.Role), RequestID: c.GetString(requestIDKey)}))
 	c.Next()
-}
-
-// databaseUnavailable reports whether err means PostgreSQL could not be
-// reached (as opposed to a query that failed).
-func databaseUnavailable(err error) bool {
-	var connect *pgconn.ConnectError
-	var netErr net.Error
-	return errors.As(err, &connect) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) && !errors.Is(err, context.Canceled)
 }
 
 func unauthorized(c *gin.Context, detail string) {
@@ -83,7 +72,7 @@ func (h *handlers) me(c *gin.Context) {
 // internal logs err once and answers 500 without leaking it, or 503 with
 // Retry-After when PostgreSQL could not be reached.
 func (h *handlers) internal(c *gin.Context, op string, err error) {
-	if databaseUnavailable(err) {
+	if store.Unavailable(err) {
 		h.deps.Logger.Warn(op, "request_id", c.GetString(requestIDKey), "error", err.Error())
 		c.Header("Retry-After", temporalRetryAfter)
 		writeProblem(c, Problem{Type: ProblemUnavailable, Status: http.StatusServiceUnavailable,

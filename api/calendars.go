@@ -176,6 +176,10 @@ func (h *handlers) putYear(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if fe := strictJSON(body, nil); fe != nil {
+		invalid(c, "the holiday file is refused", *fe)
+		return
+	}
 	file, err := calendar.Parse(body)
 	if err != nil {
 		invalid(c, "the holiday file is refused", FieldError{Field: "body", Rule: "holiday_data", Detail: err.Error()})

@@ -1,12 +1,24 @@
 package api
 
 import (
+	"crypto/subtle"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 	commonpb "go.temporal.io/api/common/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 )
+
+// devSecret answers 404, as for no route, unless the path holds secret.
+func devSecret(secret string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if subtle.ConstantTimeCompare([]byte(c.Param("secret")), []byte(secret)) != 1 {
+			writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such resource"})
+			return
+		}
+		c.Next()
+	}
+}
 
 // devCORS lets the dev Web UI at origin call the codec from the browser and
 // answers its preflight requests.

@@ -73,7 +73,8 @@ func TestDevCodecForTheWebUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	const origin = "http://127.0.0.1:8233"
-	dev := New(Deps{Store: f.store, Codec: pc, DevCodecOrigin: origin})
+	const secret = "per-start-secret"
+	dev := New(Deps{Store: f.store, Codec: pc, DevCodecOrigin: origin, DevCodecSecret: secret})
 	prod := New(Deps{Store: f.store, Codec: pc})
 	encoded, err := pc.Encode([]*commonpb.Payload{{Metadata: map[string][]byte{"encoding": []byte("json/plain")}, Data: []byte(`"hello"`)}})
 	if err != nil {
@@ -84,16 +85,19 @@ func TestDevCodecForTheWebUI(t *testing.T) {
 		name     string
 		handler  http.Handler
 		method   string
+		path     string
 		want     int
 		wantCORS bool
 	}{
-		{"preflight", dev, http.MethodOptions, http.StatusNoContent, true},
-		{"decode without a token", dev, http.MethodPost, http.StatusOK, true},
-		{"not served outside dev", prod, http.MethodPost, http.StatusNotFound, false},
+		{"preflight", dev, http.MethodOptions, "/dev/codec/" + secret + "/decode", http.StatusNoContent, true},
+		{"decode with the UI's secret", dev, http.MethodPost, "/dev/codec/" + secret + "/decode", http.StatusOK, true},
+		{"decode without the secret", dev, http.MethodPost, "/dev/codec/decode", http.StatusNotFound, false},
+		{"decode with another secret", dev, http.MethodPost, "/dev/codec/per-start-secreT/decode", http.StatusNotFound, false},
+		{"not served outside dev", prod, http.MethodPost, "/dev/codec/" + secret + "/decode", http.StatusNotFound, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := httptest.NewRequest(tt.method, "/dev/codec/decode", bytes.NewReader(body))
+			req := httptest.NewRequest(tt.method, tt.path, bytes.NewReader(body))
 			req.Header.Set("Origin", origin)
 			rec := httptest.NewRecorder()
 			tt.handler.ServeHTTP(rec, req)

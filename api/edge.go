@@ -68,15 +68,21 @@ func action[R any](h *handlers, of target, update string, optionalBody bool, bui
 		if err == nil {
 			err = h.send(c.Request.Context(), callerOf(c), r, update, func(m workflows.ActionMeta) any { return build(c, m, req) }, &res)
 		}
-		if err != nil {
-			h.fail(c, err)
-			return
-		}
-		if res.Events == nil {
-			res.Events = []workflows.Event{}
-		}
-		c.JSON(http.StatusOK, res)
+		h.answerAction(c, err, http.StatusOK, &res, &res)
 	}
+}
+
+// answerAction answers an action's outcome: err as fail does, else out
+// with status; out holds (or is) res, whose events are never null.
+func (h *handlers) answerAction(c *gin.Context, err error, status int, res *workflows.ActionResult, out any) {
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if res.Events == nil {
+		res.Events = []workflows.Event{}
+	}
+	c.JSON(status, out)
 }
 
 // getState answers the current state, of type T, of the resource of the

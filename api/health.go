@@ -18,7 +18,8 @@ func (h *handlers) healthz(c *gin.Context) {
 }
 
 // readyz probes every dependency concurrently and answers 200 only when all
-// answer, naming the ones that did not.
+// answer, naming the ones that did not ("unavailable"); why they did not is
+// logged, not told to the caller.
 func (h *handlers) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), readyTimeout)
 	defer cancel()
@@ -29,7 +30,8 @@ func (h *handlers) readyz(c *gin.Context) {
 		wg.Go(func() {
 			status := "ok"
 			if err := chk.Probe(ctx); err != nil {
-				status = err.Error()
+				status = "unavailable"
+				h.deps.Logger.Warn("readiness check failed", "check", chk.Name, "request_id", c.GetString(requestIDKey), "error", err.Error())
 			}
 			mu.Lock()
 			results[chk.Name] = status

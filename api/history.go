@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -26,8 +27,71 @@ import (
 // maxReplayRuns bounds the runs one POST /v1/replay replays.
 const maxReplayRuns = 200
 
-// maxReplayUnpacked bounds what a gzip'd POST /v1/replay body may unpack to.
-const maxReplayUnpacked = 64 << 20
+// maxReplayUnpacked bounds what a gzip'd POST /v1/replay body may unpack
+// to. Decoding a history takes several times its JSON size in memory, so
+// this, times maxConcurrentReplays, bounds what replays can take.
+const maxReplayUnpacked = 16 << 20
+
+// maxConcurrentReplays replays run at once in one process; more are 429.
+const maxConcurrentReplays = 2
+
+// maxConcurrentHistoryReads history timelines, exports and as_of states are
+// built at once in one process (each holds every run of a workflow in
+// memory); more are 429.
+const maxConcurrentHistoryReads = 4
+
+// busyRetryAfter is the Retry-After, in seconds, of a 429 for work that
+// runs a bounded number at a time.
+const busyRetryAfter = "5"
+
+// LongRequestTimeout replaces the server's read and write timeouts for the
+// routes that may take long: POST /v1/replay and the history export.
+const LongRequestTimeout = 5 * time.Minute
+
+// longRequest gives the request LongRequestTimeout to arrive and be
+// answered; it must run before the body is read.
+func longRequest() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		rc := http.NewResponseController(c.Writer)
+		deadline := time.Now().Add(LongRequestTimeout)
+		// Not every writer supports deadlines (httptest's does not); the
+		// server's own timeouts then stay.
+		_ = rc.SetReadDeadline(deadline)
+		_ = rc.SetWriteDeadline(deadline)
+		c.Next()
+	}
+}
+
+// acquire takes one of slots' tokens and returns its release, or answers
+// 429 with Retry-After and returns false when every token is taken.
+func acquire(c *gin.Context, slots chan struct{}, what string) (release func(), ok bool) {
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, true
+	default:
+		c.Header("Retry-After", busyRetryAfter)
+		writeProblem(c, Problem{Type: ProblemBusy, Status: http.StatusTooManyRequests,
+			Detail: fmt.Sprintf("%d %s are running, the most this server runs at once; retry shortly", cap(slots), what)})
+		return nil, false
+	}
+}
+
+// limited runs the rest of the request holding one of slots' tokens (see
+// acquire).
+func limited(c *gin.Context, slots chan struct{}, what string) {
+	release, ok := acquire(c, slots, what)
+	if !ok {
+		return
+	}
+	defer release()
+	c.Next()
+}
+
+// limitReplays lets maxConcurrentReplays replays run at once.
+func (h *handlers) limitReplays(c *gin.Context) { limited(c, h.replays, "replays") }
+
+// limitHistoryReads lets maxConcurrentHistoryReads history reads run at once.
+func (h *handlers) limitHistoryReads(c *gin.Context) { limited(c, h.historyReads, "history reads") }
 
 // historyTimeline answers GET /v1/projects/{id}/history.
 type historyTimeline struct {
@@ -129,7 +193,7 @@ func (h *handlers) replay(c *gin.Context) {
 	runs, err := history.ParseLimited(body, maxReplayUnpacked)
 	if errors.Is(err, history.ErrTooLarge) {
 		writeProblem(c, Problem{Type: ProblemTooLarge, Status: http.StatusRequestEntityTooLarge,
-			Detail: "the gzip'd body unpacks to more than 64 MiB"})
+			Detail: fmt.Sprintf("the gzip'd body unpacks to more than %d MiB", maxReplayUnpacked>>20)})
 		return
 	}
 	if err != nil {
@@ -170,6 +234,11 @@ func (h *handlers) projectAsOf(c *gin.Context, id string) bool {
 			Detail: "e.g. 2026-10-13T00:00:00+08:00 (send + as %2B)"})
 		return true
 	}
+	release, ok := acquire(c, h.historyReads, "history reads")
+	if !ok {
+		return true
+	}
+	defer release()
 	runs, ok := h.fetchHistory(c, id)
 	if !ok {
 		return true

@@ -41,8 +41,10 @@ func (w *capturingWriter) WriteString(s string) (int, error) {
 // idempotent makes a mutating route safe to retry: it requires an
 // Idempotency-Key, answers a retry with the first answer, refuses the key's
 // reuse for another request (422) and a retry while the first is still
-// running (409). Server-side failures (5xx) release the key so that a retry
-// runs the request again.
+// running (409). Only answers that took effect (below 400) are kept, for
+// Deps.IdempotencyRetention: a refusal or a failure (4xx, 5xx) changed
+// nothing, so it releases the key, a retry runs the request again, and
+// probing leaves no record behind.
 func (h *handlers) idempotent(c *gin.Context) {
 	key := c.GetHeader(idempotencyHeader)
 	if key == "" || len(key) > maxKeyLength || !printable(key) {
@@ -61,7 +63,8 @@ func (h *handlers) idempotent(c *gin.Context) {
 	h256 := sha256.New()
 	h256.Write([]byte(c.Request.Method + "\n" + c.Request.URL.Path + "\n"))
 	h256.Write(body)
-	req := store.IdempotencyRequest{TokenID: principal(c).TokenID, Key: key, Method: c.Request.Method, Path: c.Request.URL.Path, Hash: h256.Sum(nil)}
+	req := store.IdempotencyRequest{TokenID: principal(c).TokenID, Key: key, Method: c.Request.Method, Path: c.Request.URL.Path, Hash: h256.Sum(nil),
+		Retention: h.deps.IdempotencyRetention}
 
 	ctx := c.Request.Context()
 	outcome, stored, err := h.deps.Store.BeginIdempotent(ctx, req)
@@ -102,7 +105,7 @@ func (h *handlers) idempotent(c *gin.Context) {
 		// The record outlives the client: finish it even if the client went away.
 		bg := context.WithoutCancel(ctx)
 		status := w.Status()
-		if !returned || status >= 500 {
+		if !returned || status >= 400 {
 			if err := h.deps.Store.AbandonIdempotent(bg, req); err != nil {
 				h.deps.Logger.Error("release idempotency key", "request_id", c.GetString(requestIDKey), "error", err.Error())
 			}

@@ -90,24 +90,40 @@ func TestIdempotentReplay(t *testing.T) {
 	})
 
 	t.Run("refusal", func(t *testing.T) {
-		// A refused advance, retried after the refusal's cause is gone, is
-		// still the refusal: a retry is the first request, not a new one.
+		// A refusal changed nothing and is not kept: the same request with
+		// the same key, retried after the refusal's cause is gone, runs.
 		key := "advance-" + sfx
 		first := mgr.postKey(advancePath(id, "kickoff"), key, nil)
 		wantStatus(t, first, http.StatusConflict)
-		cust.act(decisionPath(id, "kickoff-meeting-report"), accept)
-		seq := mgr.state(id).Seq
-		wantReplay(t, first, mgr.postKey(advancePath(id, "kickoff"), key, nil))
-		if st := mgr.state(id); st.Seq != seq || st.Phase != "kickoff" {
-			t.Errorf("replayed refusal advanced the project: seq %d → %d, phase %s", seq, st.Seq, st.Phase)
+		if n := idempotencyRows(t, f, mgr.token, key); n != 0 {
+			t.Errorf("the refusal left %d idempotency records", n)
 		}
+		cust.act(decisionPath(id, "kickoff-meeting-report"), accept)
+		retry := mgr.postKey(advancePath(id, "kickoff"), key, nil)
+		wantStatus(t, retry, http.StatusOK)
+		if retry.Header().Get(replayedHeader) != "" {
+			t.Error("the retry of a refusal was a replay")
+		}
+		if st := mgr.state(id); st.Phase == "kickoff" {
+			t.Errorf("the retried advance did not advance: phase %s", st.Phase)
+		}
+		wantReplay(t, retry, mgr.postKey(advancePath(id, "kickoff"), key, nil))
 	})
 
-	t.Run("validation error", func(t *testing.T) {
-		key := "invalid-" + sfx
-		first := mgr.postKey(projectPath(id, "/termination"), key, `{}`)
-		wantStatus(t, first, http.StatusBadRequest)
-		wantReplay(t, first, mgr.postKey(projectPath(id, "/termination"), key, `{}`))
+	t.Run("validation error and not found", func(t *testing.T) {
+		for _, r := range []struct{ path, body string }{
+			{projectPath(id, "/termination"), `{}`},
+			{projectPath("no-such-"+sfx, "/termination"), `{"reason":"x"}`},
+		} {
+			key := "nothing-" + sfx + r.path
+			first := mgr.postKey(r.path, key, r.body)
+			if first.Code < 400 || first.Code >= 500 {
+				t.Fatalf("%s: status %d", r.path, first.Code)
+			}
+			if n := idempotencyRows(t, f, mgr.token, key); n != 0 {
+				t.Errorf("%s: a %d answer left %d idempotency records", r.path, first.Code, n)
+			}
+		}
 	})
 
 	t.Run("same key, other request", func(t *testing.T) {
@@ -136,7 +152,7 @@ func TestIdempotentReplay(t *testing.T) {
 
 	t.Run("keys belong to their token", func(t *testing.T) {
 		// The manager's key, sent by another token, is that token's own key.
-		mgr.act(advancePath(id, "kickoff"), nil)
+		// (The refusal's retry above advanced the project to the second phase.)
 		mgr.act(submissionPath(id, "implementation-solution"), document("solution"))
 		rec := cust.postKey(decisionPath(id, "implementation-solution"), submitKey, accept)
 		wantStatus(t, rec, http.StatusOK)
@@ -415,4 +431,37 @@ func TestStartRetryAfterLostAnswer(t *testing.T) {
 			t.Errorf("%s: %d %s", name, rec.Code, rec.Body)
 		}
 	}
+}
+
+// idempotencyRows counts the idempotency records of key for the token whose
+// secret is given.
+func idempotencyRows(t *testing.T, f *fixture, secret, key string) int {
+	t.Helper()
+	var n int
+	err := testenv.Get(t).Pool.QueryRow(t.Context(), `SELECT count(*) FROM idempotency_keys WHERE token_id = $1 AND key = $2`,
+		f.tokenID(t, secret), key).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestIdempotencyRetention: a record older than the retention no longer
+// answers; its key is new again.
+func TestIdempotencyRetention(t *testing.T) {
+	f := newFixture(t)
+	sfx := unique(t)
+	mgr := f.as(t, store.RoleManager)
+	key := "retained-" + sfx
+	first := mgr.postKey("/v1/projects", key, msStart("ret-"+sfx, "acme"))
+	wantStatus(t, first, http.StatusCreated)
+	wantReplay(t, first, mgr.postKey("/v1/projects", key, msStart("ret-"+sfx, "acme")))
+	_, err := testenv.Get(t).Pool.Exec(t.Context(), `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE token_id = $1 AND key = $2`,
+		f.tokenID(t, mgr.token), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another request with the expired key is a new request, not a reuse.
+	second := mgr.postKey("/v1/projects", key, msStart("ret2-"+sfx, "acme"))
+	wantStatus(t, second, http.StatusCreated)
 }

@@ -43,7 +43,8 @@ func newMetrics() *metrics {
 }
 
 // observe counts and times every request under its route template (never
-// the raw path, which would explode the label set).
+// the raw path, which would explode the label set; every unmatched path is
+// "unmatched") and its method (methodLabel).
 func (m *metrics) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -53,9 +54,21 @@ func (m *metrics) observe() gin.HandlerFunc {
 			route = "unmatched"
 		}
 		status := strconv.Itoa(c.Writer.Status())
-		m.requests.WithLabelValues(route, c.Request.Method, status).Inc()
-		m.latency.WithLabelValues(route, c.Request.Method, status).Observe(time.Since(start).Seconds())
+		method := methodLabel(c.Request.Method)
+		m.requests.WithLabelValues(route, method, status).Inc()
+		m.latency.WithLabelValues(route, method, status).Observe(time.Since(start).Seconds())
 	}
+}
+
+// methodLabel is the method as a metric label: the standard methods by
+// name, anything else OTHER.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
 }
 
 func (m *metrics) action(name, outcome string) {

@@ -699,6 +699,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		{s + "OpenDelayRequest", openDelayRequest{}, oasRequestSchema},
 		{s + "NoteRequest", noteRequest{}, oasRequestSchema},
 		{s + "TerminateRequest", terminateRequest{}, oasRequestSchema},
+		{s + "StartServiceRequest", startServiceRequest{}, oasRequestSchema},
+		{s + "ObligationResult", obligationResult{}, oasResponseSchema},
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimPrefix(tt.pointer, s), func(t *testing.T) {

@@ -47,6 +47,7 @@ const (
 	ProblemUnavailable  = "urn:sowflow:problem:unavailable"
 	ProblemInternal     = "urn:sowflow:problem:internal"
 	ProblemMethod       = "urn:sowflow:problem:method-not-allowed"
+	ProblemMisdirected  = "urn:sowflow:problem:misdirected"
 	ProblemTooLarge     = "urn:sowflow:problem:body-too-large"
 	ProblemUnauthorized = "urn:sowflow:problem:unauthenticated"
 	ProblemForbidden    = "urn:sowflow:problem:forbidden"
@@ -57,6 +58,9 @@ const (
 	ProblemIdempotencyRunning = "urn:sowflow:problem:idempotency-key-in-use"
 	// ProblemIdempotencyMismatch: the key was used for a different request.
 	ProblemIdempotencyMismatch = "urn:sowflow:problem:idempotency-key-reused"
+	// ProblemBusy: the server runs a bounded number of such requests at
+	// once; retry after Retry-After.
+	ProblemBusy = "urn:sowflow:problem:busy"
 )
 
 // writeProblem sends p, filling the instance and request ID from the request.

@@ -3,8 +3,11 @@ package api
 import (
 	"cmp"
 	"context"
+	"errors"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -33,6 +36,10 @@ type startServiceRequest struct {
 	// Options are the package's start options, as for projects (Remote
 	// O&M needs users).
 	Options catalog.Options `json:"options"`
+	// ProjectID names the same customer's project the service belongs to
+	// (Remote O&M's): each obligation submission is forwarded to the
+	// project's deliverable of the same key (forwardSubmission).
+	ProjectID string `json:"project_id" validate:"omitempty,identifier"`
 }
 
 // startedService answers POST /v1/services.
@@ -106,8 +113,14 @@ func (h *handlers) startService(c *gin.Context) {
 		return
 	}
 	cl := callerOf(c)
-	in := workflows.ServiceInput{ServiceID: req.ServiceID, CustomerID: req.CustomerID, Plan: sp,
+	in := workflows.ServiceInput{ServiceID: req.ServiceID, CustomerID: req.CustomerID, ProjectID: req.ProjectID, Plan: sp,
 		StartedBy: cl.Actor, RequestID: cl.RequestID}
+	if req.ProjectID != "" {
+		if err := h.checkServiceProject(c.Request.Context(), cl, in); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
 	if err := workflows.ValidateService(in); err != nil {
 		h.fail(c, startRefusal("service", err))
 		return
@@ -311,15 +324,10 @@ func (h *handlers) openTicket(c *gin.Context) {
 			return workflows.OpenTicket{ActionMeta: m, Severity: req.Severity, Title: req.Title, Description: req.Description}
 		}, &res)
 	}
-	if err != nil {
-		h.fail(c, err)
-		return
+	if err == nil {
+		c.Header("Location", r.path+"/tickets/"+strconv.Itoa(res.Ticket))
 	}
-	if res.Events == nil {
-		res.Events = []workflows.Event{}
-	}
-	c.Header("Location", r.path+"/tickets/"+strconv.Itoa(res.Ticket))
-	c.JSON(http.StatusCreated, res)
+	h.answerAction(c, err, http.StatusCreated, &res.ActionResult, &res)
 }
 
 // ticketAction is one ticket action (see action).
@@ -367,11 +375,127 @@ func (h *handlers) useServiceQuota() gin.HandlerFunc {
 	})
 }
 
+// checkServiceProject checks the project a service starts with
+// (in.ProjectID): it exists, is the service's customer's, and its plan has
+// a deliverable for each document the service owes, to which the service
+// forwards their submissions. Anything else is 422 naming project_id.
+func (h *handlers) checkServiceProject(ctx context.Context, cl Caller, in workflows.ServiceInput) error {
+	refuse := func(rule, detail string) error {
+		return Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity,
+			Detail: "the service cannot belong to project " + in.ProjectID,
+			Errors: []FieldError{{Field: "project_id", Rule: rule, Detail: detail}}}
+	}
+	owner, err := h.deps.Store.OwnerOf(ctx, store.OwnerProject, in.ProjectID, "")
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return refuse("exists", "is not a project")
+	case err != nil:
+		return failed("find project "+in.ProjectID, err)
+	case owner.CustomerID != in.CustomerID:
+		return refuse("same-customer", "is another customer's project")
+	case len(in.Plan.Obligations) == 0:
+		return refuse("deliverables", "the service owes no documents a project could take")
+	}
+	st, err := stateOf[workflows.ProjectState](ctx, h, projectResource(in.ProjectID))
+	if err != nil {
+		return h.workflowError(cl, "find project "+in.ProjectID, "project", err)
+	}
+	var missing []string
+	for _, o := range in.Plan.Obligations {
+		if !slices.ContainsFunc(st.Deliverables, func(d workflows.DeliverableState) bool { return d.Key == o.Key }) {
+			missing = append(missing, o.Key)
+		}
+	}
+	if len(missing) > 0 {
+		return refuse("deliverables", "its package "+st.Package.Code+" has no deliverable "+strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// obligationResult answers POST /v1/services/{id}/obligations/{key}/submissions.
+type obligationResult struct {
+	workflows.ActionResult
+	// ForwardedTo, for a service started with its project's project_id,
+	// says what became of the submission forwarded to the project.
+	ForwardedTo *forwardedSubmission `json:"forwarded_to,omitempty"`
+}
+
+// forwardedSubmission is an obligation submission forwarded to the
+// project's deliverable of the same key.
+type forwardedSubmission struct {
+	ProjectID     string `json:"project_id"`
+	DeliverableID string `json:"deliverable_id"`
+	// Status is "submitted" when the project took the submission (the
+	// customer's acceptance window is open there), "refused" when it did
+	// not (Refusal says why: its phase has not come, its rounds are
+	// delivered, it has ended).
+	Status string `json:"status"`
+	// Events are the events the project recorded.
+	Events  []workflows.Event `json:"events,omitempty"`
+	Refusal *Problem          `json:"refusal,omitempty"`
+}
+
+// Forwarded submission outcomes (forwardedSubmission.Status).
+const (
+	forwardSubmitted = "submitted"
+	forwardRefused   = "refused"
+)
+
 // submitObligation records a document the provider owes under the service's
-// obligation key (manager).
+// obligation key (manager). A service started with the project_id of its
+// project forwards the submission in the same request to the project's
+// deliverable of the same key (forwardSubmission).
 func (h *handlers) submitObligation() gin.HandlerFunc {
-	return action(h, serviceTarget, workflows.UpdateSubmitObligation, false, func(c *gin.Context, m workflows.ActionMeta, req submitObligationRequest) any {
-		return workflows.SubmitObligation{ActionMeta: m, Obligation: c.Param("key"), Month: req.Month, Ticket: req.Ticket,
-			Title: req.Title, URI: req.URI, SHA256: req.SHA256}
-	})
+	return func(c *gin.Context) {
+		var req submitObligationRequest
+		if !bindJSON(c, &req) {
+			return
+		}
+		r, err := serviceTarget(h, c)
+		ctx, cl, key := c.Request.Context(), callerOf(c), c.Param("key")
+		var res obligationResult
+		if err == nil {
+			err = h.send(ctx, cl, r, workflows.UpdateSubmitObligation, func(m workflows.ActionMeta) any {
+				return workflows.SubmitObligation{ActionMeta: m, Obligation: key, Month: req.Month, Ticket: req.Ticket,
+					Title: req.Title, URI: req.URI, SHA256: req.SHA256}
+			}, &res.ActionResult)
+		}
+		if err == nil {
+			res.ForwardedTo, err = h.forwardSubmission(ctx, cl, r, key, req)
+		}
+		h.answerAction(c, err, http.StatusOK, &res.ActionResult, &res)
+	}
+}
+
+// forwardSubmission submits a document the service svc took under
+// obligation key to the deliverable of the same key of the service's
+// project, as the same caller and request; nil when the service belongs
+// to no project. The project's refusal is part of the answer (the service
+// has the document either way); an error reaching the project is the
+// request's, so a retry forwards again. The update ID derives from the
+// request's, so a retry (same Idempotency-Key) never submits twice.
+func (h *handlers) forwardSubmission(ctx context.Context, cl Caller, svc resource, key string, req submitObligationRequest) (*forwardedSubmission, error) {
+	st, err := stateOf[workflows.ServiceState](ctx, h, svc)
+	if err != nil {
+		return nil, h.workflowError(cl, "find the project of service "+svc.id, "service", err)
+	}
+	if st.ProjectID == "" {
+		return nil, nil
+	}
+	out := &forwardedSubmission{ProjectID: st.ProjectID, DeliverableID: key, Status: forwardSubmitted}
+	name := workflows.UpdateSubmitDeliverable
+	arg := workflows.SubmitDeliverable{ActionMeta: cl.meta(), Deliverable: key, Title: req.Title, URI: req.URI, SHA256: req.SHA256}
+	var res workflows.ActionResult
+	err = h.update(ctx, cl, projectResource(st.ProjectID), name, name+"-"+cl.derive("forward", svc.path, key)[:24], arg, &res)
+	var p Problem
+	switch {
+	case err == nil:
+		out.Events = res.Events
+	case errors.As(err, &p) && p.Status < http.StatusInternalServerError:
+		p.Title = http.StatusText(p.Status)
+		out.Status, out.Refusal = forwardRefused, &p
+	default:
+		return nil, err
+	}
+	return out, nil
 }

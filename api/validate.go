@@ -1,12 +1,15 @@
 package api
 
 import (
+	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -63,11 +66,43 @@ func newValidator() *validator.Validate {
 	must(v.RegisterValidation("packagecode", func(fl validator.FieldLevel) bool {
 		return packageCodePattern.MatchString(fl.Field().String())
 	}))
+	// "uri" is a document's URI here (the only kind the API takes), not
+	// any absolute URI as the validator's own rule has it.
+	must(v.RegisterValidationCtx("uri", func(ctx context.Context, fl validator.FieldLevel) bool {
+		return documentURI(ctx, fl.Field().String())
+	}))
 	must(v.RegisterValidation("hours", func(fl validator.FieldLevel) bool {
 		_, err := calendar.ParseHours(fl.Field().String())
 		return err == nil
 	}))
 	return v
+}
+
+type httpDocumentURIsKey struct{}
+
+// withHTTPDocumentURIs returns a context under which document URIs may be
+// http:// as well as https:// (Deps.AllowHTTPDocumentURIs).
+func withHTTPDocumentURIs(ctx context.Context) context.Context {
+	return context.WithValue(ctx, httpDocumentURIsKey{}, true)
+}
+
+// documentURI reports whether s may be stored as a document's URI: an
+// absolute https:// URL with a host, or http:// under withHTTPDocumentURIs.
+// People open these as links, so javascript:, data:, file: and every other
+// scheme are refused.
+func documentURI(ctx context.Context, s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return true
+	case "http":
+		allowed, _ := ctx.Value(httpDocumentURIsKey{}).(bool)
+		return allowed
+	}
+	return false
 }
 
 // ruleDetail explains a validator tag in words.
@@ -95,8 +130,10 @@ func ruleDetail(fe validator.FieldError) string {
 		return "must be at most " + fe.Param()
 	case "oneof":
 		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
-	case "url", "uri":
-		return "must be an absolute URI"
+	case "url":
+		return "must be an absolute URL"
+	case "uri":
+		return "must be an https:// URL with a host (http:// only where the server allows it)"
 	}
 	return "breaks rule " + fe.Tag()
 }
@@ -124,12 +161,18 @@ func invalid(c *gin.Context, detail string, errs ...FieldError) {
 	writeProblem(c, Problem{Type: ProblemValidation, Title: "Invalid request", Status: http.StatusBadRequest, Detail: detail, Errors: errs})
 }
 
-// bindJSON decodes the body strictly (unknown fields and trailing data are
-// errors, size is bounded) into dst and validates it. It writes the problem
-// and returns false when the request is bad.
+// bindJSON decodes the body strictly into dst and validates it: unknown
+// fields, trailing data, keys that repeat in one object and keys that differ
+// from a field's name only by case are errors (encoding/json alone would take
+// the last of two keys and match names in any case), and the size is
+// bounded. It writes the problem and returns false when the request is bad.
+// Every JSON body the API reads goes through it (or strictJSON).
 func bindJSON(c *gin.Context, dst any) bool {
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes)
-	dec := json.NewDecoder(body)
+	body, ok := readBody(c)
+	if !ok {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		writeDecodeProblem(c, err)
@@ -139,7 +182,126 @@ func bindJSON(c *gin.Context, dst any) bool {
 		invalid(c, "the body must hold exactly one JSON value", FieldError{Field: "body", Rule: "single_value", Detail: "has data after the JSON value"})
 		return false
 	}
+	if fe := strictJSON(body, reflect.TypeOf(dst)); fe != nil {
+		invalid(c, "some fields are invalid", *fe)
+		return false
+	}
 	return checkStruct(c, dst)
+}
+
+// strictJSON checks a JSON document that decodes into t (nil: any shape):
+// no object repeats a key, and no object key of a struct differs from one of
+// its JSON field names only by case. It returns the first offence, nil when
+// there is none or the document is not JSON (the decoder reports that).
+func strictJSON(body []byte, t reflect.Type) *FieldError {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	fe, _ := strictValue(dec, t, "body")
+	return fe
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// strictValue reads one value from dec, checking it against t.
+func strictValue(dec *json.Decoder, t reflect.Type, at string) (*FieldError, error) {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t != nil && (t.Kind() == reflect.Interface || reflect.PointerTo(t).Implements(unmarshalerType)) {
+		// Its own decoding: check for repeated keys only.
+		t = nil
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch tok {
+	case json.Delim('{'):
+		var fields map[string]reflect.Type
+		var elem reflect.Type
+		if t != nil && t.Kind() == reflect.Struct {
+			fields = jsonFields(t)
+		} else if t != nil && t.Kind() == reflect.Map {
+			elem = t.Elem()
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			key, _ := kt.(string)
+			path := joinField(at, key)
+			if seen[key] {
+				return &FieldError{Field: path, Rule: "duplicate", Detail: "appears more than once in one object"}, nil
+			}
+			seen[key] = true
+			vt := elem
+			if fields != nil {
+				ft, ok := fields[key]
+				if !ok {
+					for name := range fields {
+						if strings.EqualFold(name, key) {
+							return &FieldError{Field: path, Rule: "case", Detail: fmt.Sprintf("is not a field; the field is spelled %q", name)}, nil
+						}
+					}
+				}
+				vt = ft
+			}
+			if fe, err := strictValue(dec, vt, path); fe != nil || err != nil {
+				return fe, err
+			}
+		}
+		_, err := dec.Token()
+		return nil, err
+	case json.Delim('['):
+		var elem reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			elem = t.Elem()
+		}
+		for i := 0; dec.More(); i++ {
+			if fe, err := strictValue(dec, elem, fmt.Sprintf("%s[%d]", at, i)); fe != nil || err != nil {
+				return fe, err
+			}
+		}
+		_, err := dec.Token()
+		return nil, err
+	}
+	return nil, nil
+}
+
+// jsonFields maps the JSON names of struct t's fields (those of embedded
+// structs included) to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		ft := f.Type
+		if f.Anonymous && name == "" {
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				for k, v := range jsonFields(ft) {
+					if _, ok := out[k]; !ok {
+						out[k] = v
+					}
+				}
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = ft
+	}
+	return out
 }
 
 // readBody reads a bounded raw body, writing 413 when it is too large.
@@ -212,7 +374,7 @@ func checkStruct(c *gin.Context, dst any) bool {
 		invalid(c, "some fields are invalid", FieldError{Field: field, Rule: "no_nul", Detail: "must not contain the NUL character (U+0000)"})
 		return false
 	}
-	if err := validate.Struct(dst); err != nil {
+	if err := validate.StructCtx(c.Request.Context(), dst); err != nil {
 		if errs := fieldErrors(err); len(errs) > 0 {
 			invalid(c, "some fields are invalid", errs...)
 			return false

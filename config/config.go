@@ -36,8 +36,25 @@ type Config struct {
 	DatabaseURL string
 	// Temporal holds how to reach the Temporal cluster (unused by dev, which embeds one).
 	Temporal Temporal
-	// HTTPAddr is the API's listen address.
+	// HTTPAddr is the API's listen address; dev listens on loopback only
+	// unless it is set.
 	HTTPAddr string
+	// MetricsAddr, when set, serves /metrics on its own listener instead of
+	// the API's.
+	MetricsAddr string
+	// HTTPReadTimeout bounds reading a whole request, body included, and
+	// HTTPWriteTimeout answering it; replay and history export get
+	// LongRequestTimeout instead.
+	HTTPReadTimeout  time.Duration
+	HTTPWriteTimeout time.Duration
+	// IdempotencyRetention is how long an Idempotency-Key's answer is kept.
+	IdempotencyRetention time.Duration
+	// AllowHTTPDocumentURIs lets deliverable documents be http:// URIs;
+	// otherwise only https:// ones are taken.
+	AllowHTTPDocumentURIs bool
+	// AppRole, for migrate, is the database role api and worker run as;
+	// `migrate up` grants it what they need (store.GrantAppRole).
+	AppRole string
 	// LogFormat is "json" or "text".
 	LogFormat string
 	// LogLevel is the minimum level logged.
@@ -91,7 +108,12 @@ var Variables = []Variable{
 	{"TEMPORAL_TLS_KEY", "", "client private key file (PEM) for mTLS; needs TEMPORAL_TLS_CERT"},
 	{"TEMPORAL_TLS_CA", "", "CA bundle file (PEM) that signed the server certificate"},
 	{"TEMPORAL_TLS_SERVER_NAME", "", "server name to verify in the server certificate"},
-	{"SOWFLOW_HTTP_ADDR", ":8080", "API listen address"},
+	{"SOWFLOW_HTTP_ADDR", "dev: 127.0.0.1:8080, else :8080", "API listen address"},
+	{"SOWFLOW_METRICS_ADDR", "", "serve /metrics on this address (host:port) instead of the API's; empty keeps it on the API (api, dev)"},
+	{"SOWFLOW_HTTP_READ_TIMEOUT", "30s", "longest time to read a whole request, body included (replay: 5m)"},
+	{"SOWFLOW_HTTP_WRITE_TIMEOUT", "60s", "longest time from the request's headers to the end of the answer (replay and history export: 5m)"},
+	{"SOWFLOW_IDEMPOTENCY_RETENTION", "24h", "how long an Idempotency-Key's answer is kept for retries (at least 1h); older records are deleted in the background"},
+	{"SOWFLOW_ALLOW_HTTP_DOCUMENT_URIS", "false", "accept http:// deliverable document URIs as well as https:// (api, dev)"},
 	{"SOWFLOW_LOG_FORMAT", "text in dev, json otherwise", "log format: json or text"},
 	{"SOWFLOW_LOG_LEVEL", "info", "log level: debug, info, warn or error"},
 	{"SOWFLOW_AUTO_MIGRATE", "true in dev, false otherwise", "apply pending database migrations at start; when false a process refuses to start on an older schema"},
@@ -99,6 +121,7 @@ var Variables = []Variable{
 	{"SOWFLOW_TEMPORAL_PORT", "7233", "dev only: embedded Temporal frontend port"},
 	{"SOWFLOW_UI_PORT", "8233", "dev only: Temporal Web UI port (-1 disables it)"},
 	{"SOWFLOW_SHUTDOWN_TIMEOUT", "15s", "how long a graceful stop may take"},
+	{"SOWFLOW_APP_ROLE", "", "migrate only: the PostgreSQL role api and worker connect as; after migrating, `migrate up` grants it SELECT, INSERT, UPDATE, DELETE on sowflow's tables and only SELECT, INSERT on audit_log"},
 	{"SOWFLOW_PAYLOAD_KEY", "", "32-byte key (base64 or hex) that encrypts every Temporal payload with AES-256-GCM; every api and worker process needs the same key"},
 }
 
@@ -111,9 +134,10 @@ func FromEnv(mode Mode) (Config, error) {
 // returns every problem found, each naming its variable.
 func Load(mode Mode, lookup func(string) (string, bool)) (Config, error) {
 	r := reader{lookup: lookup}
-	defaultFormat := "json"
+	defaultFormat, defaultHTTPAddr := "json", ":8080"
 	if mode == ModeDev {
-		defaultFormat = "text"
+		// A laptop's dev server serves no one else unless told to.
+		defaultFormat, defaultHTTPAddr = "text", "127.0.0.1:8080"
 	}
 	cfg := Config{
 		DatabaseURL: r.str("DATABASE_URL", ""),
@@ -126,7 +150,8 @@ func Load(mode Mode, lookup func(string) (string, bool)) (Config, error) {
 			TLSCA:         r.str("TEMPORAL_TLS_CA", ""),
 			TLSServerName: r.str("TEMPORAL_TLS_SERVER_NAME", ""),
 		},
-		HTTPAddr:        r.str("SOWFLOW_HTTP_ADDR", ":8080"),
+		HTTPAddr:        r.str("SOWFLOW_HTTP_ADDR", defaultHTTPAddr),
+		MetricsAddr:     r.str("SOWFLOW_METRICS_ADDR", ""),
 		LogFormat:       r.oneOf("SOWFLOW_LOG_FORMAT", defaultFormat, "json", "text"),
 		AutoMigrate:     r.boolean("SOWFLOW_AUTO_MIGRATE", mode == ModeDev),
 		DataDir:         r.str("SOWFLOW_DATA_DIR", "./.data"),
@@ -134,6 +159,14 @@ func Load(mode Mode, lookup func(string) (string, bool)) (Config, error) {
 		UIPort:          r.port("SOWFLOW_UI_PORT", 8233, true),
 		ShutdownTimeout: r.duration("SOWFLOW_SHUTDOWN_TIMEOUT", 15*time.Second),
 	}
+	cfg.HTTPReadTimeout = r.duration("SOWFLOW_HTTP_READ_TIMEOUT", 30*time.Second)
+	cfg.HTTPWriteTimeout = r.duration("SOWFLOW_HTTP_WRITE_TIMEOUT", 60*time.Second)
+	cfg.IdempotencyRetention = r.duration("SOWFLOW_IDEMPOTENCY_RETENTION", 24*time.Hour)
+	if cfg.IdempotencyRetention < time.Hour {
+		r.fail("SOWFLOW_IDEMPOTENCY_RETENTION", fmt.Errorf("%s is too short: at least 1h, so a client's retries find the first answer", cfg.IdempotencyRetention))
+	}
+	cfg.AllowHTTPDocumentURIs = r.boolean("SOWFLOW_ALLOW_HTTP_DOCUMENT_URIS", false)
+	cfg.AppRole = r.str("SOWFLOW_APP_ROLE", "")
 	cfg.LogLevel = r.level("SOWFLOW_LOG_LEVEL")
 	if raw := r.str("SOWFLOW_PAYLOAD_KEY", ""); raw != "" {
 		key, err := codec.ParseKey(raw)
@@ -161,6 +194,13 @@ func Load(mode Mode, lookup func(string) (string, bool)) (Config, error) {
 	if mode == ModeAPI || mode == ModeDev {
 		if _, _, err := net.SplitHostPort(cfg.HTTPAddr); err != nil {
 			r.fail("SOWFLOW_HTTP_ADDR", fmt.Errorf("want host:port or :port: %w", err))
+		}
+		if cfg.MetricsAddr != "" {
+			if _, _, err := net.SplitHostPort(cfg.MetricsAddr); err != nil {
+				r.fail("SOWFLOW_METRICS_ADDR", fmt.Errorf("want host:port or :port: %w", err))
+			} else if cfg.MetricsAddr == cfg.HTTPAddr {
+				r.fail("SOWFLOW_METRICS_ADDR", errors.New("is SOWFLOW_HTTP_ADDR; leave it empty to serve /metrics on the API's address"))
+			}
 		}
 	}
 	return cfg, errors.Join(r.errs...)

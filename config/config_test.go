@@ -38,6 +38,12 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"shutdown timeout", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_SHUTDOWN_TIMEOUT": "-1s"}, []string{"SOWFLOW_SHUTDOWN_TIMEOUT"}},
 		{"tls cert without key", ModeWorker, map[string]string{"DATABASE_URL": db, "TEMPORAL_TLS_CERT": "/nonexistent/cert.pem"}, []string{"TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together", "TEMPORAL_TLS_CERT: cannot read file"}},
 		{"payload key too short", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_PAYLOAD_KEY": "c2hvcnQ="}, []string{"SOWFLOW_PAYLOAD_KEY: want 32 bytes"}},
+		{"read timeout", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_HTTP_READ_TIMEOUT": "soon"}, []string{"SOWFLOW_HTTP_READ_TIMEOUT"}},
+		{"write timeout", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_HTTP_WRITE_TIMEOUT": "0s"}, []string{"SOWFLOW_HTTP_WRITE_TIMEOUT"}},
+		{"metrics addr", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_METRICS_ADDR": "9090"}, []string{"SOWFLOW_METRICS_ADDR"}},
+		{"metrics addr same as api", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_METRICS_ADDR": ":8080"}, []string{"SOWFLOW_METRICS_ADDR: is SOWFLOW_HTTP_ADDR"}},
+		{"idempotency retention", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_IDEMPOTENCY_RETENTION": "30s"}, []string{"SOWFLOW_IDEMPOTENCY_RETENTION: 30s is too short"}},
+		{"http document uris", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_ALLOW_HTTP_DOCUMENT_URIS": "perhaps"}, []string{"SOWFLOW_ALLOW_HTTP_DOCUMENT_URIS"}},
 		{"several problems at once", ModeAPI, map[string]string{"TEMPORAL_ADDRESS": "grpc://x:1", "SOWFLOW_LOG_LEVEL": "x"}, []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "SOWFLOW_LOG_LEVEL"}},
 	}
 	for _, tt := range tests {
@@ -70,13 +76,24 @@ func TestLoadDefaultsAndOverrides(t *testing.T) {
 		check func(t *testing.T, c Config)
 	}{
 		{"dev defaults", ModeDev, map[string]string{}, func(t *testing.T, c Config) {
-			if c.LogFormat != "text" || !c.AutoMigrate || c.HTTPAddr != ":8080" || c.UIPort != 8233 || c.DataDir != "./.data" {
+			if c.LogFormat != "text" || !c.AutoMigrate || c.HTTPAddr != "127.0.0.1:8080" || c.UIPort != 8233 || c.DataDir != "./.data" {
 				t.Errorf("unexpected dev defaults: %+v", c)
 			}
 		}},
 		{"api defaults", ModeAPI, map[string]string{"DATABASE_URL": "postgres://x@db/sowflow"}, func(t *testing.T, c Config) {
 			if c.LogFormat != "json" || c.AutoMigrate || c.Temporal.Namespace != "default" || c.Temporal.TaskQueue != "sowflow" || c.ShutdownTimeout != 15*time.Second {
 				t.Errorf("unexpected api defaults: %+v", c)
+			}
+			if c.HTTPAddr != ":8080" || c.MetricsAddr != "" || c.HTTPReadTimeout != 30*time.Second || c.HTTPWriteTimeout != 60*time.Second ||
+				c.IdempotencyRetention != 24*time.Hour || c.AllowHTTPDocumentURIs {
+				t.Errorf("unexpected api limits: %+v", c)
+			}
+		}},
+		{"dev opened explicitly", ModeDev, map[string]string{"SOWFLOW_HTTP_ADDR": ":9000", "SOWFLOW_METRICS_ADDR": "127.0.0.1:9090",
+			"SOWFLOW_HTTP_READ_TIMEOUT": "5s", "SOWFLOW_IDEMPOTENCY_RETENTION": "72h", "SOWFLOW_ALLOW_HTTP_DOCUMENT_URIS": "true"}, func(t *testing.T, c Config) {
+			if c.HTTPAddr != ":9000" || c.MetricsAddr != "127.0.0.1:9090" || c.HTTPReadTimeout != 5*time.Second ||
+				c.IdempotencyRetention != 72*time.Hour || !c.AllowHTTPDocumentURIs {
+				t.Errorf("overrides not taken: %+v", c)
 			}
 		}},
 		{"dns target and tls", ModeWorker, map[string]string{"DATABASE_URL": "postgres://x@db/sowflow", "TEMPORAL_ADDRESS": "dns:///temporal.internal:7233", "TEMPORAL_TLS_CERT": cert, "TEMPORAL_TLS_KEY": key}, func(t *testing.T, c Config) {

@@ -457,9 +457,9 @@ func testSnapshot(id, customer string, seq int64) ProjectSnapshot {
 }
 
 func testEvent(seq int64) ProjectEvent {
-	return ProjectEvent{Seq: seq, Type: "deliverable_submitted", ActorSubject: "token:mgr", ActorRole: "manager",
+	return ProjectEvent{Event: Event{Seq: seq, Type: "deliverable_submitted", ActorSubject: "token:mgr", ActorRole: "manager",
 		RequestID: fmt.Sprintf("req-%d", seq), OccurredAt: time.Date(2026, 9, 29, 2, 0, int(seq), 1500, time.UTC),
-		Payload: json.RawMessage(fmt.Sprintf(`{"deliverable":"plan","n":%d}`, seq))}
+		Payload: json.RawMessage(fmt.Sprintf(`{"deliverable":"plan","n":%d}`, seq))}}
 }
 
 func TestRecordProjectAuditsEachEventOnce(t *testing.T) {

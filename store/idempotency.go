@@ -42,6 +42,9 @@ type IdempotencyRequest struct {
 	Method  string
 	Path    string
 	Hash    []byte
+	// Retention is how long a record answers retries; an older one is
+	// taken as never sent. Zero is DefaultIdempotencyRetention.
+	Retention time.Duration
 }
 
 // abandonAfter is how long a running request may hold its key before a
@@ -49,16 +52,24 @@ type IdempotencyRequest struct {
 const abandonAfter = 2 * time.Minute
 
 // BeginIdempotent claims the key for req, or says why the request must not
-// run again. Keys are scoped to the token that sent them.
+// run again. Keys are scoped to the token that sent them; a record older
+// than req.Retention is taken over as if the key were new.
 func (s *Store) BeginIdempotent(ctx context.Context, req IdempotencyRequest) (IdempotencyOutcome, StoredResponse, error) {
+	retention := req.Retention
+	if retention <= 0 {
+		retention = DefaultIdempotencyRetention
+	}
 	tag, err := s.pool.Exec(ctx, `
 		INSERT INTO idempotency_keys (token_id, key, method, path, request_hash, state)
 		VALUES ($1, $2, $3, $4, $5, 'running')
-		ON CONFLICT (token_id, key) DO UPDATE SET updated_at = now(), request_hash = EXCLUDED.request_hash,
-		    method = EXCLUDED.method, path = EXCLUDED.path
-		WHERE idempotency_keys.state = 'running' AND idempotency_keys.updated_at < now() - $6::interval
-		  AND idempotency_keys.request_hash = EXCLUDED.request_hash`,
-		req.TokenID, req.Key, req.Method, req.Path, req.Hash, abandonAfter.String())
+		ON CONFLICT (token_id, key) DO UPDATE SET updated_at = now(), created_at = CASE
+		        WHEN idempotency_keys.created_at < now() - $7::interval THEN now() ELSE idempotency_keys.created_at END,
+		    request_hash = EXCLUDED.request_hash, method = EXCLUDED.method, path = EXCLUDED.path, state = 'running',
+		    response_status = NULL, response_type = NULL, response_body = NULL, response_location = NULL
+		WHERE (idempotency_keys.state = 'running' AND idempotency_keys.updated_at < now() - $6::interval
+		       AND idempotency_keys.request_hash = EXCLUDED.request_hash)
+		   OR idempotency_keys.created_at < now() - $7::interval`,
+		req.TokenID, req.Key, req.Method, req.Path, req.Hash, abandonAfter.String(), retention.String())
 	if err != nil {
 		return 0, StoredResponse{}, fmt.Errorf("claim idempotency key: %w", err)
 	}
@@ -123,4 +134,22 @@ func (s *Store) AbandonIdempotent(ctx context.Context, req IdempotencyRequest) e
 		return fmt.Errorf("release idempotency key: %w", err)
 	}
 	return nil
+}
+
+// DefaultIdempotencyRetention is how long an Idempotency-Key's record is
+// kept unless configured otherwise (SOWFLOW_IDEMPOTENCY_RETENTION): the
+// example of the IETF Idempotency-Key draft.
+const DefaultIdempotencyRetention = 24 * time.Hour
+
+// PruneIdempotency deletes the idempotency records created more than
+// retention ago and returns how many it deleted.
+func (s *Store) PruneIdempotency(ctx context.Context, retention time.Duration) (int64, error) {
+	if retention <= 0 {
+		retention = DefaultIdempotencyRetention
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval`, retention.String())
+	if err != nil {
+		return 0, fmt.Errorf("delete expired idempotency records: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }

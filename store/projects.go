@@ -28,14 +28,8 @@ type ProjectSnapshot struct {
 
 // ProjectEvent is one recorded event of a project.
 type ProjectEvent struct {
-	ProjectID    string          `json:"project_id"`
-	Seq          int64           `json:"seq"`
-	Type         string          `json:"type"`
-	ActorSubject string          `json:"actor_subject"`
-	ActorRole    string          `json:"actor_role"`
-	RequestID    string          `json:"request_id,omitempty"`
-	OccurredAt   time.Time       `json:"occurred_at"`
-	Payload      json.RawMessage `json:"payload"`
+	ProjectID string `json:"project_id"`
+	Event
 }
 
 // OutboxEntry is a notification waiting for delivery to one recipient role.
@@ -66,41 +60,28 @@ type OutboxEntry struct {
 func (s *Store) RecordProject(ctx context.Context, p ProjectSnapshot, events []ProjectEvent, outbox []OutboxEntry) (int64, error) {
 	evs := make([]Event, len(events))
 	for i, e := range events {
-		evs[i] = Event{Seq: e.Seq, Type: e.Type, ActorSubject: e.ActorSubject, ActorRole: e.ActorRole,
-			RequestID: e.RequestID, OccurredAt: e.OccurredAt, Payload: e.Payload}
+		evs[i] = e.Event
 	}
-	return s.recordRow(ctx, "project "+p.ID, subject{source: SourceProject, id: p.ID, customer: p.CustomerID}, rowWrite{upsert: `
-			INSERT INTO projects (id, customer_id, package_code, catalog_version, status, phase, next_deadline,
-			                      overdue, provisional_deadlines, state, state_seq, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-			ON CONFLICT (id) DO UPDATE SET
-			    status = EXCLUDED.status, phase = EXCLUDED.phase, next_deadline = EXCLUDED.next_deadline,
-			    overdue = EXCLUDED.overdue, provisional_deadlines = EXCLUDED.provisional_deadlines,
-			    state = EXCLUDED.state, state_seq = EXCLUDED.state_seq, updated_at = EXCLUDED.updated_at
-			WHERE projects.state_seq <= EXCLUDED.state_seq
-			RETURNING state_seq`,
+	return s.recordRow(ctx, subject{source: SourceProject, id: p.ID, customer: p.CustomerID}, rowWrite{
+		cols: []string{"id", "customer_id", "package_code", "catalog_version", "status", "phase", "next_deadline",
+			"overdue", "provisional_deadlines", "state", "state_seq", "created_at", "updated_at"},
 		args: []any{p.ID, p.CustomerID, p.PackageCode, p.CatalogVersion, p.Status, p.Phase, p.NextDeadline,
 			p.Overdue, p.ProvisionalDeadlines, p.State, p.Seq, p.StartedAt, p.UpdatedAt},
-		current: `SELECT state_seq FROM projects WHERE id = $1`, key: []any{p.ID},
-		owner: Owner{Kind: OwnerProject, ID: p.ID, CustomerID: p.CustomerID}}, evs, outbox)
+		updates: []string{"status", "phase", "next_deadline", "overdue", "provisional_deadlines", "state", "state_seq", "updated_at"},
+		owner:   Owner{Kind: OwnerProject, ID: p.ID, CustomerID: p.CustomerID}}, evs, outbox)
 }
 
 // ProjectState returns the stored state JSON of a project and its customer.
 func (s *Store) ProjectState(ctx context.Context, id string) (customerID string, state json.RawMessage, seq int64, err error) {
-	return s.readState(ctx, "project "+id, `SELECT customer_id, state, state_seq FROM projects WHERE id = $1`, id)
+	return s.readState(ctx, subject{source: SourceProject, id: id})
 }
 
 // ProjectEvents returns up to limit events of a project with a sequence
 // number above after, in order.
 func (s *Store) ProjectEvents(ctx context.Context, id string, after int64, limit int) ([]ProjectEvent, error) {
-	return queryList(ctx, s, "events of "+id, `
-		SELECT project_id, seq, type, actor_subject, actor_role, request_id, occurred_at, payload
-		FROM project_events WHERE project_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, []any{id, after, limit},
-		func(r pgx.CollectableRow) (ProjectEvent, error) {
-			var e ProjectEvent
-			err := r.Scan(&e.ProjectID, &e.Seq, &e.Type, &e.ActorSubject, &e.ActorRole, &e.RequestID, &e.OccurredAt, &e.Payload)
-			return e, err
-		})
+	return readEvents(ctx, s, subject{source: SourceProject, id: id}, after, limit, func(e Event) ProjectEvent {
+		return ProjectEvent{ProjectID: id, Event: e}
+	})
 }
 
 // PendingOutbox returns up to limit undelivered notifications of projects,

@@ -21,9 +21,8 @@ const (
 	SourceSLAPeriod = "sla-period"
 )
 
-// Event is one recorded workflow event of a service, a ticket or an SLA
-// period, as the workflow recorded it. (A project's events are
-// ProjectEvent, with the same fields and the project's ID.)
+// Event is one recorded workflow event of a project, a service, a ticket
+// or an SLA period, as the workflow recorded it.
 type Event struct {
 	Seq          int64           `json:"seq"`
 	Type         string          `json:"type"`
@@ -52,46 +51,116 @@ func (s subject) String() string {
 	return s.source + " " + s.id
 }
 
+// eventTable returns the table of the subject's events, its key columns
+// and the subject's values of them.
+func (s subject) eventTable() (table string, cols []string, key []any) {
+	switch s.source {
+	case SourceService:
+		return "service_events", []string{"service_id"}, []any{s.id}
+	case SourceSLAPeriod:
+		account, period, _ := strings.Cut(s.id, "/")
+		return "sla_period_events", []string{"account", "period"}, []any{account, period}
+	case SourceTicket:
+		return "ticket_events", []string{"service_id", "number"}, []any{s.id, s.ticket}
+	}
+	return "project_events", []string{"project_id"}, []any{s.id}
+}
+
+// eventColumns are the columns of an event (Event), after its subject's key.
+const eventColumns = `seq, type, actor_subject, actor_role, request_id, occurred_at, payload`
+
 // eventInsert returns the statement inserting one event of the subject,
 // and the key values that precede the event's own in its arguments. It
 // returns the seq of an event it inserted and no row for one already stored.
 func (s subject) eventInsert() (string, []any) {
-	const cols = `seq, type, actor_subject, actor_role, request_id, occurred_at, payload`
+	table, cols, key := s.eventTable()
+	keyCols := strings.Join(cols, ", ")
+	return `INSERT INTO ` + table + ` (` + keyCols + `, ` + eventColumns + `) VALUES (` + placeholders(1, len(cols)+7) + `)
+		ON CONFLICT (` + keyCols + `, seq) DO NOTHING RETURNING seq`, key
+}
+
+// readEvents returns up to limit events of the subject with a sequence
+// number above after, in order, each made a T by wrap.
+func readEvents[T any](ctx context.Context, s *Store, sub subject, after int64, limit int, wrap func(Event) T) ([]T, error) {
+	table, cols, key := sub.eventTable()
+	var q listQuery
+	for i, c := range cols {
+		q.add(c+" = $%d", key[i])
+	}
+	q.add("seq > $%d", after)
+	sql, args := q.sql(`SELECT `+eventColumns+` FROM `+table, "seq", limit)
+	return queryList(ctx, s, "events of "+sub.String(), sql, args, func(r pgx.CollectableRow) (T, error) {
+		var e Event
+		err := r.Scan(&e.Seq, &e.Type, &e.ActorSubject, &e.ActorRole, &e.RequestID, &e.OccurredAt, &e.Payload)
+		return wrap(e), err
+	})
+}
+
+// rowTable returns the read-model table of the subject's row and its key
+// columns, whose values are eventTable's key.
+func (s subject) rowTable() (string, []string) {
 	switch s.source {
 	case SourceService:
-		return `INSERT INTO service_events (service_id, ` + cols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			ON CONFLICT (service_id, seq) DO NOTHING RETURNING seq`, []any{s.id}
+		return "services", []string{"id"}
 	case SourceSLAPeriod:
-		account, period, _ := strings.Cut(s.id, "/")
-		return `INSERT INTO sla_period_events (account, period, ` + cols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-			ON CONFLICT (account, period, seq) DO NOTHING RETURNING seq`, []any{account, period}
+		return "sla_periods", []string{"account", "period"}
 	case SourceTicket:
-		return `INSERT INTO ticket_events (service_id, number, ` + cols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-			ON CONFLICT (service_id, number, seq) DO NOTHING RETURNING seq`, []any{s.id, s.ticket}
+		return "tickets", []string{"service_id", "number"}
 	}
-	return `INSERT INTO project_events (project_id, ` + cols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (project_id, seq) DO NOTHING RETURNING seq`, []any{s.id}
+	return "projects", []string{"id"}
 }
 
-// rowWrite is the upsert of one read-model row (see storedSeq).
+// placeholders is "$first, ..., $(first+n-1)".
+func placeholders(first, n int) string {
+	ph := make([]string, n)
+	for i := range ph {
+		ph[i] = fmt.Sprintf("$%d", first+i)
+	}
+	return strings.Join(ph, ", ")
+}
+
+// keyWhere is the condition "c1 = $1 AND c2 = $2 ..." on the key columns.
+func keyWhere(cols []string) string {
+	conds := make([]string, len(cols))
+	for i, c := range cols {
+		conds[i] = fmt.Sprintf("%s = $%d", c, i+1)
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// rowWrite is one read-model row of a subject: its columns (the key's
+// first) and their values, the columns a newer state replaces (state and
+// state_seq among them) and the owner its object gets unless it has one
+// (none when owner.Kind is "").
 type rowWrite struct {
-	upsert  string
+	cols    []string
 	args    []any
-	current string
-	key     []any
-	// owner, when its Kind is set, is the owner the row's object gets
-	// unless it has one.
-	owner Owner
+	updates []string
+	owner   Owner
 }
 
-// recordRow writes a read-model row (row) and its subject's new events and
-// outbox entries in one transaction, and returns the state_seq now stored;
-// what names the row in errors.
-func (s *Store) recordRow(ctx context.Context, what string, sub subject, row rowWrite, events []Event, outbox []OutboxEntry) (int64, error) {
+// upsert is the statement writing w into table, keyed by key, only over a
+// row with an equal or lower state_seq; it returns the state_seq it wrote.
+func (w rowWrite) upsert(table string, key []string) string {
+	sets := make([]string, len(w.updates))
+	for i, c := range w.updates {
+		sets[i] = c + " = EXCLUDED." + c
+	}
+	return `INSERT INTO ` + table + ` (` + strings.Join(w.cols, ", ") + `) VALUES (` + placeholders(1, len(w.cols)) + `)
+		ON CONFLICT (` + strings.Join(key, ", ") + `) DO UPDATE SET ` + strings.Join(sets, ", ") + `
+		WHERE ` + table + `.state_seq <= EXCLUDED.state_seq RETURNING state_seq`
+}
+
+// recordRow writes the subject's read-model row and its new events and
+// outbox entries in one transaction, and returns the state_seq now stored.
+func (s *Store) recordRow(ctx context.Context, sub subject, row rowWrite, events []Event, outbox []OutboxEntry) (int64, error) {
+	table, key := sub.rowTable()
+	_, _, keyVals := sub.eventTable()
 	var stored int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
-		if stored, err = storedSeq(ctx, tx, row.upsert, row.args, row.current, row.key...); err != nil {
+		if stored, err = storedSeq(ctx, tx, row.upsert(table, key), row.args,
+			`SELECT state_seq FROM `+table+` WHERE `+keyWhere(key), keyVals...); err != nil {
 			return err
 		}
 		if row.owner.Kind != "" {
@@ -102,7 +171,7 @@ func (s *Store) recordRow(ctx context.Context, what string, sub subject, row row
 		return recordEvents(ctx, tx, sub, events, outbox)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("record %s: %w", what, err)
+		return 0, fmt.Errorf("record %s: %w", sub, err)
 	}
 	return stored, nil
 }
@@ -222,16 +291,18 @@ func checkLimit(what string, limit int) error {
 	return nil
 }
 
-// readState reads one read-model row's customer, state and sequence number
-// with query (which selects exactly those three columns); what names the
-// row in errors. A missing row is ErrNotFound.
-func (s *Store) readState(ctx context.Context, what, query string, args ...any) (customerID string, state json.RawMessage, seq int64, err error) {
-	err = s.pool.QueryRow(ctx, query, args...).Scan(&customerID, &state, &seq)
+// readState reads the customer, state and sequence number of the
+// subject's read-model row. A missing row is ErrNotFound.
+func (s *Store) readState(ctx context.Context, sub subject) (customerID string, state json.RawMessage, seq int64, err error) {
+	table, key := sub.rowTable()
+	_, _, keyVals := sub.eventTable()
+	err = s.pool.QueryRow(ctx, `SELECT customer_id, state, state_seq FROM `+table+` WHERE `+keyWhere(key), keyVals...).
+		Scan(&customerID, &state, &seq)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil, 0, fmt.Errorf("%s: %w", what, ErrNotFound)
+		return "", nil, 0, fmt.Errorf("%s: %w", sub, ErrNotFound)
 	}
 	if err != nil {
-		return "", nil, 0, fmt.Errorf("read %s: %w", what, err)
+		return "", nil, 0, fmt.Errorf("read %s: %w", sub, err)
 	}
 	return customerID, state, seq, nil
 }

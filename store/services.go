@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -44,22 +43,14 @@ type ServiceEvent struct {
 // projects: idempotent, and never moving the stored state backwards. It
 // returns the sequence number of the state now stored.
 func (s *Store) RecordService(ctx context.Context, sv ServiceSnapshot, events []Event, outbox []OutboxEntry) (int64, error) {
-	return s.recordRow(ctx, "service "+sv.ID, subject{source: SourceService, id: sv.ID, customer: sv.CustomerID}, rowWrite{upsert: `
-			INSERT INTO services (id, customer_id, package_code, catalog_version, status, year_start, year_end,
-			                      next_boundary, open_tickets, tickets_opened, tickets_breached, state, state_seq,
-			                      created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-			ON CONFLICT (id) DO UPDATE SET
-			    status = EXCLUDED.status, year_start = EXCLUDED.year_start, year_end = EXCLUDED.year_end,
-			    next_boundary = EXCLUDED.next_boundary, open_tickets = EXCLUDED.open_tickets,
-			    tickets_opened = EXCLUDED.tickets_opened, tickets_breached = EXCLUDED.tickets_breached,
-			    state = EXCLUDED.state, state_seq = EXCLUDED.state_seq, updated_at = EXCLUDED.updated_at
-			WHERE services.state_seq <= EXCLUDED.state_seq
-			RETURNING state_seq`,
+	return s.recordRow(ctx, subject{source: SourceService, id: sv.ID, customer: sv.CustomerID}, rowWrite{
+		cols: []string{"id", "customer_id", "package_code", "catalog_version", "status", "year_start", "year_end",
+			"next_boundary", "open_tickets", "tickets_opened", "tickets_breached", "state", "state_seq", "created_at", "updated_at"},
 		args: []any{sv.ID, sv.CustomerID, sv.PackageCode, sv.CatalogVersion, sv.Status, sv.YearStart, sv.YearEnd,
 			sv.NextBoundary, sv.OpenTickets, sv.TicketsOpened, sv.TicketsBreached, sv.State, sv.Seq,
 			sv.StartedAt, sv.UpdatedAt},
-		current: `SELECT state_seq FROM services WHERE id = $1`, key: []any{sv.ID},
+		updates: []string{"status", "year_start", "year_end", "next_boundary", "open_tickets", "tickets_opened",
+			"tickets_breached", "state", "state_seq", "updated_at"},
 		owner: Owner{Kind: OwnerService, ID: sv.ID, CustomerID: sv.CustomerID}}, events, outbox)
 }
 
@@ -67,20 +58,15 @@ func (s *Store) RecordService(ctx context.Context, sv ServiceSnapshot, events []
 // (for authorization) and the state's sequence number. A service not in
 // the read model is ErrNotFound.
 func (s *Store) ServiceState(ctx context.Context, id string) (customerID string, state json.RawMessage, seq int64, err error) {
-	return s.readState(ctx, "service "+id, `SELECT customer_id, state, state_seq FROM services WHERE id = $1`, id)
+	return s.readState(ctx, subject{source: SourceService, id: id})
 }
 
 // ServiceEvents returns up to limit events of a service with a sequence
 // number above after, in order.
 func (s *Store) ServiceEvents(ctx context.Context, id string, after int64, limit int) ([]ServiceEvent, error) {
-	return queryList(ctx, s, "events of service "+id, `
-		SELECT service_id, seq, type, actor_subject, actor_role, request_id, occurred_at, payload
-		FROM service_events WHERE service_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, []any{id, after, limit},
-		func(r pgx.CollectableRow) (ServiceEvent, error) {
-			var e ServiceEvent
-			err := r.Scan(&e.ServiceID, &e.Seq, &e.Type, &e.ActorSubject, &e.ActorRole, &e.RequestID, &e.OccurredAt, &e.Payload)
-			return e, err
-		})
+	return readEvents(ctx, s, subject{source: SourceService, id: id}, after, limit, func(e Event) ServiceEvent {
+		return ServiceEvent{ServiceID: id, Event: e}
+	})
 }
 
 // ServiceFilter selects services from the read model. Zero fields do not
@@ -174,42 +160,28 @@ type TicketEvent struct {
 // projects: idempotent, and never moving the stored state backwards. It
 // returns the sequence number of the state now stored.
 func (s *Store) RecordTicket(ctx context.Context, t TicketSnapshot, events []Event, outbox []OutboxEntry) (int64, error) {
-	return s.recordRow(ctx, fmt.Sprintf("ticket %d of service %s", t.Number, t.ServiceID), subject{source: SourceTicket, id: t.ServiceID, ticket: t.Number, customer: t.CustomerID}, rowWrite{upsert: `
-			INSERT INTO tickets (service_id, number, customer_id, severity, status, title, opened_at, response_due,
-			                     responded_at, breached, state, state_seq, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-			ON CONFLICT (service_id, number) DO UPDATE SET
-			    severity = EXCLUDED.severity, status = EXCLUDED.status, title = EXCLUDED.title,
-			    response_due = EXCLUDED.response_due, responded_at = EXCLUDED.responded_at,
-			    breached = EXCLUDED.breached, state = EXCLUDED.state, state_seq = EXCLUDED.state_seq,
-			    updated_at = EXCLUDED.updated_at
-			WHERE tickets.state_seq <= EXCLUDED.state_seq
-			RETURNING state_seq`,
+	return s.recordRow(ctx, subject{source: SourceTicket, id: t.ServiceID, ticket: t.Number, customer: t.CustomerID}, rowWrite{
+		cols: []string{"service_id", "number", "customer_id", "severity", "status", "title", "opened_at", "response_due",
+			"responded_at", "breached", "state", "state_seq", "updated_at"},
 		args: []any{t.ServiceID, t.Number, t.CustomerID, t.Severity, t.Status, t.Title, t.OpenedAt, t.ResponseDue,
 			t.RespondedAt, t.Breached, t.State, t.Seq, t.UpdatedAt},
-		current: `SELECT state_seq FROM tickets WHERE service_id = $1 AND number = $2`, key: []any{t.ServiceID, t.Number}}, events, outbox)
+		updates: []string{"severity", "status", "title", "response_due", "responded_at", "breached", "state", "state_seq", "updated_at"}},
+		events, outbox)
 }
 
 // TicketState returns the stored state JSON of ticket n of a service, its
 // customer (for authorization) and the state's sequence number. A ticket
 // not in the read model is ErrNotFound.
 func (s *Store) TicketState(ctx context.Context, serviceID string, n int) (customerID string, state json.RawMessage, seq int64, err error) {
-	return s.readState(ctx, fmt.Sprintf("ticket %d of service %s", n, serviceID),
-		`SELECT customer_id, state, state_seq FROM tickets WHERE service_id = $1 AND number = $2`, serviceID, n)
+	return s.readState(ctx, subject{source: SourceTicket, id: serviceID, ticket: n})
 }
 
 // TicketEvents returns up to limit events of ticket n of a service with a
 // sequence number above after, in order.
 func (s *Store) TicketEvents(ctx context.Context, serviceID string, n int, after int64, limit int) ([]TicketEvent, error) {
-	return queryList(ctx, s, fmt.Sprintf("events of ticket %d of service %s", n, serviceID), `
-		SELECT service_id, number, seq, type, actor_subject, actor_role, request_id, occurred_at, payload
-		FROM ticket_events WHERE service_id = $1 AND number = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
-		[]any{serviceID, n, after, limit},
-		func(r pgx.CollectableRow) (TicketEvent, error) {
-			var e TicketEvent
-			err := r.Scan(&e.ServiceID, &e.Ticket, &e.Seq, &e.Type, &e.ActorSubject, &e.ActorRole, &e.RequestID, &e.OccurredAt, &e.Payload)
-			return e, err
-		})
+	return readEvents(ctx, s, subject{source: SourceTicket, id: serviceID, ticket: n}, after, limit, func(e Event) TicketEvent {
+		return TicketEvent{ServiceID: serviceID, Ticket: n, Event: e}
+	})
 }
 
 // TicketFilter selects tickets of one service. Zero fields other than

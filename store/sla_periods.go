@@ -55,24 +55,15 @@ func slaPeriodID(account, period string) string { return account + "/" + period 
 // SourceSLAPeriod and the subject "<account>/<period>". It returns the
 // sequence number of the state now stored.
 func (s *Store) RecordSLAPeriod(ctx context.Context, p SLAPeriodSnapshot, events []Event, outbox []OutboxEntry) (int64, error) {
-	id := slaPeriodID(p.Account, p.Period)
-	return s.recordRow(ctx, "sla period "+id, subject{source: SourceSLAPeriod, id: id, customer: p.CustomerID}, rowWrite{upsert: `
-			INSERT INTO sla_periods (account, period, customer_id, service, status, availability_pct, compensation_pct,
-			                         compensation_cents, claim_opens, claim_closes, claimed, claimed_at, state, state_seq,
-			                         created_at, updated_at, provisional_window)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-			ON CONFLICT (account, period) DO UPDATE SET
-			    status = EXCLUDED.status, availability_pct = EXCLUDED.availability_pct,
-			    compensation_pct = EXCLUDED.compensation_pct, compensation_cents = EXCLUDED.compensation_cents,
-			    claim_opens = EXCLUDED.claim_opens, claim_closes = EXCLUDED.claim_closes,
-			    provisional_window = EXCLUDED.provisional_window, claimed = EXCLUDED.claimed, claimed_at = EXCLUDED.claimed_at,
-			    state = EXCLUDED.state, state_seq = EXCLUDED.state_seq, updated_at = EXCLUDED.updated_at
-			WHERE sla_periods.state_seq <= EXCLUDED.state_seq
-			RETURNING state_seq`,
+	return s.recordRow(ctx, subject{source: SourceSLAPeriod, id: slaPeriodID(p.Account, p.Period), customer: p.CustomerID}, rowWrite{
+		cols: []string{"account", "period", "customer_id", "service", "status", "availability_pct", "compensation_pct",
+			"compensation_cents", "claim_opens", "claim_closes", "claimed", "claimed_at", "state", "state_seq",
+			"created_at", "updated_at", "provisional_window"},
 		args: []any{p.Account, p.Period, p.CustomerID, p.Service, p.Status, p.AvailabilityPct, p.CompensationPct,
 			p.CompensationCents, p.ClaimOpens, p.ClaimCloses, p.ClaimedAt != nil, p.ClaimedAt, p.State, p.Seq,
 			p.StartedAt, p.UpdatedAt, p.ProvisionalWindow},
-		current: `SELECT state_seq FROM sla_periods WHERE account = $1 AND period = $2`, key: []any{p.Account, p.Period},
+		updates: []string{"status", "availability_pct", "compensation_pct", "compensation_cents", "claim_opens", "claim_closes",
+			"provisional_window", "claimed", "claimed_at", "state", "state_seq", "updated_at"},
 		owner: Owner{Kind: OwnerSLAAccount, ID: p.Account, CustomerID: p.CustomerID, Service: p.Service}}, events, outbox)
 }
 
@@ -80,22 +71,15 @@ func (s *Store) RecordSLAPeriod(ctx context.Context, p SLAPeriodSnapshot, events
 // its customer (for authorization) and the state's sequence number. A
 // period not in the read model is ErrNotFound.
 func (s *Store) SLAPeriodState(ctx context.Context, account, period string) (customerID string, state json.RawMessage, seq int64, err error) {
-	return s.readState(ctx, "sla period "+slaPeriodID(account, period),
-		`SELECT customer_id, state, state_seq FROM sla_periods WHERE account = $1 AND period = $2`, account, period)
+	return s.readState(ctx, subject{source: SourceSLAPeriod, id: slaPeriodID(account, period)})
 }
 
 // SLAPeriodEvents returns up to limit events of an account's SLA period
 // with a sequence number above after, in order.
 func (s *Store) SLAPeriodEvents(ctx context.Context, account, period string, after int64, limit int) ([]SLAPeriodEvent, error) {
-	return queryList(ctx, s, "events of sla period "+slaPeriodID(account, period), `
-		SELECT account, period, seq, type, actor_subject, actor_role, request_id, occurred_at, payload
-		FROM sla_period_events WHERE account = $1 AND period = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
-		[]any{account, period, after, limit},
-		func(r pgx.CollectableRow) (SLAPeriodEvent, error) {
-			var e SLAPeriodEvent
-			err := r.Scan(&e.Account, &e.Period, &e.Seq, &e.Type, &e.ActorSubject, &e.ActorRole, &e.RequestID, &e.OccurredAt, &e.Payload)
-			return e, err
-		})
+	return readEvents(ctx, s, subject{source: SourceSLAPeriod, id: slaPeriodID(account, period)}, after, limit, func(e Event) SLAPeriodEvent {
+		return SLAPeriodEvent{Account: account, Period: period, Event: e}
+	})
 }
 
 // SLAPeriodKey identifies an SLA period: the list's order and cursor.

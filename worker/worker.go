@@ -3,6 +3,9 @@
 package worker
 
 import (
+	"crypto/rand"
+	"strings"
+
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -48,4 +51,13 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterWorkflowWithOptions(workflows.TicketWorkflow, workflow.RegisterOptions{Name: workflows.TicketWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.SLAAccountWorkflow, workflow.RegisterOptions{Name: workflows.SLAAccountWorkflowName})
+}
+
+// Identity is the Temporal client identity of a sowflow process, which
+// Temporal writes into every history the process touches (workflow and
+// activity task events, starts, updates, signals): the process role (api,
+// worker or dev) and a random instance ID made at each start, so histories
+// tell processes apart without naming hosts or process IDs.
+func Identity(role string) string {
+	return "sowflow-" + role + "@" + strings.ToLower(rand.Text()[:16])
 }

@@ -2,14 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"os"
 	"path/filepath"
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/sowflow/sowflow/api"
 	"github.com/sowflow/sowflow/config"
 	"github.com/sowflow/sowflow/devserver"
 	"github.com/sowflow/sowflow/localpg"
@@ -68,9 +70,16 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(logger, "listen", err)
 	}
 	defer l.Close()
-	codecEndpoint := ""
+	ml, err := listenMetrics(cfg)
+	if err != nil {
+		return fail(logger, "listen", err)
+	}
+	// The dev Web UI's codec endpoint holds a secret made for this start: the
+	// codec decrypts for whoever knows it, and only the UI's settings do.
+	codecEndpoint, codecSecret := "", ""
 	if pc != nil {
-		codecEndpoint = url + "/dev/codec"
+		codecSecret = rand.Text()
+		codecEndpoint = url + "/dev/codec/" + codecSecret
 	}
 
 	uiPort := cfg.UIPort
@@ -97,7 +106,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	devTemporal := cfg.Temporal
 	devTemporal.Address = srv.FrontendAddress()
-	opts, err := temporalOptions(devTemporal, pc, logger)
+	opts, err := temporalOptions(devTemporal, "dev", pc, logger)
 	if err != nil {
 		return fail(logger, "temporal client options", err)
 	}
@@ -123,14 +132,44 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	printDevBanner(stdout, url, srv, where, tokens)
 	deps := svc.apiDeps(tc, cfg.Temporal.TaskQueue, pc)
+	deps.AllowedHosts = devHosts(l.Addr(), cfg.HTTPAddr)
 	if pc != nil {
-		deps.DevCodecOrigin = srv.UIURL()
+		deps.DevCodecOrigin, deps.DevCodecSecret = srv.UIURL(), codecSecret
 	}
-	if err := serveHTTP(ctx, l, api.New(deps), cfg.ShutdownTimeout); err != nil {
+	if err := serveAPI(ctx, cfg, l, ml, deps, logger); err != nil {
 		return fail(logger, "api stopped", err)
 	}
 	logger.Info("stopping sowflow dev")
 	return 0
+}
+
+// devHosts lists the Host headers sowflow dev answers (against DNS
+// rebinding): the loopback names with the listener's port, and when
+// SOWFLOW_HTTP_ADDR named a host, that host; when it opened every interface,
+// also this machine's name and interface addresses.
+func devHosts(addr net.Addr, configured string) []string {
+	_, port, _ := net.SplitHostPort(addr.String())
+	names := []string{"localhost", "127.0.0.1", "::1"}
+	host, _, _ := net.SplitHostPort(configured)
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		if name, err := os.Hostname(); err == nil {
+			names = append(names, name)
+		}
+		if addrs, err := net.InterfaceAddrs(); err == nil {
+			for _, a := range addrs {
+				if n, ok := a.(*net.IPNet); ok {
+					names = append(names, n.IP.String())
+				}
+			}
+		}
+	} else {
+		names = append(names, host)
+	}
+	hosts := make([]string, 0, len(names))
+	for _, n := range names {
+		hosts = append(hosts, net.JoinHostPort(n, port))
+	}
+	return hosts
 }
 
 func printDevBanner(w io.Writer, apiURL string, srv *devserver.Server, database string, tokens map[store.Role]string) {

@@ -57,6 +57,9 @@ func printVariables(w io.Writer, mode config.Mode) {
 		if devOnly && mode != config.ModeDev {
 			continue
 		}
+		if strings.HasPrefix(v.Usage, "migrate only") && mode != config.ModeMigrate {
+			continue
+		}
 		if mode == config.ModeMigrate && (strings.HasPrefix(v.Name, "TEMPORAL_") || v.Name == "SOWFLOW_HTTP_ADDR") {
 			continue
 		}
@@ -117,9 +120,11 @@ func payloadCodec(cfg config.Config) (*codec.AESGCM, error) {
 	return codec.NewAESGCM(cfg.PayloadKey)
 }
 
-// temporalOptions builds SDK client options from the configuration.
-func temporalOptions(t config.Temporal, pc *codec.AESGCM, logger *slog.Logger) (client.Options, error) {
+// temporalOptions builds SDK client options from the configuration for a
+// process of the given role (api, worker, dev).
+func temporalOptions(t config.Temporal, role string, pc *codec.AESGCM, logger *slog.Logger) (client.Options, error) {
 	opts := client.Options{
+		Identity:      worker.Identity(role),
 		HostPort:      t.Address,
 		Namespace:     t.Namespace,
 		Logger:        sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
@@ -176,22 +181,109 @@ func listen(addr string) (net.Listener, string, error) {
 	return l, "http://" + net.JoinHostPort(host, port), nil
 }
 
-// serveHTTP serves handler on l until ctx ends, then shuts down gracefully.
-func serveHTTP(ctx context.Context, l net.Listener, handler http.Handler, timeout time.Duration) error {
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+// maxHeaderBytes bounds a request's header block (Go's default is 1 MiB):
+// nothing sowflow reads needs more.
+const maxHeaderBytes = 64 << 10
+
+// newHTTPServer returns a server for handler with cfg's timeouts: a request
+// must arrive whole within HTTPReadTimeout and be answered within
+// HTTPWriteTimeout, so a client that trickles its body or never reads the
+// answer does not hold a connection (routes that need longer set their own
+// deadlines, api.LongRequestTimeout).
+func newHTTPServer(handler http.Handler, cfg config.Config) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: min(10*time.Second, cfg.HTTPReadTimeout),
+		ReadTimeout:       cfg.HTTPReadTimeout,
+		WriteTimeout:      cfg.HTTPWriteTimeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+}
+
+// listener is one server on its listener.
+type listener struct {
+	l   net.Listener
+	srv *http.Server
+}
+
+// serveHTTP serves every listener until ctx ends or one fails, then shuts
+// them all down gracefully.
+func serveHTTP(ctx context.Context, timeout time.Duration, ls ...listener) error {
+	errc := make(chan error, len(ls))
+	for _, l := range ls {
+		go func() { errc <- l.srv.Serve(l.l) }()
+	}
+	var err error
 	select {
-	case err := <-errc:
-		return fmt.Errorf("serve http: %w", err)
+	case err = <-errc:
+		err = fmt.Errorf("serve http: %w", err)
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shut down http server: %w", err)
+	for _, l := range ls {
+		if serr := l.srv.Shutdown(shutdownCtx); serr != nil && err == nil {
+			err = fmt.Errorf("shut down http server: %w", serr)
+		}
 	}
-	return nil
+	return err
+}
+
+// listenMetrics opens the /metrics listener when cfg.MetricsAddr is set;
+// nil otherwise.
+func listenMetrics(cfg config.Config) (net.Listener, error) {
+	if cfg.MetricsAddr == "" {
+		return nil, nil
+	}
+	l, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s (SOWFLOW_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+	}
+	return l, nil
+}
+
+// serveAPI serves the API on l, and /metrics on ml instead when it is not
+// nil (listenMetrics), until ctx ends; meanwhile it deletes expired
+// idempotency records.
+func serveAPI(ctx context.Context, cfg config.Config, l, ml net.Listener, deps api.Deps, logger *slog.Logger) error {
+	deps.IdempotencyRetention = cfg.IdempotencyRetention
+	deps.AllowHTTPDocumentURIs = cfg.AllowHTTPDocumentURIs
+	if deps.Store != nil {
+		go pruneIdempotency(ctx, deps.Store, cfg.IdempotencyRetention, logger)
+	}
+	if ml == nil {
+		return serveHTTP(ctx, cfg.ShutdownTimeout, listener{l, newHTTPServer(api.New(deps), cfg)})
+	}
+	logger.Info("metrics listening", "addr", ml.Addr().String())
+	apiHandler, metricsHandler := api.NewWithSeparateMetrics(deps)
+	return serveHTTP(ctx, cfg.ShutdownTimeout, listener{l, newHTTPServer(apiHandler, cfg)}, listener{ml, newHTTPServer(metricsHandler, cfg)})
+}
+
+// idempotencyPruneInterval is how often expired idempotency records are
+// deleted.
+const idempotencyPruneInterval = 10 * time.Minute
+
+// pruneIdempotency deletes idempotency records older than retention now and
+// every idempotencyPruneInterval until ctx ends. Every API process does it;
+// the deletes are idempotent.
+func pruneIdempotency(ctx context.Context, st *store.Store, retention time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(idempotencyPruneInterval)
+	defer t.Stop()
+	for {
+		n, err := st.PruneIdempotency(ctx, retention)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Warn("delete expired idempotency records", "error", err.Error())
+		case n > 0:
+			logger.Info("deleted expired idempotency records", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // fail logs err once and returns the exit code for a runtime failure.

@@ -8,7 +8,6 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/sowflow/sowflow/api"
 	"github.com/sowflow/sowflow/codec"
 	"github.com/sowflow/sowflow/config"
 	"github.com/sowflow/sowflow/schema"
@@ -55,7 +54,7 @@ func startProcess(ctx context.Context, name, description string, mode config.Mod
 		p.close()
 		return nil, fail(p.logger, "payload codec", err)
 	}
-	opts, err := temporalOptions(cfg.Temporal, p.codec, p.logger)
+	opts, err := temporalOptions(cfg.Temporal, name, p.codec, p.logger)
 	if err != nil {
 		p.close()
 		return nil, fail(p.logger, "temporal client options", err)
@@ -88,7 +87,11 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(p.logger, "listen", err)
 	}
 	p.logger.Info("api listening", "url", url, "temporal", p.cfg.Temporal.Address, "namespace", p.cfg.Temporal.Namespace)
-	if err := serveHTTP(ctx, l, api.New(p.svc.apiDeps(p.tc, p.cfg.Temporal.TaskQueue, p.codec)), p.cfg.ShutdownTimeout); err != nil {
+	ml, err := listenMetrics(p.cfg)
+	if err != nil {
+		return fail(p.logger, "listen", err)
+	}
+	if err := serveAPI(ctx, p.cfg, l, ml, p.svc.apiDeps(p.tc, p.cfg.Temporal.TaskQueue, p.codec), p.logger); err != nil {
 		return fail(p.logger, "api stopped", err)
 	}
 	p.logger.Info("api stopped")
@@ -142,6 +145,12 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		applied, err := m.Up(ctx)
 		if err != nil {
 			return fail(logger, "migrate up", err)
+		}
+		if cfg.AppRole != "" {
+			if err := store.GrantAppRole(ctx, pool, cfg.AppRole); err != nil {
+				return fail(logger, "grant the app role (SOWFLOW_APP_ROLE)", err)
+			}
+			fmt.Fprintf(stdout, "granted %s what api and worker need\n", cfg.AppRole)
 		}
 		fmt.Fprintf(stdout, "applied %d migration(s); schema at version %d\n", len(applied), m.Required())
 		return 0
