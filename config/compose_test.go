@@ -49,9 +49,16 @@ var sowflowServices = []struct {
 // itself because their defaults point at localhost, which inside a container
 // is the container itself, or must agree between services.
 var explicitVariables = map[Mode][]string{
-	ModeMigrate: {"DATABASE_URL"},
-	ModeAPI:     {"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE", "SOWFLOW_HTTP_ADDR"},
-	ModeWorker:  {"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE"},
+	ModeMigrate: {"DATABASE_URL", "SOWFLOW_APP_ROLE"},
+	ModeAPI:     {"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE", "SOWFLOW_HTTP_ADDR", "SOWFLOW_PAYLOAD_KEY"},
+	ModeWorker:  {"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE", "SOWFLOW_PAYLOAD_KEY"},
+}
+
+// requiredVariables are the variables the compose file requires from the
+// environment (${NAME:?message}: compose refuses to start without them),
+// with the values the tests give them.
+var requiredVariables = map[string]string{
+	"SOWFLOW_PAYLOAD_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 }
 
 // migrateActions are the arguments `sowflow migrate` accepts (runMigrate in
@@ -267,6 +274,8 @@ func interpolate(s string) (string, []string) {
 				b.WriteString(op[1:])
 			case strings.HasPrefix(op, ":+"), strings.HasPrefix(op, "+"):
 				// Unset: the alternative value is not used.
+			case (strings.HasPrefix(op, ":?") || strings.HasPrefix(op, "?")) && requiredVariables[name] != "":
+				b.WriteString(requiredVariables[name])
 			default:
 				problems = append(problems, fmt.Sprintf("${%s} has no default (write ${%s:-value})", expr, name))
 			}
@@ -396,8 +405,14 @@ func TestComposeSowflowServicesAgree(t *testing.T) {
 		if len(s.Entrypoint) > 0 {
 			t.Errorf("service %s overrides the image's entrypoint with %q", tt.service, s.Entrypoint)
 		}
-		if s.Environment["DATABASE_URL"] != first.Environment["DATABASE_URL"] {
-			t.Errorf("service %s: DATABASE_URL differs from service %s's", tt.service, first.name)
+		// One database; the user differs (TestComposeDatabaseRoles).
+		got, err1 := pgconn.ParseConfig(s.Environment["DATABASE_URL"])
+		want, err2 := pgconn.ParseConfig(first.Environment["DATABASE_URL"])
+		if err1 != nil || err2 != nil {
+			t.Errorf("service %s: DATABASE_URL: %v %v", tt.service, err1, err2)
+		} else if got.Host != want.Host || got.Port != want.Port || got.Database != want.Database {
+			t.Errorf("service %s: DATABASE_URL names %s:%d/%s, service %s's %s:%d/%s", tt.service, got.Host, got.Port, got.Database,
+				first.name, want.Host, want.Port, want.Database)
 		}
 	}
 	api, worker := f.service(t, "api"), f.service(t, "worker")
@@ -835,12 +850,20 @@ func TestComposeDatabaseCredentials(t *testing.T) {
 	}
 	temporal := f.service(t, "temporal").Environment
 	schema := f.service(t, "temporal-schema").Environment
+	migrate, err := pgconn.ParseConfig(f.service(t, "migrate").Environment["DATABASE_URL"])
+	if err != nil {
+		t.Fatalf("migrate: DATABASE_URL: %v", err)
+	}
 	tests := []struct {
 		what, got, want string
 	}{
-		{"DATABASE_URL user", cfg.User, pg["SOWFLOW_DB_USER"]},
-		{"DATABASE_URL password", cfg.Password, pg["SOWFLOW_DB_PASSWORD"]},
-		{"DATABASE_URL database", cfg.Database, pg["SOWFLOW_DB_NAME"]},
+		{"api DATABASE_URL user", cfg.User, pg["SOWFLOW_APP_DB_USER"]},
+		{"api DATABASE_URL password", cfg.Password, pg["SOWFLOW_APP_DB_PASSWORD"]},
+		{"api DATABASE_URL database", cfg.Database, pg["SOWFLOW_DB_NAME"]},
+		{"migrate DATABASE_URL user", migrate.User, pg["SOWFLOW_DB_USER"]},
+		{"migrate DATABASE_URL password", migrate.Password, pg["SOWFLOW_DB_PASSWORD"]},
+		{"migrate DATABASE_URL database", migrate.Database, pg["SOWFLOW_DB_NAME"]},
+		{"migrate SOWFLOW_APP_ROLE", f.service(t, "migrate").Environment["SOWFLOW_APP_ROLE"], pg["SOWFLOW_APP_DB_USER"]},
 		{"temporal POSTGRES_USER", temporal["POSTGRES_USER"], pg["TEMPORAL_DB_USER"]},
 		{"temporal POSTGRES_PWD", temporal["POSTGRES_PWD"], pg["TEMPORAL_DB_PASSWORD"]},
 		{"temporal DBNAME", temporal["DBNAME"], pg["TEMPORAL_DB_NAME"]},
@@ -1012,6 +1035,66 @@ func TestDockerfile(t *testing.T) {
 	for port := range listenPorts(t, f.service(t, "api")) {
 		if !slices.Contains(expose, port) {
 			t.Errorf("Dockerfile exposes %v, the api service listens on %s", expose, port)
+		}
+	}
+}
+
+// TestComposeDatabaseRoles: migrate runs as the role that owns sowflow's
+// schema and grants the app role what it needs; api and worker run as the
+// app role, which does not own audit_log and so cannot disable its
+// append-only trigger (store.GrantAppRole, tested against PostgreSQL).
+func TestComposeDatabaseRoles(t *testing.T) {
+	f := loadCompose(t)
+	user := func(service string) string {
+		cfg, err := pgconn.ParseConfig(f.service(t, service).Environment["DATABASE_URL"])
+		if err != nil {
+			t.Fatalf("%s: DATABASE_URL: %v", service, err)
+		}
+		return cfg.User
+	}
+	owner, app := user("migrate"), user("api")
+	if owner == app {
+		t.Errorf("migrate, api and worker all connect as %s; api and worker must not own the schema", owner)
+	}
+	if w := user("worker"); w != app {
+		t.Errorf("worker connects as %s, api as %s", w, app)
+	}
+	pg := f.service(t, "postgresql").Environment
+	if pg["SOWFLOW_DB_USER"] == "" || pg["SOWFLOW_APP_DB_USER"] == "" || pg["SOWFLOW_APP_DB_PASSWORD"] == "" {
+		t.Fatalf("postgresql does not name both sowflow roles: %v", pg)
+	}
+	script, err := os.ReadFile(filepath.Join(repoRoot, "deploy/postgres/initdb/10-databases.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"SOWFLOW_APP_DB_USER", "SOWFLOW_APP_DB_PASSWORD", `CREATE ROLE :"sowflow_app_user" LOGIN`,
+		`CREATE DATABASE :"sowflow_db" OWNER :"sowflow_user"`} {
+		if !strings.Contains(string(script), want) {
+			t.Errorf("deploy/postgres/initdb/10-databases.sh does not contain %q", want)
+		}
+	}
+}
+
+// TestComposePayloadKeyRequired: api and worker take SOWFLOW_PAYLOAD_KEY
+// from the environment, and compose refuses to start without it.
+func TestComposePayloadKeyRequired(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Read without interpolation: the reference itself is what matters.
+	var f composeFile
+	if err := yaml.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	required := regexp.MustCompile(`^\$\{SOWFLOW_PAYLOAD_KEY:\?[^}]+\}$`)
+	for _, name := range []string{"api", "worker"} {
+		s, ok := f.Services[name]
+		if !ok {
+			t.Fatalf("no service %s", name)
+		}
+		if v := s.Environment["SOWFLOW_PAYLOAD_KEY"]; !required.MatchString(v) {
+			t.Errorf("service %s: SOWFLOW_PAYLOAD_KEY is %q, want ${SOWFLOW_PAYLOAD_KEY:?message}", name, v)
 		}
 	}
 }

@@ -52,6 +52,9 @@ type Config struct {
 	// AllowHTTPDocumentURIs lets deliverable documents be http:// URIs;
 	// otherwise only https:// ones are taken.
 	AllowHTTPDocumentURIs bool
+	// AppRole, for migrate, is the database role api and worker run as;
+	// `migrate up` grants it what they need (store.GrantAppRole).
+	AppRole string
 	// LogFormat is "json" or "text".
 	LogFormat string
 	// LogLevel is the minimum level logged.
@@ -118,6 +121,7 @@ var Variables = []Variable{
 	{"SOWFLOW_TEMPORAL_PORT", "7233", "dev only: embedded Temporal frontend port"},
 	{"SOWFLOW_UI_PORT", "8233", "dev only: Temporal Web UI port (-1 disables it)"},
 	{"SOWFLOW_SHUTDOWN_TIMEOUT", "15s", "how long a graceful stop may take"},
+	{"SOWFLOW_APP_ROLE", "", "migrate only: the PostgreSQL role api and worker connect as; after migrating, `migrate up` grants it SELECT, INSERT, UPDATE, DELETE on sowflow's tables and only SELECT, INSERT on audit_log"},
 	{"SOWFLOW_PAYLOAD_KEY", "", "32-byte key (base64 or hex) that encrypts every Temporal payload with AES-256-GCM; every api and worker process needs the same key"},
 }
 
@@ -162,6 +166,7 @@ func Load(mode Mode, lookup func(string) (string, bool)) (Config, error) {
 		r.fail("SOWFLOW_IDEMPOTENCY_RETENTION", fmt.Errorf("%s is too short: at least 1h, so a client's retries find the first answer", cfg.IdempotencyRetention))
 	}
 	cfg.AllowHTTPDocumentURIs = r.boolean("SOWFLOW_ALLOW_HTTP_DOCUMENT_URIS", false)
+	cfg.AppRole = r.str("SOWFLOW_APP_ROLE", "")
 	cfg.LogLevel = r.level("SOWFLOW_LOG_LEVEL")
 	if raw := r.str("SOWFLOW_PAYLOAD_KEY", ""); raw != "" {
 		key, err := codec.ParseKey(raw)

@@ -57,6 +57,9 @@ func printVariables(w io.Writer, mode config.Mode) {
 		if devOnly && mode != config.ModeDev {
 			continue
 		}
+		if strings.HasPrefix(v.Usage, "migrate only") && mode != config.ModeMigrate {
+			continue
+		}
 		if mode == config.ModeMigrate && (strings.HasPrefix(v.Name, "TEMPORAL_") || v.Name == "SOWFLOW_HTTP_ADDR") {
 			continue
 		}

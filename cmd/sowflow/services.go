@@ -146,6 +146,12 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		if err != nil {
 			return fail(logger, "migrate up", err)
 		}
+		if cfg.AppRole != "" {
+			if err := store.GrantAppRole(ctx, pool, cfg.AppRole); err != nil {
+				return fail(logger, "grant the app role (SOWFLOW_APP_ROLE)", err)
+			}
+			fmt.Fprintf(stdout, "granted %s what api and worker need\n", cfg.AppRole)
+		}
 		fmt.Fprintf(stdout, "applied %d migration(s); schema at version %d\n", len(applied), m.Required())
 		return 0
 	}

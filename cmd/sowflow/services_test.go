@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/sowflow/sowflow/testenv"
 )
@@ -216,4 +219,53 @@ func get(t *testing.T, url, token string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestMigrateGrantsTheAppRole: `migrate up` with SOWFLOW_APP_ROLE leaves
+// that role able to read and append to audit_log and change the other
+// tables, and nothing more on audit_log.
+func TestMigrateGrantsTheAppRole(t *testing.T) {
+	dbURL := testenv.EmptyDatabase(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	role := "sowflow_app_" + strings.ToLower(rand.Text()[:10])
+	ident := pgx.Identifier{role}.Sanitize()
+	if _, err := conn.Exec(ctx, "CREATE ROLE "+ident+" NOLOGIN"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), dbURL)
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		_, _ = c.Exec(context.Background(), "DROP OWNED BY "+ident)
+		_, _ = c.Exec(context.Background(), "DROP ROLE "+ident)
+	})
+	t.Setenv("DATABASE_URL", dbURL)
+	t.Setenv("SOWFLOW_APP_ROLE", role)
+	var stdout, stderr bytes.Buffer
+	if code := run(ctx, []string{"migrate", "up"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("migrate up: exit %d: %s%s", code, stdout.String(), stderr.String())
+	}
+	for _, tt := range []struct {
+		table, privilege string
+		want             bool
+	}{
+		{"audit_log", "SELECT", true}, {"audit_log", "INSERT", true},
+		{"audit_log", "UPDATE", false}, {"audit_log", "DELETE", false}, {"audit_log", "TRUNCATE", false}, {"audit_log", "TRIGGER", false},
+		{"idempotency_keys", "UPDATE", true}, {"idempotency_keys", "DELETE", true}, {"projects", "INSERT", true},
+	} {
+		var got bool
+		if err := conn.QueryRow(ctx, "SELECT has_table_privilege($1, $2, $3)", role, tt.table, tt.privilege).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("%s on %s: %v, want %v", tt.privilege, tt.table, got, tt.want)
+		}
+	}
 }
