@@ -26,6 +26,7 @@ bench: ## run the benchmarks (calendar clocks, dev server WAL vs no WAL, API vs 
 	$(GO) test -run='^$$' -bench=. -benchmem -timeout $(TEST_TIMEOUT) ./...
 
 histories: ## re-record the golden workflow histories in workflows/testdata (on purpose: see workflows/versions.go)
+	rm -f workflows/testdata/*.json workflows/testdata/*.json.gz
 	$(GO) test -tags golden -run '^TestRecordGolden' -count=1 -v -timeout $(TEST_TIMEOUT) ./workflows/
 
 fuzz: ## fuzz the calendar and the API's mutating endpoints for a minute each

@@ -6,32 +6,18 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/sowflow/sowflow/calendar"
 )
 
-// Every action has a check and an apply. The check is the update's validator
-// and the signal's gate: it reads the state and never changes it. The apply
-// waits for the project to be ready, does any blocking preparation (deadline
-// computations), checks again (other handlers may have run meanwhile),
-// changes the state and records events synchronously, then waits until the
-// projection holds them.
-
-func (p *project) awaitReady(ctx workflow.Context) error {
-	return workflow.Await(ctx, func() bool { return p.ready })
-}
-
-// finish returns an action's result once its events are projected.
-func (p *project) finish(ctx workflow.Context, evs []Event) (ActionResult, error) {
+// finish returns an action's result: the events it recorded (the update
+// answers once they are written).
+func (p *project) finish(_ workflow.Context, evs []Event) (ActionResult, error) {
 	p.derive()
 	res := ActionResult{Seq: p.s.Seq, Events: evs}
 	if evs == nil {
 		res.Events = []Event{}
 	}
-	return res, p.awaitProjected(ctx, res.Seq)
+	return res, nil
 }
-
-func now(ctx workflow.Context) time.Time { return workflow.Now(ctx).In(calendar.Zone()) }
 
 // checkActor refuses an actor without the role, and a customer of another
 // project.
@@ -48,16 +34,6 @@ func (p *project) checkActor(a Actor, want Role, what string) *Refusal {
 func (p *project) checkActive() *Refusal {
 	if p.s.Status != StatusActive {
 		return refused(RuleEnded, fmt.Sprintf("project %s is %s", p.s.ProjectID, p.s.Status))
-	}
-	return nil
-}
-
-// first returns the first non-nil refusal.
-func first(rs ...func() *Refusal) *Refusal {
-	for _, r := range rs {
-		if err := r(); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -89,6 +65,21 @@ type submitTarget struct {
 	di, round, quota int
 }
 
+// checkDocument refuses a document reference without a title or URI, or
+// whose SHA-256 is not 64 hexadecimal digits.
+func checkDocument(title, uri, sha256 string) *Refusal {
+	return first(
+		func() *Refusal { return required("title", title) },
+		func() *Refusal { return required("uri", uri) },
+		func() *Refusal {
+			if !isSHA256(sha256) {
+				return invalid(RuleField, "sha256", "sha256 must be 64 hexadecimal digits")
+			}
+			return nil
+		},
+	)
+}
+
 func isSHA256(s string) bool {
 	if len(s) != 64 {
 		return false
@@ -111,14 +102,7 @@ func (p *project) resolveSubmit(in SubmitDeliverable) (submitTarget, *Refusal) {
 	if r := first(
 		func() *Refusal { return p.checkActor(in.Actor, RoleManager, "submit deliverables") },
 		func() *Refusal { return required("deliverable", in.Deliverable) },
-		func() *Refusal { return required("title", in.Title) },
-		func() *Refusal { return required("uri", in.URI) },
-		func() *Refusal {
-			if !isSHA256(in.SHA256) {
-				return invalid(RuleField, "sha256", "sha256 must be 64 hexadecimal digits")
-			}
-			return nil
-		},
+		func() *Refusal { return checkDocument(in.Title, in.URI, in.SHA256) },
 		func() *Refusal {
 			if in.Round < 0 {
 				return invalid(RuleField, "round", "round must not be negative")
@@ -203,13 +187,13 @@ func (p *project) resolveSubmit(in SubmitDeliverable) (submitTarget, *Refusal) {
 // openWindow computes the acceptance window of a submission at now.
 func (p *project) openWindow(ctx workflow.Context, at time.Time) (Window, error) {
 	spec := p.plan.AcceptanceWindow
-	res, err := ComputeDeadline(ctx, at, spec)
+	res, err := p.rt.deadline(ctx, at, spec)
 	if err != nil {
 		return Window{}, fmt.Errorf("acceptance window: %w", err)
 	}
 	w := Window{Closes: newDeadline(at, spec, res)}
 	if ns := p.plan.noticeSpec(); ns != nil {
-		res, err := ComputeDeadline(ctx, at, *ns)
+		res, err := p.rt.deadline(ctx, at, *ns)
 		if err != nil {
 			return Window{}, fmt.Errorf("acceptance window notice: %w", err)
 		}
@@ -221,9 +205,6 @@ func (p *project) openWindow(ctx workflow.Context, at time.Time) (Window, error)
 }
 
 func (p *project) submit(ctx workflow.Context, in SubmitDeliverable) (ActionResult, error) {
-	if err := p.awaitReady(ctx); err != nil {
-		return ActionResult{}, err
-	}
 	at := now(ctx)
 	w, err := p.openWindow(ctx, at)
 	if err != nil {
@@ -263,12 +244,12 @@ func (p *project) submit(ctx workflow.Context, in SubmitDeliverable) (ActionResu
 		payload["measured"] = measured
 	}
 	p.s.CalendarVersion = w.Closes.CalendarVersion
-	evs = append(evs, p.record(at, EventDeliverableSubmitted, in.ActionMeta, payload))
+	evs = append(evs, p.rt.record(at, EventDeliverableSubmitted, in.ActionMeta, payload))
 	for i := range p.s.Clocks {
 		c := &p.s.Clocks[i]
 		if c.MetBy == d.Key && !c.met() {
 			c.MetAt = at
-			evs = append(evs, p.record(at, EventClockMet, in.ActionMeta, map[string]any{
+			evs = append(evs, p.rt.record(at, EventClockMet, in.ActionMeta, map[string]any{
 				"clock": c.Key, "deadline": c.Deadline.At, "late": c.breached(), "deliverable": d.Key,
 			}))
 		}
@@ -332,9 +313,6 @@ func (p *project) resolveDecide(in DecideDeliverable) (di, ri int, _ *Refusal) {
 }
 
 func (p *project) decide(ctx workflow.Context, in DecideDeliverable) (ActionResult, error) {
-	if err := p.awaitReady(ctx); err != nil {
-		return ActionResult{}, err
-	}
 	di, ri, r := p.resolveDecide(in)
 	if r != nil {
 		return ActionResult{}, r.applicationError()
@@ -350,12 +328,12 @@ func (p *project) decide(ctx workflow.Context, in DecideDeliverable) (ActionResu
 	if in.Decision == DecisionAccept {
 		rd.Status, rd.AcceptedAt = DeliverableAccepted, at
 		sub.Decision = &DecisionRecord{Outcome: OutcomeAccepted, At: at, By: in.Actor, RequestID: in.RequestID, Reason: in.Reason}
-		ev = p.record(at, EventDeliverableAccepted, in.ActionMeta, payload)
+		ev = p.rt.record(at, EventDeliverableAccepted, in.ActionMeta, payload)
 	} else {
 		rd.Status = DeliverableRejected
 		sub.Decision = &DecisionRecord{Outcome: OutcomeRejected, At: at, By: in.Actor, RequestID: in.RequestID, Reason: in.Reason}
 		payload["reason"] = in.Reason
-		ev = p.record(at, EventDeliverableRejected, in.ActionMeta, payload)
+		ev = p.rt.record(at, EventDeliverableRejected, in.ActionMeta, payload)
 	}
 	return p.finish(ctx, []Event{ev})
 }
@@ -406,9 +384,6 @@ func (p *project) checkAdvance(in AdvancePhase) *Refusal {
 }
 
 func (p *project) advance(ctx workflow.Context, in AdvancePhase) (ActionResult, error) {
-	if err := admit(ctx, p.awaitReady, p.checkAdvance, in); err != nil {
-		return ActionResult{}, err
-	}
 	at := now(ctx)
 	from := &p.s.Phases[p.s.PhaseIndex]
 	from.Status, from.CompletedAt = PhaseCompleted, at
@@ -416,7 +391,7 @@ func (p *project) advance(ctx workflow.Context, in AdvancePhase) (ActionResult, 
 	to := &p.s.Phases[p.s.PhaseIndex]
 	to.Status, to.StartedAt = PhaseActive, at
 	p.s.Phase = to.Key
-	ev := p.record(at, EventPhaseAdvanced, in.ActionMeta, map[string]any{"from": from.Key, "to": to.Key})
+	ev := p.rt.record(at, EventPhaseAdvanced, in.ActionMeta, map[string]any{"from": from.Key, "to": to.Key})
 	return p.finish(ctx, []Event{ev})
 }
 
@@ -437,9 +412,6 @@ func (p *project) checkOpenDelay(in OpenDelay) *Refusal {
 }
 
 func (p *project) openDelay(ctx workflow.Context, in OpenDelay) (ActionResult, error) {
-	if err := admit(ctx, p.awaitReady, p.checkOpenDelay, in); err != nil {
-		return ActionResult{}, err
-	}
 	at := now(ctx)
 	dl := Delay{ID: len(p.s.Delays) + 1, Reason: in.Reason, Prerequisite: in.Prerequisite, OpenedAt: at, OpenedBy: in.Actor}
 	p.s.Delays = append(p.s.Delays, dl)
@@ -449,7 +421,7 @@ func (p *project) openDelay(ctx workflow.Context, in OpenDelay) (ActionResult, e
 			paused = append(paused, c.Key)
 		}
 	}
-	ev := p.record(at, EventDelayOpened, in.ActionMeta, map[string]any{
+	ev := p.rt.record(at, EventDelayOpened, in.ActionMeta, map[string]any{
 		"delay": dl.ID, "reason": dl.Reason, "prerequisite": dl.Prerequisite, "paused_clocks": paused,
 	})
 	return p.finish(ctx, []Event{ev})
@@ -469,9 +441,6 @@ func (p *project) checkCloseDelay(in CloseDelay) *Refusal {
 }
 
 func (p *project) closeDelay(ctx workflow.Context, in CloseDelay) (ActionResult, error) {
-	if err := admit(ctx, p.awaitReady, p.checkCloseDelay, in); err != nil {
-		return ActionResult{}, err
-	}
 	at := now(ctx)
 	dl := &p.s.Delays[len(p.s.Delays)-1]
 	for i := range p.s.Delays {
@@ -497,7 +466,7 @@ func (p *project) closeDelay(ctx workflow.Context, in CloseDelay) (ActionResult,
 		}
 		extended = append(extended, item)
 	}
-	ev := p.record(at, EventDelayClosed, in.ActionMeta, map[string]any{
+	ev := p.rt.record(at, EventDelayClosed, in.ActionMeta, map[string]any{
 		"delay": dl.ID, "length_seconds": dl.LengthSeconds, "note": in.Note, "extended_clocks": extended,
 	})
 	return p.finish(ctx, []Event{ev})
@@ -534,9 +503,6 @@ func (p *project) checkUseQuota(in UseQuota) *Refusal {
 }
 
 func (p *project) useQuota(ctx workflow.Context, in UseQuota) (ActionResult, error) {
-	if err := admit(ctx, p.awaitReady, p.checkUseQuota, in); err != nil {
-		return ActionResult{}, err
-	}
 	ev := p.consumeQuota(p.plan.quota(in.Quota), now(ctx), in.ActionMeta, in.Note)
 	return p.finish(ctx, []Event{ev})
 }
@@ -557,7 +523,7 @@ func (p *project) consumeQuota(qi int, at time.Time, m ActionMeta, note string) 
 			OpenedAt: at, Submissions: []Submission{}})
 		opened = append(opened, d.Key)
 	}
-	return p.record(at, EventQuotaUsed, m, map[string]any{
+	return p.rt.record(at, EventQuotaUsed, m, map[string]any{
 		"quota": q.Key, "used": q.Used, "limit": q.Limit, "remaining": q.Limit - q.Used, "note": note, "opened_rounds": opened,
 	})
 }
@@ -593,13 +559,10 @@ func (p *project) checkSign(in SignFinalAcceptance) *Refusal {
 }
 
 func (p *project) sign(ctx workflow.Context, in SignFinalAcceptance) (ActionResult, error) {
-	if err := admit(ctx, p.awaitReady, p.checkSign, in); err != nil {
-		return ActionResult{}, err
-	}
 	at := now(ctx)
 	actor := in.Actor
 	p.s.FinalAcceptedAt, p.s.FinalAcceptedBy = at, &actor
-	evs := []Event{p.record(at, EventFinalAcceptanceSigned, in.ActionMeta, map[string]any{
+	evs := []Event{p.rt.record(at, EventFinalAcceptanceSigned, in.ActionMeta, map[string]any{
 		"deliverable": p.plan.FinalAcceptance, "note": in.Note,
 	})}
 	if p.plan.Validity.EndsOnFinalAcceptance {
@@ -617,9 +580,6 @@ func (p *project) checkTerminate(in Terminate) *Refusal {
 }
 
 func (p *project) terminate(ctx workflow.Context, in Terminate) (ActionResult, error) {
-	if err := admit(ctx, p.awaitReady, p.checkTerminate, in); err != nil {
-		return ActionResult{}, err
-	}
 	ev := p.end(now(ctx), StatusTerminated, in.Reason, in.ActionMeta)
 	return p.finish(ctx, []Event{ev})
 }
@@ -641,7 +601,7 @@ func (p *project) end(at time.Time, status ProjectStatus, reason string, m Actio
 		typ = EventProjectTerminated
 	}
 	p.derive()
-	return p.record(at, typ, m, map[string]any{"status": status, "reason": reason, "validity_end": p.s.Validity.End.At})
+	return p.rt.record(at, typ, m, map[string]any{"status": status, "reason": reason, "validity_end": p.s.Validity.End.At})
 }
 
 // ---- calendar ----
@@ -660,9 +620,6 @@ func (p *project) checkCalendar(in CalendarUpdated) *Refusal {
 // provisional and records what changed; the main loop re-arms its timer
 // from the new instants.
 func (p *project) calendarUpdated(ctx workflow.Context, in CalendarUpdated) (ActionResult, error) {
-	if err := p.awaitReady(ctx); err != nil {
-		return ActionResult{}, err
-	}
 	changes := []any{}
 	for _, ref := range p.pendingDeadlines() {
 		d := p.deadlineOf(ref)
@@ -670,7 +627,7 @@ func (p *project) calendarUpdated(ctx workflow.Context, in CalendarUpdated) (Act
 			continue
 		}
 		from, spec := d.From, d.Spec
-		res, err := ComputeDeadline(ctx, from, spec)
+		res, err := p.rt.deadline(ctx, from, spec)
 		if err != nil {
 			return ActionResult{}, err
 		}
@@ -688,7 +645,7 @@ func (p *project) calendarUpdated(ctx workflow.Context, in CalendarUpdated) (Act
 		return ActionResult{}, r.applicationError()
 	}
 	p.s.CalendarVersion = in.CalendarVersion
-	ev := p.record(now(ctx), EventCalendarUpdated, in.ActionMeta, map[string]any{
+	ev := p.rt.record(now(ctx), EventCalendarUpdated, in.ActionMeta, map[string]any{
 		"calendar_version": in.CalendarVersion, "recomputed": changes,
 	})
 	return p.finish(ctx, []Event{ev})

@@ -184,7 +184,7 @@ func (p *project) fire(it dueItem) {
 		payload := map[string]any{"deliverable": d.Key, "round": rd.Round, "submission": sub.N, "window_closes": w.Closes.At}
 		if r.kind == refNotice {
 			w.NoticeSent = true
-			p.record(at, EventWindowClosing, sys, payload, RoleCustomer)
+			p.rt.record(at, EventWindowClosing, sys, payload, RoleCustomer)
 			return
 		}
 		w.Closed = true
@@ -193,20 +193,20 @@ func (p *project) fire(it dueItem) {
 			sub.Decision = &DecisionRecord{Outcome: OutcomeDeemed, At: at, By: SystemActor,
 				Reason: "no objection within the acceptance window"}
 			payload["deemed_accepted_at"] = at
-			p.record(at, EventDeliverableDeemed, sys, payload, RoleCustomer, RoleManager)
+			p.rt.record(at, EventDeliverableDeemed, sys, payload, RoleCustomer, RoleManager)
 			return
 		}
 		rd.Overdue = true
-		p.record(at, EventCustomerReminded, sys, payload, RoleCustomer)
-		p.record(at, EventManagerEscalated, sys, payload, RoleManager)
+		p.rt.record(at, EventCustomerReminded, sys, payload, RoleCustomer)
+		p.rt.record(at, EventManagerEscalated, sys, payload, RoleManager)
 	case refWarning:
 		c := &p.s.Clocks[r.a]
 		c.WarnedAt = at
-		p.record(at, EventClockWarning, sys, map[string]any{"clock": c.Key, "deadline": c.Deadline.At}, RoleManager)
+		p.rt.record(at, EventClockWarning, sys, map[string]any{"clock": c.Key, "deadline": c.Deadline.At}, RoleManager)
 	case refDeadline:
 		c := &p.s.Clocks[r.a]
 		c.BreachedAt = at
-		p.record(at, EventClockBreached, sys, map[string]any{"clock": c.Key, "deadline": c.Deadline.At}, RoleManager)
+		p.rt.record(at, EventClockBreached, sys, map[string]any{"clock": c.Key, "deadline": c.Deadline.At}, RoleManager)
 	case refValidity:
 		status := StatusCompleted
 		if p.s.Validity.EndsOnFinalAcceptance && p.s.FinalAcceptedAt.IsZero() {

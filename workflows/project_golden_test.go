@@ -8,8 +8,8 @@
 //
 // Each recording drives one project through updates and signals, fetches
 // every run of its workflow with history.Fetch, writes each run in
-// Temporal's JSON format (history.MarshalHistory) as
-// testdata/project-<name>.json, project-<name>-run2.json, ..., and replays
+// Temporal's JSON format (history.MarshalHistory), gzip'd, as
+// testdata/project-<name>.json.gz, project-<name>-run2.json.gz, ..., and replays
 // them. The long history for the replay benchmark is written gzip'd as
 // testdata/long-history.json.gz.
 //
@@ -42,6 +42,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -130,11 +131,27 @@ type golden struct {
 	t     *testing.T
 	w     *goldenWorld
 	c     client.Client
-	name  string // file name stem: testdata/project-<name>.json
+	name  string // file name stem: testdata/project-<name>.json.gz
 	id    string
 	n     int
 	input workflows.ProjectInput
 	plan  workflows.Plan
+	// firstRun is the run ID of the first run.
+	firstRun string
+}
+
+// awaitFirstRunClosed blocks until the first run has closed (continued as
+// new), by a long poll for its close event.
+func (g *golden) awaitFirstRunClosed() {
+	g.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), goldenWait)
+	defer cancel()
+	it := g.c.GetWorkflowHistory(ctx, g.id, g.firstRun, true, enums.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
+	for it.HasNext() {
+		if _, err := it.Next(); err != nil {
+			g.t.Fatal(err)
+		}
+	}
 }
 
 // newGolden starts project name (package code, options, contract dates).
@@ -149,10 +166,12 @@ func newGolden(t *testing.T, name, code string, opts catalog.Options, dates work
 	g.plan = plan.Workflow()
 	g.input = workflows.ProjectInput{ProjectID: "golden-" + name, CustomerID: "cust-1", Plan: g.plan, Dates: dates,
 		StartedBy: manager, RequestID: "golden-start", ContinueAsNewAfterEvents: canAfter}
-	if _, err := g.c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: g.id, TaskQueue: goldenQueue},
-		workflows.ProjectWorkflowName, g.input); err != nil {
+	run, err := g.c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: g.id, TaskQueue: goldenQueue},
+		workflows.ProjectWorkflowName, g.input)
+	if err != nil {
 		t.Fatal(err)
 	}
+	g.firstRun = run.GetRunID()
 	g.await("project started", func(evs []workflows.Event) bool { return countOf(evs, workflows.EventProjectStarted) == 1 })
 	return g
 }
@@ -308,38 +327,36 @@ func (g *golden) save() []history.Run {
 		g.t.Fatal(err)
 	}
 	for i, r := range runs {
-		name := "project-" + g.name + ".json"
+		name := "project-" + g.name + ".json.gz"
 		if i > 0 {
-			name = fmt.Sprintf("project-%s-run%d.json", g.name, i+1)
+			name = fmt.Sprintf("project-%s-run%d.json.gz", g.name, i+1)
 		}
 		b, err := history.MarshalHistory(r.History)
 		if err != nil {
 			g.t.Fatal(err)
 		}
-		writeGolden(g.t, name, b, false)
+		writeGolden(g.t, name, b)
 		g.t.Logf("testdata/%s: %d events, %d bytes", name, len(r.History.Events), len(b))
 	}
 	replayGolden(g.t, runs)
 	return runs
 }
 
-// writeGolden writes testdata/name, gzip'd when zip is set.
-func writeGolden(t *testing.T, name string, b []byte, zip bool) {
+// writeGolden writes testdata/name, gzip'd.
+func writeGolden(t *testing.T, name string, b []byte) {
 	t.Helper()
-	if zip {
-		var buf bytes.Buffer
-		zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := zw.Write(b); err != nil {
-			t.Fatal(err)
-		}
-		if err := zw.Close(); err != nil {
-			t.Fatal(err)
-		}
-		b = buf.Bytes()
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		t.Fatal(err)
 	}
+	if _, err := zw.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b = buf.Bytes()
 	if err := os.WriteFile(filepath.Join("testdata", name), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -391,9 +408,10 @@ func TestRecordGoldenDingtalkPro(t *testing.T) {
 // terminated.
 func TestRecordGoldenContinueAsNew(t *testing.T) {
 	g := newGolden(t, "continue-as-new", "managed-services", catalog.Options{},
-		workflows.ContractDates{ContractSigning: time.Now()}, 2)
+		workflows.ContractDates{ContractSigning: time.Now()}, 20)
 	g.must(workflows.UpdateSubmitDeliverable, g.submit("kickoff-meeting-report"))
 	g.awaitCount(workflows.EventContinuedAsNew, 1)
+	g.awaitFirstRunClosed()
 	g.must(workflows.UpdateTerminate, workflows.Terminate{ActionMeta: g.meta(manager), Reason: "golden recorded"})
 	g.finish(workflows.StatusTerminated)
 	if runs := g.save(); len(runs) != 2 {
@@ -476,7 +494,7 @@ func TestRecordGoldenLandingZone(t *testing.T) {
 // and a rejected Project Acceptance Report.
 func TestRecordGoldenManagedServices(t *testing.T) {
 	g := newGolden(t, "managed-services", "managed-services", catalog.Options{},
-		workflows.ContractDates{ContractSigning: time.Now()}, 6)
+		workflows.ContractDates{ContractSigning: time.Now()}, 45)
 	g.fastWindows(400 * time.Millisecond)
 	deemed := 0
 	for _, k := range []string{"kickoff-meeting-report", "implementation-solution", "stage-progress-report", "summary-report"} {
@@ -526,7 +544,7 @@ func TestRecordGoldenLongHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeGolden(t, "long-history.json.gz", b, true)
+	writeGolden(t, "long-history.json.gz", b)
 	t.Logf("testdata/long-history.json.gz: %d events, %d bytes before gzip", len(runs[0].History.Events), len(b))
 	replayGolden(t, runs[:1])
 }

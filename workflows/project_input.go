@@ -17,12 +17,6 @@ const ProjectWorkflowName = "Project"
 // Starting the same project twice finds the same workflow.
 func ProjectWorkflowID(projectID string) string { return "project/" + projectID }
 
-// InvalidInputErrorType is the application error type with which every
-// workflow (project, service, ticket, SLA period, SLA account) fails when
-// started with an input its validation refuses; the error's cause lists the
-// *StartError values.
-const InvalidInputErrorType = "InvalidInput"
-
 // ContractDates are the contract's dates, as instants (RFC 3339 in JSON, any
 // offset). Which ones a project needs depends on its plan: the event its
 // validity starts on, the events its clocks start on, and both ends of its
@@ -72,10 +66,9 @@ type ProjectInput struct {
 	// which request.
 	StartedBy Actor  `json:"started_by"`
 	RequestID string `json:"request_id"`
-	// ContinueAsNewAfterEvents, when positive, makes a run continue as new
-	// once it has recorded this many events (a test hook; production runs
-	// continue as new when Temporal suggests it or the history passes
-	// ContinueAsNewHistoryLength events).
+	// ContinueAsNewAfterEvents, when positive, replaces
+	// ContinueAsNewHistoryLength as the history budget of one run, in
+	// history events (a test hook; see the runtime's cost model).
 	ContinueAsNewAfterEvents int `json:"continue_as_new_after_events,omitempty"`
 	// Resume is the state carried over by continue-as-new; nil on the first
 	// run.
@@ -91,55 +84,6 @@ type ProjectResult struct {
 	// Seq is the sequence number of the last event.
 	Seq   int64        `json:"seq"`
 	State ProjectState `json:"state"`
-}
-
-// Start rules carried by StartError.
-const (
-	StartRuleRequired    = "required"
-	StartRuleInvalid     = "invalid"
-	StartRuleUnsupported = "unsupported"
-	StartRuleLeadTime    = "lead-time"
-)
-
-// StartError is a reason a project cannot start: the request field, the rule
-// it breaks and a message naming both.
-type StartError struct {
-	Field   string `json:"field"`
-	Rule    string `json:"rule"`
-	Message string `json:"message"`
-}
-
-// Error renders "field: message".
-func (e *StartError) Error() string { return e.Field + ": " + e.Message }
-
-// StartErrors returns the *StartError values in err, however joined.
-func StartErrors(err error) []*StartError { return ErrorsOf[*StartError](err) }
-
-// ErrorsOf returns every error of type T in err's tree — through Unwrap()
-// error and Unwrap() []error (errors.Join) — in order, without looking
-// inside a T.
-func ErrorsOf[T error](err error) []T {
-	var out []T
-	var walk func(error)
-	walk = func(err error) {
-		if err == nil {
-			return
-		}
-		if t, ok := err.(T); ok {
-			out = append(out, t)
-			return
-		}
-		switch u := err.(type) {
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				walk(e)
-			}
-		case interface{ Unwrap() error }:
-			walk(u.Unwrap())
-		}
-	}
-	walk(err)
-	return out
 }
 
 // ValidateStart checks a project input without I/O: identifiers, the actor,

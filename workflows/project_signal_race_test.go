@@ -94,7 +94,7 @@ func runSignalAtContinueAsNew(t *testing.T) (workflows.ProjectInput, *recorder) 
 func runAtHandOver(t *testing.T, signal func(h *harness) (string, any)) (*testsuite.TestWorkflowEnvironment, *recorder) {
 	t.Helper()
 	in := projectInput(t, "managed-services", catalog.Options{}, t0)
-	in.ContinueAsNewAfterEvents = 2 // started, submitted, then continue as new
+	in.ContinueAsNewAfterEvents = 20 // started (12 history events), submitted (14 more), then continue as new
 
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()

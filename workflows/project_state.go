@@ -1,10 +1,6 @@
 package workflows
 
-import (
-	"time"
-
-	"github.com/sowflow/sowflow/calendar"
-)
+import "time"
 
 // ProjectStatus is where a project is in its life.
 type ProjectStatus string
@@ -93,14 +89,6 @@ type ProjectState struct {
 	Seq int64 `json:"seq"`
 	// Run counts the workflow runs (1 + continue-as-new count).
 	Run int `json:"run"`
-}
-
-// PackageRef identifies the package and catalog a project runs.
-type PackageRef struct {
-	Code           string `json:"code"`
-	Name           string `json:"name"`
-	CatalogVersion string `json:"catalog_version"`
-	CatalogDigest  string `json:"catalog_digest"`
 }
 
 // PhaseState is one phase of a project.
@@ -200,50 +188,6 @@ type DecisionRecord struct {
 	RequestID string          `json:"request_id,omitempty"`
 }
 
-// DeadlineState is a computed deadline as history recorded it: the calendar's
-// result for Spec counted from From, plus any extension by customer delays.
-type DeadlineState struct {
-	// At is the effective deadline: Computed + ExtensionSeconds.
-	At              time.Time     `json:"at"`
-	Provisional     bool          `json:"provisional"`
-	CalendarVersion string        `json:"calendar_version"`
-	From            time.Time     `json:"from"`
-	Spec            calendar.Spec `json:"spec"`
-	// Computed is the calendar's deadline, before extensions.
-	Computed time.Time `json:"computed"`
-	// ExtensionSeconds is the total length of the customer delays that
-	// extended this deadline.
-	ExtensionSeconds int64 `json:"extension_seconds,omitempty"`
-}
-
-// IsZero reports whether the deadline has not been computed.
-func (d DeadlineState) IsZero() bool { return d.At.IsZero() }
-
-func newDeadline(from time.Time, spec calendar.Spec, res calendar.Result) DeadlineState {
-	return DeadlineState{
-		At:              res.Deadline,
-		Provisional:     res.Provisional,
-		CalendarVersion: res.CalendarVersion,
-		From:            from,
-		Spec:            spec,
-		Computed:        res.Deadline,
-	}
-}
-
-// extend moves the deadline later by d.
-func (d *DeadlineState) extend(by time.Duration) {
-	d.ExtensionSeconds += int64(by / time.Second)
-	d.At = d.Computed.Add(time.Duration(d.ExtensionSeconds) * time.Second)
-}
-
-// recomputed replaces the calendar's result, keeping the extension.
-func (d *DeadlineState) recomputed(res calendar.Result) {
-	d.Computed = res.Deadline
-	d.Provisional = res.Provisional
-	d.CalendarVersion = res.CalendarVersion
-	d.At = d.Computed.Add(time.Duration(d.ExtensionSeconds) * time.Second)
-}
-
 // ValidityState is the project's service period.
 type ValidityState struct {
 	Type                  ValidityType  `json:"type"`
@@ -311,10 +255,8 @@ type Delay struct {
 // Open reports whether the delay has not been closed.
 func (d Delay) Open() bool { return d.ClosedAt.IsZero() }
 
-// EventType names what happened to a project.
-type EventType string
-
-// Event types.
+// Event types of projects (with EventSignalIgnored, EventContinuedAsNew
+// and EventCalendarUpdated).
 const (
 	EventProjectStarted        EventType = "project-started"
 	EventDeliverableSubmitted  EventType = "deliverable-submitted"
@@ -336,24 +278,7 @@ const (
 	EventProjectExpired        EventType = "project-expired"
 	EventProjectTerminated     EventType = "project-terminated"
 	EventCalendarUpdated       EventType = "calendar-updated"
-	EventSignalIgnored         EventType = "signal-ignored"
-	EventContinuedAsNew        EventType = "continued-as-new"
 )
-
-// Event is one thing that happened to a project, in order (Seq counts from 1
-// and never repeats, across continue-as-new). Events that need a person's
-// attention have Attention set and Notify naming who to tell; the projection
-// puts them in the outbox.
-type Event struct {
-	Seq       int64          `json:"seq"`
-	Type      EventType      `json:"type"`
-	Actor     Actor          `json:"actor"`
-	RequestID string         `json:"request_id,omitempty"`
-	At        time.Time      `json:"at"`
-	Payload   map[string]any `json:"payload,omitempty"`
-	Attention bool           `json:"attention"`
-	Notify    []Role         `json:"notify,omitempty"`
-}
 
 // RecordProjectActivity is the name of the projection activity: a regular
 // activity (not local) that writes a ProjectRecord to the read model. It
@@ -367,10 +292,4 @@ const RecordProjectActivity = "RecordProject"
 type ProjectRecord struct {
 	State  ProjectState `json:"state"`
 	Events []Event      `json:"events"`
-}
-
-// RecordResult is the output of RecordProjectActivity.
-type RecordResult struct {
-	// Seq is the highest event sequence number the read model holds.
-	Seq int64 `json:"seq"`
 }

@@ -710,11 +710,14 @@ func TestFinalAcceptanceRequirements(t *testing.T) {
 func TestContinueAsNewMidWindow(t *testing.T) {
 	const key = "kickoff-meeting-report"
 	in := projectInput(t, "managed-services", catalog.Options{}, t0)
-	in.ContinueAsNewAfterEvents = 2
+	// The start costs 12 history events by the run's count (start, task,
+	// validity deadline, record), the submission 14 more (update, window
+	// deadlines, search attributes, record): continue as new after it.
+	in.ContinueAsNewAfterEvents = 20
 	submitted := t0.Add(time.Hour)
 	closes := deadline(t, submitted, calendar.WorkingDays, 5)
 
-	// Run 1: started (event 1), submission (event 2), then continue-as-new.
+	// Run 1: started, submission, then continue-as-new.
 	h1 := newHarnessInput(t, in, t0)
 	h1.at(time.Hour, func() { h1.must(workflows.UpdateSubmitDeliverable, h1.submission(key)) })
 	h1.run()

@@ -19,39 +19,46 @@ import (
 const goldenDir = "testdata"
 
 // goldenHistories names every golden history in testdata, one run each,
-// recorded on a real Temporal server by `make histories` (the golden-tagged
-// TestRecordGolden* tests). Each is replayed by TestReplayGoldenHistories
+// gzip'd, recorded on a real Temporal server by `make histories` (the
+// golden-tagged TestRecordGolden* tests): one scenario per workflow type at
+// least, runs continued as new included. Each is replayed by TestReplayGoldenHistories
 // against the current workflow code: a change to workflow logic that is not
 // behind workflow.GetVersion fails there with a non-determinism error. A
 // file listed here that is missing fails the test, and so does a file in
 // testdata that is not listed (TestVersionGate): the set never shrinks or
 // grows silently.
 var goldenHistories = []string{
-	// Projects.
-	"project-continue-as-new.json",
-	"project-continue-as-new-run2.json",
-	"project-dingtalk-pro.json",
-	"project-hybrid-base-pm.json",
-	"project-landing-zone.json",
-	"project-managed-services.json",
-	"project-managed-services-run2.json",
-	"project-managed-services-run3.json",
-	"project-managed-services-run4.json",
+	// Projects: DingTalk Pro to final acceptance (clocks, a delay, signals,
+	// a calendar update), Hybrid Base PM (overdue and deemed windows),
+	// Landing Zone (terminated), Managed Services over five runs, a run
+	// continued as new mid-window, and the long history of the benchmark.
+	"project-dingtalk-pro.json.gz",
+	"project-hybrid-base-pm.json.gz",
+	"project-landing-zone.json.gz",
+	"project-managed-services.json.gz",
+	"project-managed-services-run2.json.gz",
+	"project-managed-services-run3.json.gz",
+	"project-managed-services-run4.json.gz",
+	"project-managed-services-run5.json.gz",
+	"project-continue-as-new.json.gz",
+	"project-continue-as-new-run2.json.gz",
 	"long-history.json.gz",
-	// Services and their tickets.
-	"service-partner.json",
-	"service-partner-run2.json",
-	"service-partner-run3.json",
-	"service-partner-run4.json",
-	"service-partner-run5.json",
-	"ticket-partner-1.json",
-	"ticket-partner-2.json",
-	// SLA periods and accounts.
-	"sla-email.json",
-	"sla-sendify.json",
-	"sla-account.json",
-	"sla-account-run2.json",
-	"sla-account-run3.json",
+	// A partner service over its year (runs continued as new at month
+	// boundaries and on its history budget) and two of its tickets.
+	"service-partner.json.gz",
+	"service-partner-run2.json.gz",
+	"service-partner-run3.json.gz",
+	"service-partner-run4.json.gz",
+	"service-partner-run5.json.gz",
+	"service-partner-run6.json.gz",
+	"ticket-partner-1.json.gz",
+	"ticket-partner-2.json.gz",
+	// SLA periods (Email, Sendify) and an SLA account over three runs.
+	"sla-email.json.gz",
+	"sla-sendify.json.gz",
+	"sla-account.json.gz",
+	"sla-account-run2.json.gz",
+	"sla-account-run3.json.gz",
 }
 
 // goldenSides maps each change ID of workflows.ChangeIDs to the golden

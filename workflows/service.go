@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -18,30 +17,6 @@ import (
 // (counting them undecided). Response clocks are hours long, but a
 // business-hour clock started before a long holiday runs for days.
 const serviceClosingGrace = 30 * 24 * time.Hour
-
-// History cost model of the service workflow. The test environment reports
-// no history length, and a real server reports it only per workflow task, so
-// each run also counts the events its own messages and timers cause, as if
-// each arrived in a workflow task of its own (an upper bound: a real server
-// batches). A run continues as new when this count or the real history
-// length reaches its budget (ContinueAsNewHistoryLength by default).
-const (
-	costWorkflowTask = 3                        // scheduled, started, completed
-	costRunStart     = 1 + costWorkflowTask + 1 // started, first task, search attributes
-	costUpdate       = costWorkflowTask + 2     // accepted, completed
-	// A ticket: initiated, started, the task that wakes; and, should the
-	// ticket close while this run lasts, its completion and its task (an
-	// abandoned child still reports to the run that started it).
-	costChildStart  = 2 + costWorkflowTask + 1 + costWorkflowTask
-	costSignal      = 1 + costWorkflowTask
-	costTimerStart  = 1
-	costTimerFired  = 1 + costWorkflowTask
-	costTimerCancel = 1
-	costContinue    = 1
-	// A projection record: the activity scheduled, started and completed,
-	// and the task that takes its result.
-	costRecord = 3 + costWorkflowTask
-)
 
 // ServiceWorkflow runs the service year of a continuous support plan: tickets
 // with response clocks (each a TicketWorkflow child), quotas per period and
@@ -71,13 +46,13 @@ func ServiceWorkflow(ctx workflow.Context, in ServiceInput) (ServiceResult, erro
 		}
 	}
 	w := newService(ctx, in)
-	w.startProjection()
 	if err := w.register(ctx); err != nil {
 		return ServiceResult{}, err
 	}
 	if in.Resume == nil {
 		w.begin(ctx)
 	}
+	w.rt.ready = true
 	return w.run(ctx)
 }
 
@@ -101,23 +76,17 @@ func ValidateService(in ServiceInput) error {
 
 // service is one run of a service workflow.
 type service struct {
-	in     ServiceInput // Resume cleared
-	plan   *ServicePlan
-	s      ServiceState
-	ctx    workflow.Context // the root context, for the clock in validators
-	logger log.Logger
-	host   actionHost
+	in   ServiceInput // Resume cleared
+	plan *ServicePlan
+	s    ServiceState
+	ctx  workflow.Context // the root context, for the clock in validators
+	rt   *runtime
 	// crossed is set when this run closed a month.
 	crossed bool
-	// sa are the search attribute values last upserted by this run.
-	sa    searchValues
-	saSet bool
-	// proj writes the read model.
-	proj *projector
 }
 
 func newService(ctx workflow.Context, in ServiceInput) *service {
-	w := &service{ctx: ctx, logger: workflow.GetLogger(ctx)}
+	w := &service{ctx: ctx}
 	if in.Resume != nil {
 		w.s = *in.Resume
 		w.s.Run++
@@ -129,9 +98,14 @@ func newService(ctx workflow.Context, in ServiceInput) *service {
 	if w.s.Run == 0 {
 		w.s = initialServiceState(in, at)
 	}
-	w.s.Runs = append(w.s.Runs, RunStats{Run: w.s.Run, Month: w.s.Month, StartedAt: at})
-	w.host = actionHost{cost: w.cost, ignore: w.ignore}
-	w.cost(costRunStart)
+	w.s.Runs = append(w.s.Runs, RunStats{Run: w.s.Run, Month: w.s.Month, StartedAt: at, Events: costRunStart})
+	w.rt = newRuntime(ctx, &w.s.Seq, &w.s.RecentEvents, maxServiceEvents)
+	w.rt.cost = func(n int) { w.s.Runs[len(w.s.Runs)-1].Events += n }
+	// A projection record carries the state without its recent events and
+	// without the obligations' submissions (see projectedServiceState).
+	w.rt.project(RecordServiceActivity, func(events []Event) any {
+		return ServiceRecord{State: projectedServiceState(w.s), Events: events}
+	})
 	return w
 }
 
@@ -195,22 +169,13 @@ func setQuotaPeriod(q *ServiceQuotaState, periods []ServicePeriod, m int) {
 
 // begin records the start of the service.
 func (w *service) begin(ctx workflow.Context) {
-	w.record(now(ctx), EventServiceStarted, ActionMeta{Actor: w.in.StartedBy, RequestID: w.in.RequestID}, map[string]any{
+	w.rt.record(now(ctx), EventServiceStarted, ActionMeta{Actor: w.in.StartedBy, RequestID: w.in.RequestID}, map[string]any{
 		"package":         w.plan.PackageCode,
 		"catalog_version": w.plan.CatalogVersion,
 		"start":           w.s.Start,
 		"end":             w.s.End,
 		"months":          len(w.s.Periods),
 	})
-}
-
-func (w *service) cost(n int) { w.s.Runs[len(w.s.Runs)-1].Events += n }
-
-// startProjection makes this run write the read model.
-func (w *service) startProjection() {
-	w.proj = &projector{activity: RecordServiceActivity, cost: w.cost, logger: w.logger, projected: w.s.Seq,
-		input: func(events []Event) any { return ServiceRecord{State: projectedServiceState(w.s), Events: events} }}
-	w.host.proj = w.proj
 }
 
 // projectedServiceState is the state a projection record carries: the
@@ -233,127 +198,47 @@ func projectedServiceState(s ServiceState) ServiceState {
 // register installs the query, the action updates and signals, and the
 // ticket report signal.
 func (w *service) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryServiceState, func() (ServiceState, error) { return w.s, nil }); err != nil {
-		return fmt.Errorf("set query handler %s: %w", QueryServiceState, err)
-	}
-	for _, err := range []error{
-		addAction(ctx, &w.host, UpdateOpenTicket, w.checkOpenTicket, w.openTicket),
-		addAction(ctx, &w.host, UpdateUseQuota, w.checkUseQuota, w.useQuota),
-		addAction(ctx, &w.host, UpdateSubmitObligation, w.checkSubmitObligation, w.submitObligation),
-	} {
-		if err != nil {
-			return err
-		}
-	}
-	addSignal(ctx, &w.host, SignalTicketReport, w.applyReport)
-	return nil
-}
-
-// record appends an event to the recent events.
-func (w *service) record(at time.Time, typ EventType, m ActionMeta, payload map[string]any, notify ...Role) Event {
-	w.s.Seq++
-	e := Event{Seq: w.s.Seq, Type: typ, Actor: m.Actor, RequestID: m.RequestID, At: at.In(calendar.Zone()),
-		Payload: payload, Attention: len(notify) > 0, Notify: notify}
-	w.s.RecentEvents = append(w.s.RecentEvents, e)
-	if n := len(w.s.RecentEvents) - maxServiceEvents; n > 0 {
-		w.s.RecentEvents = append([]Event(nil), w.s.RecentEvents[n:]...)
-	}
-	w.proj.add(e)
-	return e
-}
-
-func (w *service) ignore(ctx workflow.Context, name string, m ActionMeta, r *Refusal) {
-	w.record(now(ctx), EventSignalIgnored, m, map[string]any{
-		"signal": name, "type": r.Type, "rule": r.Rule, "reason": r.Message,
-	})
+	err := serve(ctx, QueryServiceState, &w.s,
+		addAction(ctx, w.rt, UpdateOpenTicket, w.checkOpenTicket, w.openTicket),
+		addAction(ctx, w.rt, UpdateUseQuota, w.checkUseQuota, w.useQuota),
+		addAction(ctx, w.rt, UpdateSubmitObligation, w.checkSubmitObligation, w.submitObligation))
+	addSignal(ctx, w.rt, SignalTicketReport, w.applyReport)
+	return err
 }
 
 // run is the main loop: cross the boundaries that are due, write the
 // projection, continue as new after a month boundary or when the history
 // budget is spent, and sleep until the next boundary or change.
 func (w *service) run(ctx workflow.Context) (ServiceResult, error) {
-	var wake *wakeTimer
-	stop := func() {
-		if wake != nil {
-			wake.cancel()
-			w.cost(costTimerCancel)
-			wake = nil
-		}
-	}
+	var wake wakeTimer
 	for {
-		w.host.pump(ctx)
+		w.rt.pump(ctx)
 		w.advance(now(ctx))
 		if w.s.Status == ServiceClosing && (w.ticketsDecided() || !now(ctx).Before(w.closingDeadline())) {
 			w.finish(now(ctx))
 		}
-		w.upsertSearchAttributes(ctx)
-		w.proj.flush(ctx)
+		w.rt.upsertSearch(ctx, searchValues{customer: w.s.CustomerID, pkg: w.s.Package.Code,
+			status: string(w.s.Status), next: w.s.NextBoundary})
+		w.rt.proj.flush(ctx)
 		if w.s.Status == ServiceCompleted {
 			break
 		}
-		if w.crossed || w.overBudget(ctx) {
-			stop()
+		if w.crossed || w.rt.overBudget(ctx, w.in.ContinueAsNewAfterEvents) {
+			w.rt.stop(&wake)
 			reason := "history"
 			if w.crossed {
 				reason = "period"
 			}
 			return ServiceResult{}, w.continueAsNew(ctx, reason)
 		}
-		next := w.nextWake()
-		if wake != nil && !wake.at.Equal(next) {
-			stop()
-		}
-		if wake == nil {
-			d := next.Sub(workflow.Now(ctx))
-			if d <= 0 {
-				continue
-			}
-			tctx, cancel := workflow.WithCancel(ctx)
-			wake = &wakeTimer{at: next, f: workflow.NewTimer(tctx, d), cancel: cancel}
-			w.cost(costTimerStart)
-		}
-		seq, status := w.s.Seq, w.s.Status
-		if err := workflow.Await(ctx, func() bool {
-			return w.s.Seq != seq || w.s.Status != status || wake.f.IsReady() || w.host.pending() || w.proj.dirty()
-		}); err != nil {
+		if err := w.rt.sleep(ctx, &wake, w.nextWake(), true); err != nil {
 			return ServiceResult{}, err
 		}
-		if wake.f.IsReady() {
-			w.cost(costTimerFired)
-			wake = nil
-		}
 	}
-	stop()
-	w.host.settle(ctx)
+	w.rt.stop(&wake)
+	w.rt.settle(ctx)
 	w.endRun(ctx, "completed")
 	return ServiceResult{ServiceID: w.s.ServiceID, Status: w.s.Status, EndedAt: w.s.EndedAt, Summary: w.s.Summary, State: w.s}, nil
-}
-
-// upsertSearchAttributes keeps the customer, package, status and next
-// boundary (as SowNextDeadline) up to date: once per run and at each status
-// change.
-func (w *service) upsertSearchAttributes(ctx workflow.Context) {
-	cur := searchValues{status: string(w.s.Status), next: w.s.NextBoundary}
-	if w.saSet && cur.status == w.sa.status && cur.next.Equal(w.sa.next) {
-		return
-	}
-	ups := []temporal.SearchAttributeUpdate{AttrStatus.ValueSet(cur.status)}
-	if !w.saSet {
-		ups = append(ups, AttrCustomer.ValueSet(w.s.CustomerID), AttrPackage.ValueSet(w.s.Package.Code))
-	}
-	if cur.next.IsZero() {
-		ups = append(ups, AttrNextDeadline.ValueUnset())
-	} else {
-		ups = append(ups, AttrNextDeadline.ValueSet(cur.next))
-	}
-	if w.saSet {
-		w.cost(1) // the first one is in costRunStart
-	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
-		w.logger.Warn("upsert search attributes", "ServiceID", w.s.ServiceID, "Error", err)
-		return
-	}
-	w.sa, w.saSet = cur, true
 }
 
 // nextWake is the instant the loop must next look at the clock.
@@ -369,17 +254,6 @@ func (w *service) nextWake() time.Time {
 
 func (w *service) closingDeadline() time.Time { return w.s.End.Add(serviceClosingGrace) }
 
-// overBudget reports whether the run's history reached its budget.
-func (w *service) overBudget(ctx workflow.Context) bool {
-	budget := ContinueAsNewHistoryLength
-	if w.in.ContinueAsNewAfterEvents > 0 {
-		budget = w.in.ContinueAsNewAfterEvents
-	}
-	info := workflow.GetInfo(ctx)
-	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= budget ||
-		w.s.Runs[len(w.s.Runs)-1].Events >= budget
-}
-
 // endRun closes the run's statistics.
 func (w *service) endRun(ctx workflow.Context, reason string) {
 	r := &w.s.Runs[len(w.s.Runs)-1]
@@ -393,9 +267,9 @@ func (w *service) continueAsNew(ctx workflow.Context, reason string) error {
 	payload := map[string]any{
 		"run": w.s.Run, "month": w.s.Month + 1, "reason": reason, "events": w.s.Runs[len(w.s.Runs)-1].Events,
 	}
-	w.record(now(ctx), EventContinuedAsNew, ActionMeta{Actor: SystemActor}, payload)
-	w.host.settle(ctx)
-	w.cost(costContinue)
+	w.rt.record(now(ctx), EventContinuedAsNew, ActionMeta{Actor: SystemActor}, payload)
+	w.rt.settle(ctx)
+	w.rt.charge(costContinue)
 	w.endRun(ctx, reason)
 	next := w.in
 	st := w.s
@@ -414,7 +288,7 @@ func (w *service) advance(t time.Time) {
 			return
 		}
 		w.s.Status = ServiceActive
-		w.record(w.s.Start, EventServiceYearStarted, sys, map[string]any{"start": w.s.Start, "end": w.s.End})
+		w.rt.record(w.s.Start, EventServiceYearStarted, sys, map[string]any{"start": w.s.Start, "end": w.s.End})
 	}
 	for w.s.Status == ServiceActive && !t.Before(w.s.Periods[w.s.Month].End) {
 		w.closeMonth(w.s.Month)
@@ -422,7 +296,7 @@ func (w *service) advance(t time.Time) {
 		w.crossed = true
 		if w.s.Month == len(w.s.Periods) {
 			w.s.Status = ServiceClosing
-			w.record(w.s.End, EventServiceYearEnded, sys, map[string]any{"end": w.s.End,
+			w.rt.record(w.s.End, EventServiceYearEnded, sys, map[string]any{"end": w.s.End,
 				"open_tickets": len(w.s.Tickets.Open), "summary_by": w.closingDeadline()})
 		}
 	}
@@ -460,12 +334,12 @@ func (w *service) closeMonth(m int) {
 			}
 			p.Ended = true
 			if p.Submitted < p.Due {
-				w.record(end, EventObligationShort, sys, map[string]any{"obligation": o.Key, "period": p.Label,
+				w.rt.record(end, EventObligationShort, sys, map[string]any{"obligation": o.Key, "period": p.Label,
 					"due": p.Due, "submitted": p.Submitted}, RoleManager)
 			}
 		}
 	}
-	w.record(end, EventPeriodEnded, sys, map[string]any{"month": m + 1, "start": w.s.Periods[m].Start, "end": end,
+	w.rt.record(end, EventPeriodEnded, sys, map[string]any{"month": m + 1, "start": w.s.Periods[m].Start, "end": end,
 		"quota_resets": resets})
 }
 
@@ -485,9 +359,9 @@ func (w *service) finish(at time.Time) {
 	sum := w.summary(at)
 	w.s.Summary = &sum
 	sys := ActionMeta{Actor: SystemActor}
-	w.record(at, EventServiceSummary, sys, map[string]any{"summary": sum}, RoleManager, RoleCustomer)
+	w.rt.record(at, EventServiceSummary, sys, map[string]any{"summary": sum}, RoleManager, RoleCustomer)
 	w.s.Status, w.s.EndedAt = ServiceCompleted, at
-	w.record(at, EventServiceCompleted, sys, map[string]any{"tickets": sum.TicketsOpened, "undecided": sum.Undecided})
+	w.rt.record(at, EventServiceCompleted, sys, map[string]any{"tickets": sum.TicketsOpened, "undecided": sum.Undecided})
 }
 
 // summary builds the annual service summary from the recorded outcomes.

@@ -8,143 +8,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// actionHost is what the continuous-service workflows (service, ticket, SLA
-// period) share to take actions as updates and as signals: the signal pumps
-// and the signals being handled (so a run can settle before it ends), the
-// history cost counter and the record of an ignored signal.
-//
-// Signals are received only by the workflow's main loop (pump), never by a
-// goroutine blocked in Receive: a signal handed to a blocked receiver is
-// invisible to ReceiveChannel.Len until that goroutine runs, so a run that
-// checks for waiting signals before it continues as new could end with the
-// signal received but not applied (seen on a real server when a signal
-// arrives in the last workflow task). Buffered signals always show in Len.
-type actionHost struct {
-	pumps    []signalPump
-	inflight int
-	// cost, when set, counts history events (see the service's cost model).
-	cost func(int)
-	// ignore records an invalid signal.
-	ignore func(ctx workflow.Context, name string, m ActionMeta, r *Refusal)
-	// proj, when set, is the workflow's projection: an update answers only
-	// once the events recorded up to its end are written, and settle
-	// writes what is pending.
-	proj *projector
-}
-
-// signalPump is one signal channel and how to start handling one signal of
-// it.
-type signalPump struct {
-	ch workflow.ReceiveChannel
-	// next receives one waiting signal, if any, and starts its handler.
-	next func(ctx workflow.Context) bool
-}
-
-func (h *actionHost) charge(n int) {
-	if h.cost != nil {
-		h.cost(n)
-	}
-}
-
-// addAction registers an action as an update validated by check, and as a
-// signal: validated the same way, then applied; an invalid signal (or one
-// apply refuses) is recorded as ignored. Apply must check again after
-// anything that blocks. With a projection, an update that applied answers
-// once its events are written.
-func addAction[T action, R any](ctx workflow.Context, h *actionHost, name string, check func(T) *Refusal, apply func(workflow.Context, T) (R, error)) error {
-	err := workflow.SetUpdateHandlerWithOptions(ctx, name,
-		func(ctx workflow.Context, in T) (R, error) {
-			h.charge(costUpdate)
-			res, err := apply(ctx, in)
-			if err == nil {
-				err = h.proj.await(ctx)
-			}
-			return res, err
-		},
-		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, in T) error {
-			if r := check(in); r != nil {
-				return r.applicationError()
-			}
-			return nil
-		}})
-	if err != nil {
-		return fmt.Errorf("set update handler %s: %w", name, err)
-	}
-	addSignal(ctx, h, name, func(ctx workflow.Context, in T) {
-		if r := check(in); r != nil {
-			h.ignore(ctx, name, in.Meta(), r)
-			return
-		}
-		if _, err := apply(ctx, in); err != nil {
-			r, ok := AsRefusal(err)
-			if !ok {
-				r = refused(RuleState, err.Error())
-			}
-			h.ignore(ctx, name, in.Meta(), r)
-		}
-	})
-	return nil
-}
-
-// addSignal registers the signal name; pump hands each one to apply, in a
-// goroutine of its own, in arrival order per signal name.
-func addSignal[T any](ctx workflow.Context, h *actionHost, name string, apply func(workflow.Context, T)) {
-	ch := workflow.GetSignalChannel(ctx, name)
-	h.pumps = append(h.pumps, signalPump{ch: ch, next: func(ctx workflow.Context) bool {
-		var in T
-		if !ch.ReceiveAsync(&in) {
-			return false
-		}
-		h.charge(costSignal)
-		h.inflight++
-		workflow.Go(ctx, func(ctx workflow.Context) {
-			defer func() { h.inflight-- }()
-			apply(ctx, in)
-		})
-		return true
-	}})
-}
-
-// pending reports whether a signal waits to be pumped.
-func (h *actionHost) pending() bool {
-	for _, p := range h.pumps {
-		if p.ch.Len() > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// pump starts the handling of every waiting signal. Main loops call it on
-// each turn and wake up when pending.
-func (h *actionHost) pump(ctx workflow.Context) {
-	for _, p := range h.pumps {
-		for p.next(ctx) {
-		}
-	}
-}
-
-// quiet reports whether no handler runs and no signal waits.
-func (h *actionHost) quiet(ctx workflow.Context) bool {
-	return workflow.AllHandlersFinished(ctx) && h.inflight == 0 && !h.pending()
-}
-
-// settle handles the waiting signals, writes the projection, and waits
-// until every handler has finished and every event is written, so nothing
-// is lost when a run ends or continues as new.
-func (h *actionHost) settle(ctx workflow.Context) {
-	for {
-		h.pump(ctx)
-		h.proj.flush(ctx)
-		if err := workflow.Await(ctx, func() bool { return h.pending() || h.quiet(ctx) || h.proj.dirty() }); err != nil {
-			return
-		}
-		if h.quiet(ctx) && !h.proj.dirty() {
-			return
-		}
-	}
-}
-
 // ---- actors and states ----
 
 // checkServiceActor refuses an actor that is neither the manager nor, when
@@ -232,7 +95,7 @@ func (w *service) openTicket(ctx workflow.Context, in OpenTicket) (OpenTicketRes
 	w.s.Tickets.Open = append(w.s.Tickets.Open, ServiceTicket{N: n, WorkflowID: id, Severity: in.Severity, Title: in.Title,
 		OpenedAt: at, OpenedBy: in.Actor, Status: TicketOpen})
 	f := workflow.ExecuteChildWorkflow(cctx, TicketWorkflowName, tin)
-	w.host.charge(costChildStart)
+	w.rt.charge(costChildStart)
 	// Wait until the child has started: an abandoned child whose start is
 	// still pending when the run continues as new might never start.
 	var exec workflow.Execution
@@ -256,7 +119,7 @@ func (w *service) openTicket(ctx workflow.Context, in OpenTicket) (OpenTicketRes
 			o.Periods[0].Due++
 		}
 	}
-	e := w.record(at, EventTicketOpened, in.ActionMeta, map[string]any{
+	e := w.rt.record(at, EventTicketOpened, in.ActionMeta, map[string]any{
 		"ticket": n, "workflow_id": id, "severity": in.Severity, "title": in.Title, "month": w.s.Month + 1,
 	})
 	return OpenTicketResult{ActionResult: ActionResult{Seq: w.s.Seq, Events: []Event{e}}, Ticket: n, WorkflowID: id}, nil
@@ -318,7 +181,7 @@ func (w *service) useQuota(ctx workflow.Context, in UseQuota) (ActionResult, err
 	q := &w.s.Quotas[w.quotaIndex(in.Quota)]
 	q.Used++
 	q.Uses = append(q.Uses, QuotaUse{N: q.Used, At: at, By: in.Actor, RequestID: in.RequestID, Note: in.Note})
-	e := w.record(at, EventQuotaUsed, in.ActionMeta, map[string]any{
+	e := w.rt.record(at, EventQuotaUsed, in.ActionMeta, map[string]any{
 		"quota": q.Key, "period": q.Label, "used": q.Used, "limit": q.Limit, "note": in.Note,
 	})
 	return ActionResult{Seq: w.s.Seq, Events: []Event{e}}, nil
@@ -332,14 +195,7 @@ func (w *service) resolveObligation(in SubmitObligation) (oi, pi, month int, r *
 	r = first(
 		func() *Refusal { return w.checkServiceActor(in.Actor, false, "submit obligations") },
 		func() *Refusal { return required("obligation", in.Obligation) },
-		func() *Refusal { return required("title", in.Title) },
-		func() *Refusal { return required("uri", in.URI) },
-		func() *Refusal {
-			if !isSHA256(in.SHA256) {
-				return invalid(RuleField, "sha256", "sha256 must be 64 hexadecimal digits")
-			}
-			return nil
-		},
+		func() *Refusal { return checkDocument(in.Title, in.URI, in.SHA256) },
 		func() *Refusal {
 			switch w.status() {
 			case ServicePending:
@@ -423,7 +279,7 @@ func (w *service) submitObligation(ctx workflow.Context, in SubmitObligation) (A
 	if counted {
 		p.Submitted++
 	}
-	e := w.record(at, EventObligationSubmitted, in.ActionMeta, map[string]any{
+	e := w.rt.record(at, EventObligationSubmitted, in.ActionMeta, map[string]any{
 		"obligation": o.Key, "n": sub.N, "period": p.Label, "month": month, "ticket": in.Ticket,
 		"title": in.Title, "uri": in.URI, "sha256": in.SHA256, "late": sub.Late,
 		"due": p.Due, "submitted": p.Submitted,
@@ -445,10 +301,10 @@ func (w *service) applyReport(ctx workflow.Context, rep TicketReport) {
 	}
 	switch {
 	case rep.ServiceID != w.s.ServiceID:
-		w.ignore(ctx, SignalTicketReport, meta, invalid(RuleUnknown, "service_id", fmt.Sprintf("report for service %q", rep.ServiceID)))
+		w.rt.ignore(ctx, SignalTicketReport, meta, invalid(RuleUnknown, "service_id", fmt.Sprintf("report for service %q", rep.ServiceID)))
 		return
 	case idx < 0:
-		w.ignore(ctx, SignalTicketReport, meta, refused(RuleState, fmt.Sprintf("ticket %d is not open", rep.Ticket)))
+		w.rt.ignore(ctx, SignalTicketReport, meta, refused(RuleState, fmt.Sprintf("ticket %d is not open", rep.Ticket)))
 		return
 	}
 	t := &w.s.Tickets.Open[idx]
@@ -497,20 +353,6 @@ func (w *service) applyReport(ctx workflow.Context, rep TicketReport) {
 		w.s.Tickets.Closed++
 	}
 	if len(changes) > 1 {
-		w.record(now(ctx), EventTicketReported, meta, changes, notify...)
+		w.rt.record(now(ctx), EventTicketReported, meta, changes, notify...)
 	}
-}
-
-// admit is the start of an action's handler: it waits until the workflow
-// is ready (await), then checks in again (check), since the state may have
-// changed since the validator ran; a refusal is returned as its application
-// error.
-func admit[T any](ctx workflow.Context, await func(workflow.Context) error, check func(T) *Refusal, in T) error {
-	if err := await(ctx); err != nil {
-		return err
-	}
-	if r := check(in); r != nil {
-		return r.applicationError()
-	}
-	return nil
 }

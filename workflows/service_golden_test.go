@@ -12,8 +12,6 @@ package workflows_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -215,9 +213,7 @@ func (g *svcGolden) save(name string, h *historypb.History) {
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join("testdata", name), b, 0o644); err != nil {
-		g.t.Fatal(err)
-	}
+	writeGolden(g.t, name, b)
 	g.t.Logf("testdata/%s: %d events", name, len(h.Events))
 }
 
@@ -323,9 +319,9 @@ func TestRecordGoldenService(t *testing.T) {
 		if i < len(runs)-1 && est < real {
 			t.Errorf("run %d counted %d events but has %d: the count must not be below the history", i+1, est, real)
 		}
-		name := "service-partner.json"
+		name := "service-partner.json.gz"
 		if i > 0 {
-			name = fmt.Sprintf("service-partner-run%d.json", i+1)
+			name = fmt.Sprintf("service-partner-run%d.json.gz", i+1)
 		}
 		g.save(name, h)
 	}
@@ -337,8 +333,8 @@ func TestRecordGoldenService(t *testing.T) {
 		g.query(workflows.TicketWorkflowID(id, n), workflows.QueryTicketState, &ts)
 		svcGoldenWritten.check(t, workflows.TicketWorkflowID(id, n), ts.Seq)
 	}
-	g.save("ticket-partner-1.json", g.history(workflows.TicketWorkflowID(id, 1), ""))
-	g.save("ticket-partner-2.json", g.history(workflows.TicketWorkflowID(id, 2), ""))
+	g.save("ticket-partner-1.json.gz", g.history(workflows.TicketWorkflowID(id, 1), ""))
+	g.save("ticket-partner-2.json.gz", g.history(workflows.TicketWorkflowID(id, 2), ""))
 	if err := c.TerminateWorkflow(context.Background(), wf, "", "golden recorded"); err != nil {
 		t.Fatal(err)
 	}
@@ -347,10 +343,10 @@ func TestRecordGoldenService(t *testing.T) {
 // TestRecordGoldenSLAPeriod records SLA periods computing with package sla
 // and projecting (every event written once, in order):
 //
-//   - sla-email.json: Email, the month in progress: the claim-window local
+//   - sla-email.json.gz: Email, the month in progress: the claim-window local
 //     activity, outages, a correction, an error interval refused for the
 //     wrong service, a claim refused before the window;
-//   - sla-sendify.json: Sendify, the month before: started after its end,
+//   - sla-sendify.json.gz: Sendify, the month before: started after its end,
 //     so it computes at once (claim-window and compute local activities),
 //     refuses late error intervals and a claim (no compensation is due, or
 //     the window is not open yet).
@@ -381,7 +377,7 @@ func TestRecordGoldenSLAPeriod(t *testing.T) {
 	g.awaitState(wf, workflows.QuerySLAPeriodState, &s, func() bool { return len(s.Outages) == 1 })
 	g.checkSLAWindow(s)
 	svcGoldenWritten.check(t, wf, s.Seq)
-	g.save("sla-email.json", g.history(wf, ""))
+	g.save("sla-email.json.gz", g.history(wf, ""))
 	if err := c.TerminateWorkflow(context.Background(), wf, "", "golden recorded"); err != nil {
 		t.Fatal(err)
 	}
@@ -412,7 +408,7 @@ func TestRecordGoldenSLAPeriod(t *testing.T) {
 	g.query(wf, workflows.QuerySLAPeriodState, &s)
 	g.checkSLAWindow(s)
 	svcGoldenWritten.check(t, wf, s.Seq)
-	g.save("sla-sendify.json", g.history(wf, ""))
+	g.save("sla-sendify.json.gz", g.history(wf, ""))
 	if err := c.TerminateWorkflow(context.Background(), wf, "", "golden recorded"); err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,6 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/sowflow/sowflow/calendar"
 )
 
 // SLAAccountWorkflowName is the workflow type name of a mail SLA account
@@ -235,15 +233,16 @@ func SLAAccountWorkflow(ctx workflow.Context, in SLAAccountInput) (SLAAccountSta
 
 // slaAccount is one run of an SLA account workflow.
 type slaAccount struct {
-	in   SLAAccountInput // Resume cleared
-	s    SLAAccountState
-	ctx  workflow.Context
-	host actionHost
+	in  SLAAccountInput // Resume cleared
+	s   SLAAccountState
+	ctx workflow.Context
+	rt  *runtime
 }
 
 func newSLAAccount(ctx workflow.Context, in SLAAccountInput) *slaAccount {
 	w := &slaAccount{ctx: ctx}
-	w.host = actionHost{ignore: w.ignore}
+	w.rt = newRuntime(ctx, &w.s.Seq, &w.s.Events, maxSLAAccountEvents)
+	w.rt.ready = true
 	if in.Resume != nil {
 		w.s = *in.Resume
 		w.s.Run++
@@ -257,7 +256,7 @@ func newSLAAccount(ctx workflow.Context, in SLAAccountInput) *slaAccount {
 		MonthlyFeeCents: in.MonthlyFeeCents, Currency: in.Currency, FirstPeriod: in.FirstPeriod, LastPeriod: in.LastPeriod,
 		Status: SLAAccountActive, NextPeriod: in.FirstPeriod, NextStart: start, Periods: []SLAAccountPeriod{},
 		Events: []Event{}, Run: 1, StartedAt: now(ctx), StartedBy: in.StartedBy, RequestID: in.RequestID}
-	w.record(now(ctx), EventSLAAccountStarted, ActionMeta{Actor: in.StartedBy, RequestID: in.RequestID}, map[string]any{
+	w.rt.record(now(ctx), EventSLAAccountStarted, ActionMeta{Actor: in.StartedBy, RequestID: in.RequestID}, map[string]any{
 		"account": in.Account, "customer_id": in.CustomerID, "service": in.Service, "monthly_fee_cents": in.MonthlyFeeCents,
 		"currency": in.Currency, "first_period": in.FirstPeriod, "last_period": in.LastPeriod,
 	})
@@ -265,66 +264,39 @@ func newSLAAccount(ctx workflow.Context, in SLAAccountInput) *slaAccount {
 }
 
 func (w *slaAccount) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QuerySLAAccountState, func() (SLAAccountState, error) { return w.s, nil }); err != nil {
-		return fmt.Errorf("set query handler %s: %w", QuerySLAAccountState, err)
-	}
-	for _, err := range []error{
-		addAction(ctx, &w.host, UpdateChangeSLAFee, w.checkChangeFee, w.changeFee),
-		addAction(ctx, &w.host, UpdateStopSLAAccount, w.checkStop, w.stop),
-	} {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (w *slaAccount) record(at time.Time, typ EventType, m ActionMeta, payload map[string]any, notify ...Role) Event {
-	w.s.Seq++
-	e := Event{Seq: w.s.Seq, Type: typ, Actor: m.Actor, RequestID: m.RequestID, At: at.In(calendar.Zone()),
-		Payload: payload, Attention: len(notify) > 0, Notify: notify}
-	w.s.Events = append(w.s.Events, e)
-	if n := len(w.s.Events); n > maxSLAAccountEvents {
-		w.s.Events = slices.Clone(w.s.Events[n-maxSLAAccountEvents:])
-	}
-	return e
-}
-
-func (w *slaAccount) ignore(ctx workflow.Context, name string, m ActionMeta, r *Refusal) {
-	w.record(now(ctx), EventSignalIgnored, m, map[string]any{"signal": name, "type": r.Type, "rule": r.Rule, "reason": r.Message})
+	return serve(ctx, QuerySLAAccountState, &w.s,
+		addAction(ctx, w.rt, UpdateChangeSLAFee, w.checkChangeFee, w.changeFee),
+		addAction(ctx, w.rt, UpdateStopSLAAccount, w.checkStop, w.stop))
 }
 
 // run waits for the next period's start and starts it, then continues as
 // new; it completes once no period follows or the account is stopped.
 func (w *slaAccount) run(ctx workflow.Context) (SLAAccountState, error) {
-	var timer workflow.Future
+	var wake wakeTimer
 	for {
-		w.host.pump(ctx)
+		w.rt.pump(ctx)
 		if w.s.Status != SLAAccountActive {
 			break
 		}
 		if !now(ctx).Before(w.s.NextStart) {
+			w.rt.stop(&wake)
 			if err := w.startPeriod(ctx); err != nil {
 				return SLAAccountState{}, err
 			}
 			// Let handlers and queued signals finish first: a stop among
 			// them completes the account instead.
-			w.host.settle(ctx)
+			w.rt.settle(ctx)
 			if w.s.Status != SLAAccountActive {
 				break
 			}
 			return SLAAccountState{}, w.continueAsNew(ctx)
 		}
-		if timer == nil {
-			timer = workflow.NewTimer(ctx, w.s.NextStart.Sub(workflow.Now(ctx)))
-		}
-		if err := workflow.Await(ctx, func() bool {
-			return timer.IsReady() || w.host.pending() || w.s.Status != SLAAccountActive
-		}); err != nil {
+		if err := w.rt.sleep(ctx, &wake, w.s.NextStart, true); err != nil {
 			return SLAAccountState{}, err
 		}
 	}
-	w.host.settle(ctx)
+	w.rt.stop(&wake)
+	w.rt.settle(ctx)
 	return w.s, nil
 }
 
@@ -364,11 +336,11 @@ func (w *slaAccount) startPeriod(ctx workflow.Context) error {
 	switch {
 	case temporal.IsWorkflowExecutionAlreadyStartedError(err):
 		p.MonthlyFeeCents, p.TakenOver = 0, true
-		w.record(at, EventSLAAccountPeriodRunning, sys, map[string]any{"period": period, "workflow_id": id})
+		w.rt.record(at, EventSLAAccountPeriodRunning, sys, map[string]any{"period": period, "workflow_id": id})
 	case err != nil:
 		return fmt.Errorf("start SLA period %s: %w", id, err)
 	default:
-		w.record(at, EventSLAAccountPeriodStarted, sys, map[string]any{"period": period, "workflow_id": id,
+		w.rt.record(at, EventSLAAccountPeriodStarted, sys, map[string]any{"period": period, "workflow_id": id,
 			"run_id": exec.RunID, "monthly_fee_cents": fee})
 	}
 	w.s.PeriodsStarted++
@@ -378,7 +350,7 @@ func (w *slaAccount) startPeriod(ctx workflow.Context) error {
 	}
 	if w.s.NextPeriod == "" && w.s.Status == SLAAccountActive {
 		w.s.Status = SLAAccountCompleted
-		w.record(at, EventSLAAccountCompleted, ActionMeta{Actor: SystemActor}, map[string]any{
+		w.rt.record(at, EventSLAAccountCompleted, ActionMeta{Actor: SystemActor}, map[string]any{
 			"last_period": period, "periods_started": w.s.PeriodsStarted})
 	}
 	return nil
@@ -387,7 +359,7 @@ func (w *slaAccount) startPeriod(ctx workflow.Context) error {
 // continueAsNew records the hand-over and continues as new with the state
 // (the caller has settled the handlers; nothing blocks in between).
 func (w *slaAccount) continueAsNew(ctx workflow.Context) error {
-	w.record(now(ctx), EventContinuedAsNew, ActionMeta{Actor: SystemActor}, map[string]any{
+	w.rt.record(now(ctx), EventContinuedAsNew, ActionMeta{Actor: SystemActor}, map[string]any{
 		"run": w.s.Run, "next_period": w.s.NextPeriod, "next_start": w.s.NextStart})
 	next := w.in
 	st := w.s
@@ -432,12 +404,9 @@ func (w *slaAccount) checkChangeFee(in ChangeSLAFee) *Refusal {
 }
 
 func (w *slaAccount) changeFee(ctx workflow.Context, in ChangeSLAFee) (ActionResult, error) {
-	if r := w.checkChangeFee(in); r != nil {
-		return ActionResult{}, r.applicationError()
-	}
 	from := w.s.MonthlyFeeCents
 	w.s.MonthlyFeeCents = in.MonthlyFeeCents
-	e := w.record(now(ctx), EventSLAAccountFeeChanged, in.ActionMeta, map[string]any{"from_cents": from,
+	e := w.rt.record(now(ctx), EventSLAAccountFeeChanged, in.ActionMeta, map[string]any{"from_cents": from,
 		"to_cents": in.MonthlyFeeCents, "applies_from": w.s.NextPeriod, "note": in.Note})
 	return ActionResult{Seq: w.s.Seq, Events: []Event{e}}, nil
 }
@@ -450,13 +419,10 @@ func (w *slaAccount) checkStop(in StopSLAAccount) *Refusal {
 }
 
 func (w *slaAccount) stop(ctx workflow.Context, in StopSLAAccount) (ActionResult, error) {
-	if r := w.checkStop(in); r != nil {
-		return ActionResult{}, r.applicationError()
-	}
 	at := now(ctx)
 	w.s.Status = SLAAccountStopped
 	w.s.Stop = &SLAAccountStop{At: at, By: in.Actor, RequestID: in.RequestID, Reason: strings.TrimSpace(in.Reason)}
-	e := w.record(at, EventSLAAccountStopped, in.ActionMeta, map[string]any{"reason": w.s.Stop.Reason,
+	e := w.rt.record(at, EventSLAAccountStopped, in.ActionMeta, map[string]any{"reason": w.s.Stop.Reason,
 		"not_started": w.s.NextPeriod, "periods_started": w.s.PeriodsStarted})
 	w.s.NextPeriod, w.s.NextStart = "", time.Time{}
 	return ActionResult{Seq: w.s.Seq, Events: []Event{e}}, nil

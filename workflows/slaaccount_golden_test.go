@@ -19,12 +19,12 @@ import (
 // (go test -tags golden -run '^TestRecordGoldenSLAAccount$' -count=1
 // ./workflows/), replayed by TestReplayServiceHistories:
 //
-//   - sla-account.json: the first run, from the month before: that month's
+//   - sla-account.json.gz: the first run, from the month before: that month's
 //     period was already started (as through POST /v1/sla-periods) and is
 //     taken over; the run continues as new;
-//   - sla-account-run2.json: the month in progress, begun: its period starts
+//   - sla-account-run2.json.gz: the month in progress, begun: its period starts
 //     as a child at once; the run continues as new;
-//   - sla-account-run3.json: waiting for next month: a fee change, a
+//   - sla-account-run3.json.gz: waiting for next month: a fee change, a
 //     refused one, a customer's stop signal ignored, the manager's stop, and
 //     the completion.
 func TestRecordGoldenSLAAccount(t *testing.T) {
@@ -75,7 +75,7 @@ func TestRecordGoldenSLAAccount(t *testing.T) {
 	if len(runs) != 3 {
 		t.Fatalf("%d runs, want 3", len(runs))
 	}
-	for i, name := range []string{"sla-account.json", "sla-account-run2.json", "sla-account-run3.json"} {
+	for i, name := range []string{"sla-account.json.gz", "sla-account-run2.json.gz", "sla-account-run3.json.gz"} {
 		g.save(name, runs[i])
 	}
 	for _, id := range []string{prevWF, workflows.SLAPeriodWorkflowID(account, cur)} {

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -298,69 +297,48 @@ func SLAPeriodWorkflow(ctx workflow.Context, in SLAPeriodInput) (SLAPeriodState,
 	if err := w.register(ctx); err != nil {
 		return SLAPeriodState{}, err
 	}
-	w.startProjection()
 	if err := w.begin(ctx); err != nil {
 		return SLAPeriodState{}, err
 	}
-	w.ready = true
+	w.rt.ready = true
 	return w.run(ctx)
 }
 
+// slaPeriod is the run of an SLA period workflow.
 type slaPeriod struct {
-	in     SLAPeriodInput
-	s      SLAPeriodState
-	ctx    workflow.Context // the root context, for the clock in checks
-	logger log.Logger
-	host   actionHost
-	ready  bool
-	// proj writes the read model.
-	proj *projector
-	// moved is set when a handler moved the claim window, so that the main
-	// loop wakes and re-arms its timer.
-	moved bool
-}
-
-// startProjection makes the period write the read model: its state
-// without the event list and the Sendify error intervals (up to 8,928 a
-// month, which every write would carry again; the workflow's state and
-// result keep them), and the events recorded since the last write.
-func (w *slaPeriod) startProjection() {
-	w.proj = &projector{activity: RecordSLAPeriodActivity, logger: w.logger,
-		input: func(events []Event) any {
-			st := w.s
-			st.Events = []Event{}
-			st.Intervals = []ErrorInterval{}
-			return SLAPeriodRecord{State: st, Events: events}
-		}}
-	w.host.proj = w.proj
+	in  SLAPeriodInput
+	s   SLAPeriodState
+	ctx workflow.Context // the root context, for the clock in checks
+	rt  *runtime
 }
 
 func newSLAPeriod(ctx workflow.Context, in SLAPeriodInput) *slaPeriod {
 	start, end, _ := ParseSLAPeriod(in.Period)
-	w := &slaPeriod{in: in, ctx: ctx, logger: workflow.GetLogger(ctx)}
+	w := &slaPeriod{in: in, ctx: ctx}
 	w.s = SLAPeriodState{Account: in.Account, CustomerID: in.CustomerID, Service: in.Service, Period: in.Period,
 		PeriodStart: start, PeriodEnd: end, Status: SLACollecting, MonthlyFeeCents: in.MonthlyFeeCents,
 		Currency: in.Currency, Outages: []Outage{}, Intervals: []ErrorInterval{}, Events: []Event{},
 		StartedAt: now(ctx), StartedBy: in.StartedBy}
-	w.host = actionHost{ignore: w.ignore}
+	w.rt = newRuntime(ctx, &w.s.Seq, &w.s.Events, 0)
+	// A record carries the state without the event list and the Sendify
+	// error intervals (up to 8,928 a month, which every write would carry
+	// again; the workflow's state and result keep them).
+	w.rt.project(RecordSLAPeriodActivity, func(events []Event) any {
+		st := w.s
+		st.Events = []Event{}
+		st.Intervals = []ErrorInterval{}
+		return SLAPeriodRecord{State: st, Events: events}
+	})
 	return w
 }
 
 func (w *slaPeriod) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QuerySLAPeriodState, func() (SLAPeriodState, error) { return w.s, nil }); err != nil {
-		return fmt.Errorf("set query handler %s: %w", QuerySLAPeriodState, err)
-	}
-	for _, err := range []error{
-		addAction(ctx, &w.host, UpdateRecordOutage, w.checkOutage, w.recordOutage),
-		addAction(ctx, &w.host, UpdateRecordErrorIntervals, w.checkIntervals, w.recordIntervals),
-		addAction(ctx, &w.host, UpdateFileClaim, w.checkClaim, w.fileClaim),
-	} {
-		if err != nil {
-			return err
-		}
-	}
-	addSignal(ctx, &w.host, SignalCalendarUpdated, w.calendarUpdated)
-	return nil
+	err := serve(ctx, QuerySLAPeriodState, &w.s,
+		addAction(ctx, w.rt, UpdateRecordOutage, w.checkOutage, w.recordOutage),
+		addAction(ctx, w.rt, UpdateRecordErrorIntervals, w.checkIntervals, w.recordIntervals),
+		addAction(ctx, w.rt, UpdateFileClaim, w.checkClaim, w.fileClaim))
+	addCheckedSignal(ctx, w.rt, SignalCalendarUpdated, w.checkCalendar, w.calendarUpdated)
+	return err
 }
 
 // claimOpensRule is the claim window's opening as a deadline: the 5th
@@ -388,56 +366,35 @@ func (w *slaPeriod) begin(ctx workflow.Context) error {
 	if err := w.computeClaimWindow(ctx); err != nil {
 		return err
 	}
-	w.record(now(ctx), EventSLAPeriodStarted, ActionMeta{Actor: w.in.StartedBy, RequestID: w.in.RequestID}, map[string]any{
+	w.rt.record(now(ctx), EventSLAPeriodStarted, ActionMeta{Actor: w.in.StartedBy, RequestID: w.in.RequestID}, map[string]any{
 		"account": w.s.Account, "service": w.s.Service, "period": w.s.Period, "period_end": w.s.PeriodEnd,
 		"claim_opens": w.s.ClaimOpens.At, "claim_closes": w.s.ClaimCloses, "provisional": w.s.ClaimOpens.Provisional,
 	})
 	return nil
 }
 
-func (w *slaPeriod) record(at time.Time, typ EventType, m ActionMeta, payload map[string]any, notify ...Role) Event {
-	w.s.Seq++
-	e := Event{Seq: w.s.Seq, Type: typ, Actor: m.Actor, RequestID: m.RequestID, At: at.In(calendar.Zone()),
-		Payload: payload, Attention: len(notify) > 0, Notify: notify}
-	w.s.Events = append(w.s.Events, e)
-	w.proj.add(e)
-	return e
-}
-
-func (w *slaPeriod) ignore(ctx workflow.Context, name string, m ActionMeta, r *Refusal) {
-	w.record(now(ctx), EventSignalIgnored, m, map[string]any{"signal": name, "type": r.Type, "rule": r.Rule, "reason": r.Message})
-}
-
 // run moves the period through its instants: the period's end (compute),
 // the claim window's opening and closing, and the workflow's end, writing
 // the projection after every change.
 func (w *slaPeriod) run(ctx workflow.Context) (SLAPeriodState, error) {
-	var timer workflow.Future
-	var timerAt time.Time
+	var wake wakeTimer
 	for {
-		w.host.pump(ctx)
+		w.rt.pump(ctx)
 		if err := w.advance(ctx); err != nil {
 			return SLAPeriodState{}, err
 		}
-		w.proj.flush(ctx)
-		at := now(ctx)
-		if !at.Before(w.s.EndsAt) {
+		w.rt.proj.flush(ctx)
+		if !now(ctx).Before(w.s.EndsAt) {
 			break
 		}
-		if next := w.nextInstant(); timer == nil || !timerAt.Equal(next) {
-			timer, timerAt = workflow.NewTimer(ctx, next.Sub(workflow.Now(ctx))), next
-		}
-		if err := workflow.Await(ctx, func() bool { return timer.IsReady() || w.host.pending() || w.proj.dirty() || w.moved }); err != nil {
+		if err := w.rt.sleep(ctx, &wake, w.nextInstant(), true); err != nil {
 			return SLAPeriodState{}, err
 		}
-		w.moved = false
-		if timer.IsReady() {
-			timer = nil
-		}
 	}
-	w.host.settle(ctx)
-	w.record(now(ctx), EventSLAPeriodClosed, ActionMeta{Actor: SystemActor}, map[string]any{"period": w.s.Period})
-	w.proj.flush(ctx)
+	w.rt.stop(&wake)
+	w.rt.settle(ctx)
+	w.rt.record(now(ctx), EventSLAPeriodClosed, ActionMeta{Actor: SystemActor}, map[string]any{"period": w.s.Period})
+	w.rt.proj.flush(ctx)
 	return w.s, nil
 }
 
@@ -474,7 +431,7 @@ func (w *slaPeriod) advance(ctx workflow.Context) error {
 		if res.CompensationPct > 0 {
 			notify = []Role{RoleCustomer, RoleManager}
 		}
-		w.record(w.s.PeriodEnd, EventSLAPeriodComputed, sys, map[string]any{"period": w.s.Period, "result": res,
+		w.rt.record(w.s.PeriodEnd, EventSLAPeriodComputed, sys, map[string]any{"period": w.s.Period, "result": res,
 			"claim_opens": w.s.ClaimOpens.At, "claim_closes": w.s.ClaimCloses}, notify...)
 	}
 	at := now(ctx)
@@ -484,12 +441,12 @@ func (w *slaPeriod) advance(ctx workflow.Context) error {
 		if w.s.Result.CompensationPct > 0 {
 			notify = []Role{RoleCustomer}
 		}
-		w.record(w.s.ClaimOpens.At, EventClaimWindowOpened, sys, map[string]any{"period": w.s.Period,
+		w.rt.record(w.s.ClaimOpens.At, EventClaimWindowOpened, sys, map[string]any{"period": w.s.Period,
 			"claim_closes": w.s.ClaimCloses, "compensation_pct": w.s.Result.CompensationPct}, notify...)
 	}
 	if w.s.Status == SLAClaimOpen && !at.Before(w.s.ClaimCloses) {
 		w.s.Status = SLAClosed
-		w.record(w.s.ClaimCloses, EventClaimWindowClosed, sys, map[string]any{"period": w.s.Period, "claimed": w.s.Claim != nil})
+		w.rt.record(w.s.ClaimCloses, EventClaimWindowClosed, sys, map[string]any{"period": w.s.Period, "claimed": w.s.Claim != nil})
 	}
 	return nil
 }
@@ -519,25 +476,17 @@ func (w *slaPeriod) checkCalendar(in CalendarUpdated) *Refusal {
 // has not closed is recomputed through the claim-window local activity
 // and moved (moveClaimWindow); a signal checkCalendar refuses is recorded
 // as ignored.
-func (w *slaPeriod) calendarUpdated(ctx workflow.Context, in CalendarUpdated) {
-	if err := w.awaitReady(ctx); err != nil {
-		return
-	}
-	if r := w.checkCalendar(in); r != nil {
-		w.ignore(ctx, SignalCalendarUpdated, in.ActionMeta, r)
-		return
-	}
+func (w *slaPeriod) calendarUpdated(ctx workflow.Context, in CalendarUpdated) (ActionResult, error) {
 	win, err := computeSLAClaimWindow(ctx, w.s.Period)
 	if err != nil {
-		w.ignore(ctx, SignalCalendarUpdated, in.ActionMeta, refused(RuleState, err.Error()))
-		return
+		return ActionResult{}, err
 	}
 	// The window may have closed or been recomputed while the activity ran.
 	if r := w.checkCalendar(in); r != nil {
-		w.ignore(ctx, SignalCalendarUpdated, in.ActionMeta, r)
-		return
+		return ActionResult{}, r
 	}
 	w.moveClaimWindow(ctx, in, win)
+	return ActionResult{Seq: w.s.Seq, Events: []Event{}}, nil
 }
 
 // moveClaimWindow puts a recomputed window in force. Until claims open,
@@ -561,8 +510,7 @@ func (w *slaPeriod) moveClaimWindow(ctx workflow.Context, in CalendarUpdated, wi
 	w.s.ClaimOpens = newDeadline(from, spec, calendar.Result{Deadline: opens, Provisional: win.Provisional, CalendarVersion: win.CalendarVersion})
 	w.s.ClaimCloses = win.Closes
 	w.s.EndsAt = w.s.ClaimCloses.Add(slaLateClaimGrace)
-	w.moved = true
-	w.record(now(ctx), EventClaimWindowRecomputed, in.ActionMeta, map[string]any{"period": w.s.Period,
+	w.rt.record(now(ctx), EventClaimWindowRecomputed, in.ActionMeta, map[string]any{"period": w.s.Period,
 		"old_claim_opens": old.At, "old_claim_closes": oldCloses, "claim_opens": w.s.ClaimOpens.At, "claim_closes": w.s.ClaimCloses,
 		"computed_claim_opens": win.Opens, "opens_kept": kept, "provisional": win.Provisional,
 		"calendar_version": win.CalendarVersion})
@@ -578,10 +526,6 @@ func (w *slaPeriod) compute(ctx workflow.Context) (SLAComputation, error) {
 }
 
 // ---- actions ----
-
-func (w *slaPeriod) awaitReady(ctx workflow.Context) error {
-	return workflow.Await(ctx, func() bool { return w.ready })
-}
 
 // checkRecorder admits the provider's side: manager, admin or system.
 func (w *slaPeriod) checkRecorder(a Actor) *Refusal {
@@ -627,9 +571,6 @@ func (w *slaPeriod) checkOutage(in RecordOutage) *Refusal {
 }
 
 func (w *slaPeriod) recordOutage(ctx workflow.Context, in RecordOutage) (ActionResult, error) {
-	if err := admit(ctx, w.awaitReady, w.checkOutage, in); err != nil {
-		return ActionResult{}, err
-	}
 	at := now(ctx)
 	o := Outage{Start: in.Start.In(calendar.Zone()), Minutes: in.Minutes, Excluded: in.Excluded, Note: in.Note,
 		RecordedAt: at, RecordedBy: in.Actor, RequestID: in.RequestID}
@@ -643,7 +584,7 @@ func (w *slaPeriod) recordOutage(ctx workflow.Context, in RecordOutage) (ActionR
 		w.s.Outages = append(w.s.Outages, o)
 		sort.SliceStable(w.s.Outages, func(i, j int) bool { return w.s.Outages[i].Start.Before(w.s.Outages[j].Start) })
 	}
-	e := w.record(at, EventOutageRecorded, in.ActionMeta, map[string]any{"start": o.Start, "minutes": o.Minutes,
+	e := w.rt.record(at, EventOutageRecorded, in.ActionMeta, map[string]any{"start": o.Start, "minutes": o.Minutes,
 		"excluded": o.Excluded, "replaced": replaced, "unavailable_minutes": unavailableMinutes(w.s.Outages)})
 	return ActionResult{Seq: w.s.Seq, Events: []Event{e}}, nil
 }
@@ -679,9 +620,6 @@ func (w *slaPeriod) checkIntervals(in RecordErrorIntervals) *Refusal {
 }
 
 func (w *slaPeriod) recordIntervals(ctx workflow.Context, in RecordErrorIntervals) (ActionResult, error) {
-	if err := admit(ctx, w.awaitReady, w.checkIntervals, in); err != nil {
-		return ActionResult{}, err
-	}
 	at := now(ctx)
 	byStart := make(map[int64]int, len(w.s.Intervals))
 	for i, iv := range w.s.Intervals {
@@ -699,7 +637,7 @@ func (w *slaPeriod) recordIntervals(ctx workflow.Context, in RecordErrorInterval
 		w.s.Intervals = append(w.s.Intervals, iv)
 	}
 	sort.SliceStable(w.s.Intervals, func(i, j int) bool { return w.s.Intervals[i].Start.Before(w.s.Intervals[j].Start) })
-	e := w.record(at, EventErrorIntervalsRecorded, in.ActionMeta, map[string]any{"intervals": len(in.Intervals),
+	e := w.rt.record(at, EventErrorIntervalsRecorded, in.ActionMeta, map[string]any{"intervals": len(in.Intervals),
 		"replaced": replaced, "recorded": len(w.s.Intervals)})
 	return ActionResult{Seq: w.s.Seq, Events: []Event{e}}, nil
 }
@@ -750,13 +688,10 @@ func (w *slaPeriod) checkClaim(in FileClaim) *Refusal {
 }
 
 func (w *slaPeriod) fileClaim(ctx workflow.Context, in FileClaim) (ActionResult, error) {
-	if err := admit(ctx, w.awaitReady, w.checkClaim, in); err != nil {
-		return ActionResult{}, err
-	}
 	at := now(ctx)
 	w.s.Claim = &SLAClaim{At: at, By: in.Actor, RequestID: in.RequestID, Note: in.Note,
 		CompensationPct: w.s.Result.CompensationPct, CompensationCents: w.s.Result.CompensationCents}
-	e := w.record(at, EventClaimFiled, in.ActionMeta, map[string]any{"period": w.s.Period,
+	e := w.rt.record(at, EventClaimFiled, in.ActionMeta, map[string]any{"period": w.s.Period,
 		"compensation_pct": w.s.Claim.CompensationPct, "compensation_cents": w.s.Claim.CompensationCents}, RoleManager)
 	return ActionResult{Seq: w.s.Seq, Events: []Event{e}}, nil
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -19,6 +18,19 @@ const TicketWorkflowName = "Ticket"
 
 // QueryTicketState is the name of the query returning the TicketState.
 const QueryTicketState = "ticket-state"
+
+// RecordTicketActivity is the name of the ticket projection activity, the
+// ticket's RecordServiceActivity: it writes a TicketRecord.
+const RecordTicketActivity = "RecordTicket"
+
+// TicketRecord is the input of RecordTicketActivity: the ticket's state
+// after the events (its Events left empty, as ServiceRecord's RecentEvents
+// is) and the events recorded since the previous record, in order. It
+// carries the ticket alone, never its service: a year has thousands.
+type TicketRecord struct {
+	State  TicketState `json:"state"`
+	Events []Event     `json:"events"`
+}
 
 // TicketStatus is where a ticket is: open → responded → resolved → closed;
 // resolved → responded again when the customer reopens it.
@@ -233,7 +245,6 @@ func TicketWorkflow(ctx workflow.Context, in TicketInput) (TicketResult, error) 
 		return TicketResult{}, temporal.NewNonRetryableApplicationError("invalid ticket input: "+err.Error(), InvalidInputErrorType, err)
 	}
 	t := newTicket(ctx, in)
-	t.startProjection()
 	if err := t.register(ctx); err != nil {
 		return TicketResult{}, err
 	}
@@ -242,11 +253,11 @@ func TicketWorkflow(ctx workflow.Context, in TicketInput) (TicketResult, error) 
 		return TicketResult{}, err
 	}
 	t.s.Clock = clock
-	t.record(t.s.OpenedAt, EventTicketOpened, ActionMeta{Actor: in.OpenedBy, RequestID: in.RequestID}, map[string]any{
+	t.rt.record(t.s.OpenedAt, EventTicketOpened, ActionMeta{Actor: in.OpenedBy, RequestID: in.RequestID}, map[string]any{
 		"ticket": in.Ticket, "severity": in.Severity, "title": in.Title,
 		"deadline": clock.Deadline.At, "warning": clock.Warning.At, "provisional": clock.Deadline.Provisional,
 	})
-	t.ready = true
+	t.rt.ready = true
 	return t.run(ctx)
 }
 
@@ -282,20 +293,16 @@ func ValidateTicket(in TicketInput) error {
 
 // ticket is a run of the ticket workflow.
 type ticket struct {
-	in     TicketInput
-	s      TicketState
-	plan   ServicePlan // the targets, for lookups
-	logger log.Logger
-	host   actionHost
-	ready  bool
+	in   TicketInput
+	s    TicketState
+	plan ServicePlan // the targets, for lookups
+	rt   *runtime
 	// last is the last report sent.
 	last *TicketReport
-	// proj writes the read model.
-	proj *projector
 }
 
 func newTicket(ctx workflow.Context, in TicketInput) *ticket {
-	t := &ticket{in: in, logger: workflow.GetLogger(ctx), plan: ServicePlan{ResponseTargets: in.Targets}}
+	t := &ticket{in: in, plan: ServicePlan{ResponseTargets: in.Targets}}
 	// The service lists a ticket when it opens it: the first report is due
 	// at the first change.
 	t.last = &TicketReport{Severity: in.Severity, Status: TicketOpen}
@@ -305,37 +312,22 @@ func newTicket(ctx workflow.Context, in TicketInput) *ticket {
 		OpenedAt: in.OpenedAt.In(calendar.Zone()), OpenedBy: in.OpenedBy, OpenRequestID: in.RequestID,
 		PastClocks: []TicketClock{}, Reopens: []TicketAction{}, SeverityChanges: []SeverityChange{}, Events: []Event{},
 	}
-	t.host = actionHost{ignore: t.ignore}
+	t.rt = newRuntime(ctx, &t.s.Seq, &t.s.Events, 0)
+	t.rt.project(RecordTicketActivity, func(events []Event) any {
+		st := t.s
+		st.Events = []Event{}
+		return TicketRecord{State: st, Events: events}
+	})
 	return t
 }
 
-// startProjection makes the ticket write the read model.
-func (t *ticket) startProjection() {
-	t.proj = &projector{activity: RecordTicketActivity, logger: t.logger,
-		input: func(events []Event) any {
-			st := t.s
-			st.Events = []Event{}
-			return TicketRecord{State: st, Events: events}
-		}}
-	t.host.proj = t.proj
-}
-
 func (t *ticket) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryTicketState, func() (TicketState, error) { return t.s, nil }); err != nil {
-		return fmt.Errorf("set query handler %s: %w", QueryTicketState, err)
-	}
-	for _, err := range []error{
-		addAction(ctx, &t.host, UpdateRespondTicket, t.checkRespond, t.respond),
-		addAction(ctx, &t.host, UpdateResolveTicket, t.checkResolve, t.resolve),
-		addAction(ctx, &t.host, UpdateConfirmClosure, t.checkConfirm, t.confirm),
-		addAction(ctx, &t.host, UpdateReopenTicket, t.checkReopen, t.reopen),
-		addAction(ctx, &t.host, UpdateChangeSeverity, t.checkChangeSeverity, t.changeSeverity),
-	} {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return serve(ctx, QueryTicketState, &t.s,
+		addAction(ctx, t.rt, UpdateRespondTicket, t.checkRespond, t.respond),
+		addAction(ctx, t.rt, UpdateResolveTicket, t.checkResolve, t.resolve),
+		addAction(ctx, t.rt, UpdateConfirmClosure, t.checkConfirm, t.confirm),
+		addAction(ctx, t.rt, UpdateReopenTicket, t.checkReopen, t.reopen),
+		addAction(ctx, t.rt, UpdateChangeSeverity, t.checkChangeSeverity, t.changeSeverity))
 }
 
 // warningSpec is the 75% warning clock of a target: ceil(0.75 × N) minutes
@@ -355,30 +347,17 @@ func (t *ticket) startClock(ctx workflow.Context, at time.Time, severity string)
 	if rank < 0 {
 		return TicketClock{}, fmt.Errorf("severity %q has no response target", severity)
 	}
-	res, err := ComputeDeadline(ctx, at, tg.Target)
+	res, err := t.rt.deadline(ctx, at, tg.Target)
 	if err != nil {
 		return TicketClock{}, fmt.Errorf("response clock %s: %w", severity, err)
 	}
 	ws := warningSpec(tg.Target)
-	wres, err := ComputeDeadline(ctx, at, ws)
+	wres, err := t.rt.deadline(ctx, at, ws)
 	if err != nil {
 		return TicketClock{}, fmt.Errorf("response clock %s warning: %w", severity, err)
 	}
 	return TicketClock{Severity: severity, Action: tg.Action, Start: at.In(calendar.Zone()),
 		Deadline: newDeadline(at, tg.Target, res), Warning: newDeadline(at, ws, wres)}, nil
-}
-
-func (t *ticket) record(at time.Time, typ EventType, m ActionMeta, payload map[string]any, notify ...Role) Event {
-	t.s.Seq++
-	e := Event{Seq: t.s.Seq, Type: typ, Actor: m.Actor, RequestID: m.RequestID, At: at.In(calendar.Zone()),
-		Payload: payload, Attention: len(notify) > 0, Notify: notify}
-	t.s.Events = append(t.s.Events, e)
-	t.proj.add(e)
-	return e
-}
-
-func (t *ticket) ignore(ctx workflow.Context, name string, m ActionMeta, r *Refusal) {
-	t.record(now(ctx), EventSignalIgnored, m, map[string]any{"signal": name, "type": r.Type, "rule": r.Rule, "reason": r.Message})
 }
 
 // since returns the result of an action that recorded the events after seq.
@@ -395,47 +374,24 @@ func (t *ticket) since(seq int64) ActionResult {
 // run fires the clock's warning and breach on time, reports changes to the
 // service, writes the projection, and ends once the ticket is closed.
 func (t *ticket) run(ctx workflow.Context) (TicketResult, error) {
-	var wake *wakeTimer
-	stop := func() {
-		if wake != nil {
-			wake.cancel()
-			wake = nil
-		}
-	}
+	var wake wakeTimer
 	for {
-		t.host.pump(ctx)
+		t.rt.pump(ctx)
 		t.fireDue(now(ctx))
 		t.report(ctx)
-		t.proj.flush(ctx)
+		t.rt.proj.flush(ctx)
 		if t.s.Status == TicketClosed {
 			break
 		}
 		next, ok := t.nextWake()
-		if wake != nil && (!ok || !wake.at.Equal(next)) {
-			stop()
-		}
-		if ok && wake == nil {
-			d := next.Sub(workflow.Now(ctx))
-			if d <= 0 {
-				continue
-			}
-			tctx, cancel := workflow.WithCancel(ctx)
-			wake = &wakeTimer{at: next, f: workflow.NewTimer(tctx, d), cancel: cancel}
-		}
-		seq := t.s.Seq
-		if err := workflow.Await(ctx, func() bool {
-			return t.s.Seq != seq || (wake != nil && wake.f.IsReady()) || t.host.pending() || t.proj.dirty()
-		}); err != nil {
+		if err := t.rt.sleep(ctx, &wake, next, ok); err != nil {
 			return TicketResult{}, err
 		}
-		if wake != nil && wake.f.IsReady() {
-			wake = nil
-		}
 	}
-	stop()
-	t.host.settle(ctx)
+	t.rt.stop(&wake)
+	t.rt.settle(ctx)
 	t.report(ctx)
-	t.proj.flush(ctx) // a report the service could not take is recorded
+	t.rt.proj.flush(ctx) // a report the service could not take is recorded
 	return TicketResult{State: t.s}, nil
 }
 
@@ -462,13 +418,13 @@ func (t *ticket) fireDue(at time.Time) {
 	sys := ActionMeta{Actor: SystemActor}
 	if c.WarnedAt.IsZero() && c.Warning.At.Before(c.Deadline.At) && !at.Before(c.Warning.At) {
 		c.WarnedAt = c.Warning.At
-		t.record(c.Warning.At, EventTicketWarning, sys, map[string]any{"ticket": t.s.Ticket, "severity": c.Severity,
+		t.rt.record(c.Warning.At, EventTicketWarning, sys, map[string]any{"ticket": t.s.Ticket, "severity": c.Severity,
 			"deadline": c.Deadline.At}, RoleManager)
 	}
 	if !at.Before(c.Deadline.At) {
 		c.BreachedAt = c.Deadline.At
 		t.s.SLA = TicketSLA{Decided: true, Met: false, Severity: c.Severity, Deadline: c.Deadline.At, DecidedAt: c.Deadline.At}
-		t.record(c.Deadline.At, EventTicketBreached, sys, map[string]any{"ticket": t.s.Ticket, "severity": c.Severity,
+		t.rt.record(c.Deadline.At, EventTicketBreached, sys, map[string]any{"ticket": t.s.Ticket, "severity": c.Severity,
 			"action": c.Action, "target": c.Deadline.Spec, "deadline": c.Deadline.At}, RoleManager)
 	}
 }
@@ -495,17 +451,13 @@ func (t *ticket) report(ctx workflow.Context) {
 	t.last = &rep
 	err := workflow.SignalExternalWorkflow(ctx, t.in.ServiceWorkflowID, "", SignalTicketReport, rep).Get(ctx, nil)
 	if err != nil {
-		t.logger.Warn("report ticket to service", "Service", t.in.ServiceWorkflowID, "Ticket", t.s.Ticket, "Error", err)
-		t.record(now(ctx), EventTicketReportError, ActionMeta{Actor: SystemActor}, map[string]any{
+		t.rt.logger.Warn("report ticket to service", "Service", t.in.ServiceWorkflowID, "Ticket", t.s.Ticket, "Error", err)
+		t.rt.record(now(ctx), EventTicketReportError, ActionMeta{Actor: SystemActor}, map[string]any{
 			"service_workflow_id": t.in.ServiceWorkflowID, "status": rep.Status, "error": err.Error()})
 	}
 }
 
 // ---- actions ----
-
-func (t *ticket) awaitReady(ctx workflow.Context) error {
-	return workflow.Await(ctx, func() bool { return t.ready })
-}
 
 func (t *ticket) checkActor(a Actor, want Role, what string) *Refusal {
 	if a.Role != want {
@@ -540,7 +492,7 @@ func (t *ticket) respondAt(at time.Time, m ActionMeta, note string) {
 	if !t.s.SLA.Decided {
 		t.s.SLA = TicketSLA{Decided: true, Met: at.Before(c.Deadline.At), Severity: c.Severity, Deadline: c.Deadline.At, DecidedAt: at}
 	}
-	t.record(at, EventTicketResponded, m, map[string]any{"ticket": t.s.Ticket, "severity": t.s.Severity,
+	t.rt.record(at, EventTicketResponded, m, map[string]any{"ticket": t.s.Ticket, "severity": t.s.Severity,
 		"sla_severity": t.s.SLA.Severity, "deadline": t.s.SLA.Deadline, "met": t.s.SLA.Met,
 		"response_seconds": t.s.ResponseSeconds, "note": note})
 }
@@ -553,9 +505,6 @@ func (t *ticket) checkRespond(in RespondTicket) *Refusal {
 }
 
 func (t *ticket) respond(ctx workflow.Context, in RespondTicket) (ActionResult, error) {
-	if err := admit(ctx, t.awaitReady, t.checkRespond, in); err != nil {
-		return ActionResult{}, err
-	}
 	seq := t.s.Seq
 	t.respondAt(now(ctx), in.ActionMeta, in.Note)
 	return t.since(seq), nil
@@ -570,9 +519,6 @@ func (t *ticket) checkResolve(in ResolveTicket) *Refusal {
 }
 
 func (t *ticket) resolve(ctx workflow.Context, in ResolveTicket) (ActionResult, error) {
-	if err := admit(ctx, t.awaitReady, t.checkResolve, in); err != nil {
-		return ActionResult{}, err
-	}
 	seq := t.s.Seq
 	at := now(ctx)
 	if t.s.Status == TicketOpen {
@@ -580,7 +526,7 @@ func (t *ticket) resolve(ctx workflow.Context, in ResolveTicket) (ActionResult, 
 	}
 	t.s.Resolution = &TicketAction{At: at, By: in.Actor, RequestID: in.RequestID, Note: in.Resolution}
 	t.s.Status = TicketResolved
-	t.record(at, EventTicketResolved, in.ActionMeta, map[string]any{"ticket": t.s.Ticket, "resolution": in.Resolution}, RoleCustomer)
+	t.rt.record(at, EventTicketResolved, in.ActionMeta, map[string]any{"ticket": t.s.Ticket, "resolution": in.Resolution}, RoleCustomer)
 	return t.since(seq), nil
 }
 
@@ -592,14 +538,11 @@ func (t *ticket) checkConfirm(in ConfirmClosure) *Refusal {
 }
 
 func (t *ticket) confirm(ctx workflow.Context, in ConfirmClosure) (ActionResult, error) {
-	if err := admit(ctx, t.awaitReady, t.checkConfirm, in); err != nil {
-		return ActionResult{}, err
-	}
 	seq := t.s.Seq
 	at := now(ctx)
 	t.s.Closure = &TicketAction{At: at, By: in.Actor, RequestID: in.RequestID, Note: in.Note}
 	t.s.Status = TicketClosed
-	t.record(at, EventTicketClosed, in.ActionMeta, map[string]any{"ticket": t.s.Ticket, "note": in.Note,
+	t.rt.record(at, EventTicketClosed, in.ActionMeta, map[string]any{"ticket": t.s.Ticket, "note": in.Note,
 		"open_seconds": int64(at.Sub(t.s.OpenedAt) / time.Second)})
 	return t.since(seq), nil
 }
@@ -613,15 +556,12 @@ func (t *ticket) checkReopen(in ReopenTicket) *Refusal {
 }
 
 func (t *ticket) reopen(ctx workflow.Context, in ReopenTicket) (ActionResult, error) {
-	if err := admit(ctx, t.awaitReady, t.checkReopen, in); err != nil {
-		return ActionResult{}, err
-	}
 	seq := t.s.Seq
 	at := now(ctx)
 	t.s.Reopens = append(t.s.Reopens, TicketAction{At: at, By: in.Actor, RequestID: in.RequestID, Note: in.Reason})
 	t.s.Resolution = nil
 	t.s.Status = TicketResponded
-	t.record(at, EventTicketReopened, in.ActionMeta, map[string]any{"ticket": t.s.Ticket, "reason": in.Reason}, RoleManager)
+	t.rt.record(at, EventTicketReopened, in.ActionMeta, map[string]any{"ticket": t.s.Ticket, "reason": in.Reason}, RoleManager)
 	return t.since(seq), nil
 }
 
@@ -653,9 +593,6 @@ func (t *ticket) checkChangeSeverity(in ChangeSeverity) *Refusal {
 }
 
 func (t *ticket) changeSeverity(ctx workflow.Context, in ChangeSeverity) (ActionResult, error) {
-	if err := admit(ctx, t.awaitReady, t.checkChangeSeverity, in); err != nil {
-		return ActionResult{}, err
-	}
 	seq := t.s.Seq
 	at := now(ctx)
 	t.fireDue(at)
@@ -687,6 +624,6 @@ func (t *ticket) changeSeverity(ctx workflow.Context, in ChangeSeverity) (Action
 		payload["deadline"] = clock.Deadline.At
 		payload["warning"] = clock.Warning.At
 	}
-	t.record(at, EventSeverityChanged, in.ActionMeta, payload, RoleManager)
+	t.rt.record(at, EventSeverityChanged, in.ActionMeta, payload, RoleManager)
 	return t.since(seq), nil
 }

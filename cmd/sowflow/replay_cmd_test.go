@@ -78,7 +78,7 @@ func tamper(t *testing.T, file string) (string, int64) {
 }
 
 func TestReplayCommandGoldenHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(goldenDir, "project-*.json"))
+	files, err := filepath.Glob(filepath.Join(goldenDir, "project-*.json.gz"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("golden histories: %v %v", files, err)
 	}
@@ -97,8 +97,8 @@ func TestReplayCommandGoldenHistories(t *testing.T) {
 }
 
 func TestReplayCommandExport(t *testing.T) {
-	path := writeExport(t, "project-managed-services.json", "project-managed-services-run2.json",
-		"project-managed-services-run3.json", "project-managed-services-run4.json")
+	path := writeExport(t, "project-managed-services.json.gz", "project-managed-services-run2.json.gz",
+		"project-managed-services-run3.json.gz", "project-managed-services-run4.json.gz")
 	status, out, errOut := replayCLI(t, path)
 	if status != 0 || errOut != "" {
 		t.Fatalf("status %d, stderr %q", status, errOut)
@@ -110,8 +110,8 @@ func TestReplayCommandExport(t *testing.T) {
 }
 
 func TestReplayCommandDivergence(t *testing.T) {
-	bad, id := tamper(t, "project-landing-zone.json")
-	good := filepath.Join(goldenDir, "project-dingtalk-pro.json")
+	bad, id := tamper(t, "project-landing-zone.json.gz")
+	good := filepath.Join(goldenDir, "project-dingtalk-pro.json.gz")
 	status, out, errOut := replayCLI(t, good, bad)
 	if status != 1 || errOut != "" {
 		t.Fatalf("status %d, stderr %q, stdout %q", status, errOut, out)
@@ -145,7 +145,7 @@ func TestReplayCommandBadInput(t *testing.T) {
 	other := filepath.Join(dir, "other.json")
 	_ = os.WriteFile(notJSON, []byte("hello"), 0o600)
 	_ = os.WriteFile(other, []byte(`{"items": []}`), 0o600)
-	good := filepath.Join(goldenDir, "project-dingtalk-pro.json")
+	good := filepath.Join(goldenDir, "project-dingtalk-pro.json.gz")
 	tests := []struct {
 		name string
 		args []string
