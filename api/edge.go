@@ -88,17 +88,19 @@ func (h *handlers) answerAction(c *gin.Context, err error, status int, res *work
 // getState answers the current state, of type T, of the resource of the
 // path, from its workflow.
 func getState[T any](h *handlers, c *gin.Context, of target) {
-	if r, ok := h.visible(c, of); ok {
-		answerState[T](h, c, r)
+	r, err := of(h, c)
+	var st T
+	if err == nil {
+		err = h.read(c.Request.Context(), callerOf(c), r, &st)
 	}
+	answerState(h, c, err, st)
 }
 
-// answerState answers the current state, of type T, of the found resource
-// r, from its workflow.
-func answerState[T any](h *handlers, c *gin.Context, r resource) {
-	st, err := stateOf[T](c.Request.Context(), h, r)
+// answerState answers a state read by the action path: err as fail does,
+// else st.
+func answerState[T any](h *handlers, c *gin.Context, err error, st T) {
 	if err != nil {
-		h.fail(c, h.workflowError(callerOf(c), "query "+r.kind, r.kind, err))
+		h.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, st)

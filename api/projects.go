@@ -119,7 +119,9 @@ func (h *handlers) getProject(c *gin.Context) {
 	if !ok || h.projectAsOf(c, r.id) {
 		return
 	}
-	answerState[workflows.ProjectState](h, c, r)
+	var st workflows.ProjectState
+	err := h.readFound(c.Request.Context(), callerOf(c), r, &st)
+	answerState(h, c, err, st)
 }
 
 type listQuery struct {
