@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/sowflow/sowflow/codec"
 	"github.com/sowflow/sowflow/store"
 )
 
@@ -264,5 +265,25 @@ func TestReplayStrictJSON(t *testing.T) {
 		if rec.Code != http.StatusBadRequest || problemFields(p)["events[0].eventId"] != "duplicate" {
 			t.Errorf("%s: status %d, fields %v", name, rec.Code, problemFields(p))
 		}
+	}
+}
+
+// TestDevCodecSecretNotLogged: the access log names the codec route, not
+// the secret in its path.
+func TestDevCodecSecretNotLogged(t *testing.T) {
+	pc, err := codec.NewAESGCM(bytes.Repeat([]byte{7}, codec.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	const secret = "SECRETSECRETSECRET"
+	h := New(Deps{Codec: pc, DevCodecOrigin: "http://127.0.0.1:8233", DevCodecSecret: secret, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/dev/codec/"+secret+"/decode", strings.NewReader(`{"payloads":[]}`)))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	if strings.Contains(logs.String(), secret) || !strings.Contains(logs.String(), "/dev/codec/:secret/decode") {
+		t.Errorf("log: %s", logs.String())
 	}
 }
