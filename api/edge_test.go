@@ -245,3 +245,24 @@ func TestAllowedHosts(t *testing.T) {
 		t.Errorf("no AllowedHosts: status %d", rec.Code)
 	}
 }
+
+// TestReplayStrictJSON: a replay body, plain or gzip'd, with a key repeated
+// in one object is 400 naming it.
+func TestReplayStrictJSON(t *testing.T) {
+	f := newFixture(t)
+	doc := []byte(`{"events":[{"eventId":"1","eventId":"2"}]}`)
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	_, _ = zw.Write(doc)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string][]byte{"plain": doc, "gzip": zipped.Bytes()} {
+		rec := f.send(request{method: http.MethodPost, path: "/v1/replay", token: f.tokens[store.RoleAuditor], body: body})
+		var p Problem
+		_ = json.Unmarshal(rec.Body.Bytes(), &p)
+		if rec.Code != http.StatusBadRequest || problemFields(p)["events[0].eventId"] != "duplicate" {
+			t.Errorf("%s: status %d, fields %v", name, rec.Code, problemFields(p))
+		}
+	}
+}
