@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -14,6 +15,18 @@ import (
 
 // The HTTP edge of the action path (action.go): a request becomes a Caller
 // and a resource, the outcome an answer.
+
+// identifierPattern is what project and customer IDs look like: they appear
+// in workflow IDs, URLs and audit records.
+var identifierPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// noteRequest is the optional body of the actions that take a note.
+type noteRequest struct {
+	Note string `json:"note" validate:"omitempty,max=2000"`
+}
+
+// emptyRequest is the body of the actions that take none.
+type emptyRequest struct{}
 
 // callerOf is the Caller of an HTTP request: its token's principal, its
 // request ID and, on a mutating route, its Idempotency-Key and the hash of
