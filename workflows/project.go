@@ -157,7 +157,7 @@ func (p *project) begin(ctx workflow.Context) error {
 		clocks = append(clocks, map[string]any{"clock": c.Key, "deadline": c.Deadline.At, "provisional": c.Deadline.Provisional})
 	}
 	p.derive()
-	p.rt.record(now(ctx), EventProjectStarted, ActionMeta{Actor: p.in.StartedBy, RequestID: p.in.RequestID}, map[string]any{
+	p.rt.record(now(ctx), EventProjectStarted, ActionMeta{Actor: p.in.StartedBy, RequestID: p.in.RequestID, ClientRequestID: p.in.ClientRequestID}, map[string]any{
 		"package":         p.plan.PackageCode,
 		"catalog_version": p.plan.CatalogVersion,
 		"catalog_digest":  p.plan.CatalogDigest,
