@@ -31,7 +31,7 @@ type Event struct {
 	RequestID    string `json:"request_id,omitempty"`
 	// ClientRequestID is the client's own X-Request-ID; it goes to the audit
 	// log, not to the event tables.
-	ClientRequestID string          `json:"client_request_id,omitempty"`
+	ClientRequestID string          `json:"-"`
 	OccurredAt      time.Time       `json:"occurred_at"`
 	Payload         json.RawMessage `json:"payload"`
 }
