@@ -199,6 +199,11 @@ func (h *handlers) read(ctx context.Context, cl Caller, r resource, out any) err
 	if err := h.find(ctx, cl, r); err != nil {
 		return err
 	}
+	return h.readFound(ctx, cl, r, out)
+}
+
+// readFound reads the state of r, found already, into out.
+func (h *handlers) readFound(ctx context.Context, cl Caller, r resource, out any) error {
 	if err := h.state(ctx, r, out); err != nil {
 		return h.workflowError(cl, "query "+r.kind, r.kind, err)
 	}

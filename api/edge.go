@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -14,6 +15,18 @@ import (
 
 // The HTTP edge of the action path (action.go): a request becomes a Caller
 // and a resource, the outcome an answer.
+
+// identifierPattern is what project and customer IDs look like: they appear
+// in workflow IDs, URLs and audit records.
+var identifierPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// noteRequest is the optional body of the actions that take a note.
+type noteRequest struct {
+	Note string `json:"note" validate:"omitempty,max=2000"`
+}
+
+// emptyRequest is the body of the actions that take none.
+type emptyRequest struct{}
 
 // callerOf is the Caller of an HTTP request: its token's principal, its
 // request ID and, on a mutating route, its Idempotency-Key and the hash of
@@ -88,17 +101,19 @@ func (h *handlers) answerAction(c *gin.Context, err error, status int, res *work
 // getState answers the current state, of type T, of the resource of the
 // path, from its workflow.
 func getState[T any](h *handlers, c *gin.Context, of target) {
-	if r, ok := h.visible(c, of); ok {
-		answerState[T](h, c, r)
+	r, err := of(h, c)
+	var st T
+	if err == nil {
+		err = h.read(c.Request.Context(), callerOf(c), r, &st)
 	}
+	answerState(h, c, err, st)
 }
 
-// answerState answers the current state, of type T, of the found resource
-// r, from its workflow.
-func answerState[T any](h *handlers, c *gin.Context, r resource) {
-	st, err := stateOf[T](c.Request.Context(), h, r)
+// answerState answers a state read by the action path: err as fail does,
+// else st.
+func answerState[T any](h *handlers, c *gin.Context, err error, st T) {
 	if err != nil {
-		h.fail(c, h.workflowError(callerOf(c), "query "+r.kind, r.kind, err))
+		h.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, st)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"regexp"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -14,10 +13,6 @@ import (
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
 )
-
-// identifierPattern is what project and customer IDs look like: they appear
-// in workflow IDs, URLs and audit records.
-var identifierPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // startProjectRequest is the body of POST /v1/projects.
 type startProjectRequest struct {
@@ -122,7 +117,9 @@ func (h *handlers) getProject(c *gin.Context) {
 	if !ok || h.projectAsOf(c, r.id) {
 		return
 	}
-	answerState[workflows.ProjectState](h, c, r)
+	var st workflows.ProjectState
+	err := h.readFound(c.Request.Context(), callerOf(c), r, &st)
+	answerState(h, c, err, st)
 }
 
 type listQuery struct {
@@ -269,12 +266,6 @@ type openDelayRequest struct {
 	Reason       string `json:"reason" validate:"required,max=2000"`
 	Prerequisite string `json:"prerequisite" validate:"omitempty,max=64"`
 }
-
-type noteRequest struct {
-	Note string `json:"note" validate:"omitempty,max=2000"`
-}
-
-type emptyRequest struct{}
 
 type terminateRequest struct {
 	Reason string `json:"reason" validate:"required,max=2000"`

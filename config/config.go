@@ -71,6 +71,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// PayloadKey, when set, encrypts every Temporal payload (AES-256-GCM).
 	PayloadKey []byte
+	// PublicURL is the address people reach the portal at (scheme and host,
+	// no trailing slash): invitation links start with it, and session cookies
+	// are Secure when it is https. Empty in dev means the dev server's own URL.
+	PublicURL string
 }
 
 // Temporal describes the connection to an external Temporal cluster.
@@ -123,6 +127,7 @@ var Variables = []Variable{
 	{"SOWFLOW_SHUTDOWN_TIMEOUT", "15s", "how long a graceful stop may take"},
 	{"SOWFLOW_APP_ROLE", "", "migrate only: the PostgreSQL role api and worker connect as; after migrating, `migrate up` grants it SELECT, INSERT, UPDATE, DELETE on sowflow's tables and only SELECT, INSERT on audit_log"},
 	{"SOWFLOW_PAYLOAD_KEY", "", "32-byte key (base64 or hex) that encrypts every Temporal payload with AES-256-GCM; every api and worker process needs the same key"},
+	{"SOWFLOW_PUBLIC_URL", "dev: its own URL, else http://127.0.0.1:8080", "the portal's public address (https://host[:port]); invitation links start with it and session cookies are Secure when it is https"},
 }
 
 // FromEnv reads the process environment.
@@ -174,6 +179,18 @@ func Load(mode Mode, lookup func(string) (string, bool)) (Config, error) {
 			r.fail("SOWFLOW_PAYLOAD_KEY", err)
 		}
 		cfg.PayloadKey = key
+	}
+
+	defaultPublicURL := "http://127.0.0.1:8080"
+	if mode == ModeDev {
+		defaultPublicURL = ""
+	}
+	cfg.PublicURL = r.str("SOWFLOW_PUBLIC_URL", defaultPublicURL)
+	if cfg.PublicURL != "" {
+		if err := checkPublicURL(cfg.PublicURL); err != nil {
+			r.fail("SOWFLOW_PUBLIC_URL", err)
+		}
+		cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
 	}
 
 	if cfg.DatabaseURL != "" {
@@ -245,6 +262,23 @@ func checkDatabaseURL(raw string) error {
 	}
 	if _, err := pgxpool.ParseConfig(raw); err != nil {
 		return fmt.Errorf("malformed connection string: %w", err)
+	}
+	return nil
+}
+
+// checkPublicURL accepts an absolute http or https URL with a host and
+// nothing after it but an optional path.
+func checkPublicURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return fmt.Errorf("malformed URL: %w", redactURLError(err))
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q: want an http:// or https:// URL such as https://sowflow.example.com", raw)
+	case u.Host == "":
+		return fmt.Errorf("%q has no host", raw)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("%q: want only scheme, host and port (no user, query or fragment)", raw)
 	}
 	return nil
 }

@@ -37,6 +37,8 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"http addr", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_HTTP_ADDR": "8080"}, []string{"SOWFLOW_HTTP_ADDR"}},
 		{"shutdown timeout", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_SHUTDOWN_TIMEOUT": "-1s"}, []string{"SOWFLOW_SHUTDOWN_TIMEOUT"}},
 		{"tls cert without key", ModeWorker, map[string]string{"DATABASE_URL": db, "TEMPORAL_TLS_CERT": "/nonexistent/cert.pem"}, []string{"TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together", "TEMPORAL_TLS_CERT: cannot read file"}},
+		{"public url without scheme", ModeMigrate, map[string]string{"DATABASE_URL": db, "SOWFLOW_PUBLIC_URL": "sowflow.example.com"}, []string{"SOWFLOW_PUBLIC_URL"}},
+		{"public url with query", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_PUBLIC_URL": "https://sowflow.example.com/?a=b"}, []string{"SOWFLOW_PUBLIC_URL: \"https://sowflow.example.com/?a=b\": want only scheme"}},
 		{"payload key too short", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_PAYLOAD_KEY": "c2hvcnQ="}, []string{"SOWFLOW_PAYLOAD_KEY: want 32 bytes"}},
 		{"read timeout", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_HTTP_READ_TIMEOUT": "soon"}, []string{"SOWFLOW_HTTP_READ_TIMEOUT"}},
 		{"write timeout", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_HTTP_WRITE_TIMEOUT": "0s"}, []string{"SOWFLOW_HTTP_WRITE_TIMEOUT"}},
