@@ -30,6 +30,8 @@ type contractDates struct {
 	ContractSigning   string `json:"contract_signing" validate:"omitempty,rfc3339"`
 	Application       string `json:"application" validate:"omitempty,rfc3339"`
 	Order             string `json:"order" validate:"omitempty,rfc3339"`
+	// ContractEnd, when given, ends the contract: the project expires then.
+	ContractEnd string `json:"contract_end" validate:"omitempty,rfc3339"`
 }
 
 func (d contractDates) parse() workflows.ContractDates {
@@ -38,7 +40,8 @@ func (d contractDates) parse() workflows.ContractDates {
 		return t
 	}
 	return workflows.ContractDates{Purchase: at(d.Purchase), Payment: at(d.Payment), ContractEffective: at(d.ContractEffective),
-		ContractSigning: at(d.ContractSigning), Application: at(d.Application), Order: at(d.Order)}
+		ContractSigning: at(d.ContractSigning), Application: at(d.Application), Order: at(d.Order),
+		ContractEnd: at(d.ContractEnd)}
 }
 
 // startedProject answers POST /v1/projects.
