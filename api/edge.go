@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,16 +16,30 @@ import (
 // The HTTP edge of the action path (action.go): a request becomes a Caller
 // and a resource, the outcome an answer.
 
+// identifierPattern is what project and customer IDs look like: they appear
+// in workflow IDs, URLs and audit records.
+var identifierPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// noteRequest is the optional body of the actions that take a note.
+type noteRequest struct {
+	Note string `json:"note" validate:"omitempty,max=2000"`
+}
+
+// emptyRequest is the body of the actions that take none.
+type emptyRequest struct{}
+
 // callerOf is the Caller of an HTTP request: its token's principal, its
 // request ID and, on a mutating route, its Idempotency-Key and the hash of
 // what it asks.
 func callerOf(c *gin.Context) Caller {
 	p := principal(c)
 	return Caller{
-		Actor:          workflows.Actor{Subject: p.Subject(), Role: workflows.Role(p.Role), CustomerID: p.CustomerID},
-		RequestID:      c.GetString(requestIDKey),
-		IdempotencyKey: c.GetString(idempotencyCtxKey),
-		RequestHash:    c.GetString(idempotencyHashKey),
+		Actor:     workflows.Actor{Subject: p.Subject(), Role: workflows.Role(p.Role), CustomerID: p.CustomerID},
+		RequestID: c.GetString(requestIDKey),
+		// The client's own X-Request-ID, audited beside RequestID.
+		ClientRequestID: c.GetString(clientRequestIDKey),
+		IdempotencyKey:  c.GetString(idempotencyCtxKey),
+		RequestHash:     c.GetString(idempotencyHashKey),
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/sowflow/sowflow/codec"
 	"github.com/sowflow/sowflow/store"
 )
 
@@ -243,5 +244,46 @@ func TestAllowedHosts(t *testing.T) {
 	New(Deps{}).ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		t.Errorf("no AllowedHosts: status %d", rec.Code)
+	}
+}
+
+// TestReplayStrictJSON: a replay body, plain or gzip'd, with a key repeated
+// in one object is 400 naming it.
+func TestReplayStrictJSON(t *testing.T) {
+	f := newFixture(t)
+	doc := []byte(`{"events":[{"eventId":"1","eventId":"2"}]}`)
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	_, _ = zw.Write(doc)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string][]byte{"plain": doc, "gzip": zipped.Bytes()} {
+		rec := f.send(request{method: http.MethodPost, path: "/v1/replay", token: f.tokens[store.RoleAuditor], body: body})
+		var p Problem
+		_ = json.Unmarshal(rec.Body.Bytes(), &p)
+		if rec.Code != http.StatusBadRequest || problemFields(p)["events[0].eventId"] != "duplicate" {
+			t.Errorf("%s: status %d, fields %v", name, rec.Code, problemFields(p))
+		}
+	}
+}
+
+// TestDevCodecSecretNotLogged: the access log names the codec route, not
+// the secret in its path.
+func TestDevCodecSecretNotLogged(t *testing.T) {
+	pc, err := codec.NewAESGCM(bytes.Repeat([]byte{7}, codec.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	const secret = "SECRETSECRETSECRET"
+	h := New(Deps{Codec: pc, DevCodecOrigin: "http://127.0.0.1:8233", DevCodecSecret: secret, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/dev/codec/"+secret+"/decode", strings.NewReader(`{"payloads":[]}`)))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	if strings.Contains(logs.String(), secret) || !strings.Contains(logs.String(), "/dev/codec/:secret/decode") {
+		t.Errorf("log: %s", logs.String())
 	}
 }

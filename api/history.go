@@ -1,8 +1,11 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -190,11 +193,23 @@ func (h *handlers) replay(c *gin.Context) {
 	if !ok {
 		return
 	}
-	runs, err := history.ParseLimited(body, maxReplayUnpacked)
+	// Unpack (bounded) first, so the document is checked for repeated keys
+	// like every other body, and parsed as plain JSON.
+	plain, err := unpackReplay(body)
 	if errors.Is(err, history.ErrTooLarge) {
 		writeProblem(c, Problem{Type: ProblemTooLarge, Status: http.StatusRequestEntityTooLarge,
 			Detail: fmt.Sprintf("the gzip'd body unpacks to more than %d MiB", maxReplayUnpacked>>20)})
 		return
+	}
+	if err == nil {
+		if fe := strictJSON(plain, nil); fe != nil {
+			invalid(c, "the body is not a history export", *fe)
+			return
+		}
+	}
+	var runs []history.Run
+	if err == nil {
+		runs, err = history.Parse(plain)
 	}
 	if err != nil {
 		invalid(c, "the body is not a history export", FieldError{Field: "body", Rule: "history",
@@ -256,6 +271,27 @@ func (h *handlers) projectAsOf(c *gin.Context, id string) bool {
 	c.Header("X-State-Recorded-At", snap.RecordedAt.Format(time.RFC3339Nano))
 	c.JSON(http.StatusOK, snap.State)
 	return true
+}
+
+// unpackReplay returns a replay body as plain JSON: gunzipped, streaming,
+// to at most maxReplayUnpacked bytes (history.ErrTooLarge beyond), when it
+// is gzip'd; as it is otherwise.
+func unpackReplay(body []byte) ([]byte, error) {
+	if len(body) < 2 || body[0] != 0x1f || body[1] != 0x8b {
+		return body, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("gunzip: %w", err)
+	}
+	plain, err := io.ReadAll(io.LimitReader(zr, maxReplayUnpacked+1))
+	if err != nil {
+		return nil, fmt.Errorf("gunzip: %w", err)
+	}
+	if len(plain) > maxReplayUnpacked {
+		return nil, history.ErrTooLarge
+	}
+	return plain, nil
 }
 
 // parseInstant parses an RFC 3339 instant; a "+" of the offset that arrived

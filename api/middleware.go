@@ -124,11 +124,16 @@ func accessLog(logger *slog.Logger) gin.HandlerFunc {
 		if status >= 500 {
 			level = slog.LevelError
 		}
+		path := c.Request.URL.Path
+		if secret := c.Param("secret"); secret != "" {
+			// The dev codec's secret stays out of the log.
+			path = strings.ReplaceAll(path, secret, "…")
+		}
 		attrs := []slog.Attr{
 			slog.String("request_id", c.GetString(requestIDKey)),
 			slog.String("method", methodLabel(c.Request.Method)),
 			slog.String("route", c.FullPath()),
-			slog.String("path", capped(c.Request.URL.Path, maxLoggedPath)),
+			slog.String("path", capped(path, maxLoggedPath)),
 			slog.Int("status", status),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("user_agent", capped(c.Request.UserAgent(), maxLoggedUserAgent)),

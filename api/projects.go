@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"regexp"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -14,10 +13,6 @@ import (
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
 )
-
-// identifierPattern is what project and customer IDs look like: they appear
-// in workflow IDs, URLs and audit records.
-var identifierPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // startProjectRequest is the body of POST /v1/projects.
 type startProjectRequest struct {
@@ -35,6 +30,8 @@ type contractDates struct {
 	ContractSigning   string `json:"contract_signing" validate:"omitempty,rfc3339"`
 	Application       string `json:"application" validate:"omitempty,rfc3339"`
 	Order             string `json:"order" validate:"omitempty,rfc3339"`
+	// ContractEnd, when given, ends the contract: the project expires then.
+	ContractEnd string `json:"contract_end" validate:"omitempty,rfc3339"`
 }
 
 func (d contractDates) parse() workflows.ContractDates {
@@ -43,7 +40,8 @@ func (d contractDates) parse() workflows.ContractDates {
 		return t
 	}
 	return workflows.ContractDates{Purchase: at(d.Purchase), Payment: at(d.Payment), ContractEffective: at(d.ContractEffective),
-		ContractSigning: at(d.ContractSigning), Application: at(d.Application), Order: at(d.Order)}
+		ContractSigning: at(d.ContractSigning), Application: at(d.Application), Order: at(d.Order),
+		ContractEnd: at(d.ContractEnd)}
 }
 
 // startedProject answers POST /v1/projects.
@@ -84,7 +82,7 @@ func (h *handlers) startProject(c *gin.Context) {
 	cl := callerOf(c)
 	in := workflows.ProjectInput{
 		ProjectID: req.ProjectID, CustomerID: req.CustomerID, Plan: plan.Workflow(), Dates: req.Dates.parse(),
-		StartedBy: cl.Actor, RequestID: cl.RequestID,
+		StartedBy: cl.Actor, RequestID: cl.RequestID, ClientRequestID: cl.ClientRequestID,
 	}
 	if err := errors.Join(workflows.ValidateStart(in), workflows.CheckLeadTimes(in, h.deps.Calendars.Current().Deadline)); err != nil {
 		h.fail(c, startRefusal("project", err))
@@ -268,12 +266,6 @@ type openDelayRequest struct {
 	Reason       string `json:"reason" validate:"required,max=2000"`
 	Prerequisite string `json:"prerequisite" validate:"omitempty,max=64"`
 }
-
-type noteRequest struct {
-	Note string `json:"note" validate:"omitempty,max=2000"`
-}
-
-type emptyRequest struct{}
 
 type terminateRequest struct {
 	Reason string `json:"reason" validate:"required,max=2000"`

@@ -426,7 +426,10 @@ func TestListProjects(t *testing.T) {
 	mgr.act(submissionPath(a, "kickoff-meeting-report"), document("a kickoff"))
 	mgr.start(msStart(b, customerX))
 	mgr.act(projectPath(b, "/termination"), map[string]string{"reason": "contract withdrawn"})
-	mgr.start(msStart(c, customerX))
+	// Managed Services states no term: c gets one from its contract end.
+	startC := msStart(c, customerX)
+	startC["dates"] = map[string]string{"contract_signing": "2026-11-02T10:00:00+08:00", "contract_end": "2027-11-02T10:00:00+08:00"}
+	mgr.start(startC)
 	mgr.act(projectPath(c, "/delays/open"), map[string]string{"reason": "no site access", "prerequisite": "on-premises-facilities"})
 	mgr.start(msStart(d, customerX))
 	mgr.act(submissionPath(d, "kickoff-meeting-report"), document("d kickoff"))
@@ -471,7 +474,7 @@ func TestListProjects(t *testing.T) {
 		return at
 	}
 	// a waits on a five-working-day acceptance window; c only on its
-	// twelve-month validity.
+	// contract end, a year after signing.
 	pivot := deadline(a).Add(time.Hour)
 	if !deadline(c).After(pivot) {
 		t.Fatalf("deadlines a %v, c %v: want the window first", deadline(a), deadline(c))
@@ -862,6 +865,10 @@ func TestMalformedRequests(t *testing.T) {
 			400, map[string]string{"dates.contract_signing": "rfc3339", "dates.payment": "rfc3339"}, ProblemValidation},
 		{"missing date", request{path: "/v1/projects", body: start("managed-services", map[string]any{"dates": map[string]string{}})},
 			422, map[string]string{"dates.contract_signing": workflows.StartRuleRequired}, ProblemRuleViolated},
+		{"bad contract end", request{path: "/v1/projects", body: start("managed-services", map[string]any{"dates": map[string]string{"contract_signing": "2026-11-02T10:00:00+08:00", "contract_end": "2027"}})},
+			400, map[string]string{"dates.contract_end": "rfc3339"}, ProblemValidation},
+		{"contract end before signing", request{path: "/v1/projects", body: start("managed-services", map[string]any{"dates": map[string]string{"contract_signing": "2026-11-02T10:00:00+08:00", "contract_end": "2026-11-01T10:00:00+08:00"}})},
+			422, map[string]string{"dates.contract_end": workflows.StartRuleInvalid}, ProblemRuleViolated},
 		{"unknown package", request{path: "/v1/projects", body: start("managed-servicez", nil)},
 			400, map[string]string{"package": "packagecode"}, ProblemValidation},
 		{"malformed package", request{path: "/v1/projects", body: start("Managed Services", nil)},

@@ -33,6 +33,9 @@ type startServiceRequest struct {
 	// Start is the contract date: the service year starts at 00:00 CST of
 	// its CST date.
 	Start string `json:"start" validate:"required,rfc3339"`
+	// Dates.ContractEnd, when given, ends the service year (the order's
+	// cycle end) instead of 12 months after Start.
+	Dates serviceDates `json:"dates"`
 	// Options are the package's start options, as for projects (Remote
 	// O&M needs users).
 	Options catalog.Options `json:"options"`
@@ -82,6 +85,11 @@ type submitObligationRequest struct {
 	Ticket int `json:"ticket" validate:"omitempty,min=1"`
 }
 
+// serviceDates are a service start's optional contract dates.
+type serviceDates struct {
+	ContractEnd string `json:"contract_end" validate:"omitempty,rfc3339"`
+}
+
 // startService resolves a package with response targets (a support plan, or
 // a continuous project package such as Remote O&M) into the service's plan
 // and starts its Service workflow with ID service/<id>.
@@ -104,7 +112,12 @@ func (h *handlers) startService(c *gin.Context) {
 			Errors: []FieldError{{Field: "package", Rule: "kind", Detail: detail}}})
 		return
 	}
-	sp, err := plan.Service(validInstant(req.Start))
+	sp, err := plan.Service(validInstant(req.Start), validInstant(req.Dates.ContractEnd))
+	if errors.Is(err, catalog.ErrEndBeforeStart) {
+		h.fail(c, startRefusal("service", &workflows.StartError{Field: "dates.contract_end", Rule: workflows.StartRuleInvalid,
+			Message: "the contract end must be after the service's start date"}))
+		return
+	}
 	if err != nil {
 		// The start date is validated; what remains is the package's own
 		// fit for the service workflow.
@@ -114,7 +127,7 @@ func (h *handlers) startService(c *gin.Context) {
 	}
 	cl := callerOf(c)
 	in := workflows.ServiceInput{ServiceID: req.ServiceID, CustomerID: req.CustomerID, ProjectID: req.ProjectID, Plan: sp,
-		StartedBy: cl.Actor, RequestID: cl.RequestID}
+		StartedBy: cl.Actor, RequestID: cl.RequestID, ClientRequestID: cl.ClientRequestID}
 	if req.ProjectID != "" {
 		if err := h.checkServiceProject(c.Request.Context(), cl, in); err != nil {
 			h.fail(c, err)

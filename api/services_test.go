@@ -46,6 +46,25 @@ func TestServicePartnerPlanThroughAPI(t *testing.T) {
 		t.Errorf("project package as a service: %s", rec.Body)
 	}
 	wantStatus(t, mgr.post("/v1/services", map[string]any{"service_id": id + "-y", "customer_id": "acme", "package": "partner-elite"}), http.StatusBadRequest)
+	// The order's cycle end (dates.contract_end) must come after the start.
+	rec = mgr.post("/v1/services", map[string]any{"service_id": id + "-e", "customer_id": "acme", "package": "partner-elite", "start": today,
+		"dates": map[string]string{"contract_end": time.Now().AddDate(0, 0, -1).In(calendar.Zone()).Format(time.RFC3339)}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	if p := problemOf(t, rec); problemFields(p)["dates.contract_end"] != workflows.StartRuleInvalid {
+		t.Errorf("contract end before the start: %s", rec.Body)
+	}
+	// A six-month cycle ends then: six service months.
+	cycleEnd := time.Now().In(calendar.Zone()).AddDate(0, 6, 0)
+	rec = mgr.post("/v1/services", map[string]any{"service_id": id + "-six", "customer_id": "acme", "package": "partner-elite", "start": today,
+		"dates": map[string]string{"contract_end": cycleEnd.Format(time.RFC3339)}})
+	wantStatus(t, rec, http.StatusCreated)
+	var six workflows.ServiceState
+	rec = mgr.get(base + "-six")
+	wantStatus(t, rec, http.StatusOK)
+	decode(t, rec, &six)
+	if !six.End.Equal(cycleEnd.Truncate(time.Second)) || len(six.Periods) != 6 {
+		t.Errorf("six-month cycle: ends %s with %d periods, want %s and 6", six.End, len(six.Periods), cycleEnd)
+	}
 	wantStatus(t, cust.post("/v1/services", map[string]any{"service_id": id + "-z", "customer_id": "acme", "package": "partner-elite", "start": today}), http.StatusForbidden)
 
 	var st workflows.ServiceState
@@ -419,7 +438,7 @@ func periodicObligationPackage(t *testing.T) (string, catalog.Options, string) {
 		if err != nil {
 			continue
 		}
-		sp, err := plan.Service(time.Now())
+		sp, err := plan.Service(time.Now(), time.Time{})
 		if err != nil {
 			continue
 		}

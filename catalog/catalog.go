@@ -11,7 +11,7 @@ import (
 // Version is the version of the catalog compiled into this binary. Bump it
 // whenever the data changes: projects record the version they started on,
 // and a test pins the content digest of each released version.
-const Version = "2026-12-02.1"
+const Version = "2026-12-02.2"
 
 // ErrUnknownPackage is returned (wrapped) for a package code the catalog
 // does not hold.

@@ -14,6 +14,7 @@ var releasedDigests = map[string]string{
 	"2026-11-23.1": "sha256:2f060d79faf9fea09e0e86a0eda341db32d864d8b712801aa0bc8fc378d5912b",
 	"2026-11-23.2": "sha256:9231d5200e4d7ee3c4201111d90072462138f0588d533257a707ba79f5e5a831", // issue 7: partner plans, mail SLAs
 	"2026-12-02.1": "sha256:637215825c8acdcf52c33db0cda13b4335693b42655bf2ce2fe89ec6770a7696", // mail SLA claims close at the end of the second month after
+	"2026-12-02.2": "sha256:82f24064c837a003910f6844cec1e5823f10e58317c4c165e01931da6d07df35", // no term for seeds 002 and 003; the partner cycle's end
 }
 
 func TestDefaultIsValid(t *testing.T) {
@@ -91,8 +92,14 @@ func TestDesignTable(t *testing.T) {
 			if p.Validity.Type != tt.validity || p.Validity.StartsOn != tt.starts {
 				t.Errorf("validity = %s from %s, want %s from %s", p.Validity.Type, p.Validity.StartsOn, tt.validity, tt.starts)
 			}
-			if p.Validity.Duration != months(12) {
-				t.Errorf("validity duration = %s, want 12 months", p.Validity.Duration)
+			// Only seed 000 states a term (DESIGN.md rule 10); the partner
+			// plans' cycle is 12 months by default.
+			want := months(12)
+			if tt.seed == "002" || tt.seed == "003" {
+				want = Duration{}
+			}
+			if p.Validity.Duration != want {
+				t.Errorf("validity duration = %s, want %s", p.Validity.Duration, want)
 			}
 			if got := p.PhaseKeys(); !slices.Equal(got, tt.phases) {
 				t.Errorf("phases = %v, want %v", got, tt.phases)

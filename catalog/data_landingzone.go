@@ -237,10 +237,9 @@ func landingZone(e lzEdition) Package {
 		Validity: Validity{
 			Type:                  ValidityInstant,
 			StartsOn:              EventPurchase,
-			Duration:              months(12),
 			EndsOnFinalAcceptance: true,
 			Text:                  []string{"The project is completed after the customer confirms the acceptance."},
-			Note:                  "Seed 003 states no service period; DESIGN.md classes Landing Zone as instant: 12 months from purchase, ending early at the customer's final acceptance.",
+			Note:                  "Seed 003 states no service period, so the project has no term and never expires by itself (DESIGN.md rule 10); it completes at the customer's final acceptance. A start may give the contract's end (dates.contract_end): the project expires then.",
 		},
 		Options: options,
 		Prerequisites: []Prerequisite{

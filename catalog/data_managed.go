@@ -19,13 +19,12 @@ func managedServicesPackage() Package {
 		Validity: Validity{
 			Type:                  ValidityContinuous,
 			StartsOn:              EventContractSigning,
-			Duration:              months(12),
 			EndsOnFinalAcceptance: true,
 			Text: []string{
 				"The project start time shall be subject to the time for signing the “Managed Services Project Contract”.",
 				"The Managed Services is complete after project acceptance is finished and both parties sign the “Project Acceptance Report”.",
 			},
-			Note: "Seed 002 states a start (contract signing) and a completion (both parties sign the Project Acceptance Report) but no duration; the 12 months are DESIGN.md's validity for every package. The project completes at final acceptance, not at the end of the period.",
+			Note: "Seed 002 states a start (contract signing) and a completion (both parties sign the Project Acceptance Report) but no duration, so the project has no term and never expires by itself (DESIGN.md rule 10); it completes at final acceptance. A start may give the contract's end (dates.contract_end): the project expires then.",
 		},
 		Prerequisites: []Prerequisite{
 			{Key: "on-premises-facilities", Text: "If the Project is implemented on the premises of Party A, upon start of the Project, Party A shall provide the necessary office facilities, including desks and chairs, restroom facilities, mains power supply and outlets, and network cables. Party A shall ensure the personal safety of Party B’s personnel. The office environment provided by Party A shall be free of harmful gases. Outdoor environments provided shall be protected against inclement weather;"},

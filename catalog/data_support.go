@@ -189,7 +189,7 @@ func partnerPlan(t partnerTier) Package {
 				"The partner growth plan that customer purchases enter into service cycle, and Alibaba Cloud completes service support within the corresponding service cycle.",
 				"The time-based partner growth plan enters into normal service cycle, and Alibaba Cloud provides service within the corresponding service cycle.",
 			},
-			Note: "Seed 001 does not state how long a service cycle is. Its quotas are counted per year, quarter and month, and support plans run for a year (issue 7), so one cycle is taken as 12 months from purchase; an order stating another cycle overrides it.",
+			Note: "Seed 001 does not state how long a service cycle is. Its quotas are counted per year, quarter and month, and support plans run for a year (issue 7), so one cycle is taken as 12 months from purchase (DESIGN.md rule 4: it ends at 24:00 of the same day 12 months later); a start giving the order's cycle end (dates.contract_end) ends the cycle then instead.",
 		},
 		Prerequisites: []Prerequisite{
 			{Key: "application-lead-time", LeadTime: ptr(workingDays(10)), Before: EventOrder,

@@ -27,6 +27,10 @@ const SeverityRoutine = "routine"
 // run, only a project.
 var ErrNoService = errors.New("states no response targets, so it has no support service to run")
 
+// ErrEndBeforeStart is returned (wrapped, naming the package) by
+// Plan.Service for an end that is not after the service's start.
+var ErrEndBeforeStart = errors.New("the service's end must be after its start")
+
 // Recurrence events and the phase the service conversion reads.
 const (
 	// recurEventIncident is the event of a deliverable owed per incident.
@@ -52,9 +56,13 @@ const (
 // year. The plan is built as follows:
 //
 //   - the service year starts at 00:00 CST on start's CST date and ends
-//     12 months later by the months rule (DESIGN.md rule 4: the same day
-//     of the month, or that month's last day when it has none), at 00:00,
-//     so that it holds exactly twelve service months;
+//     12 months later by the months rule (DESIGN.md rule 4: at 24:00 of
+//     the same day of the month, or of that month's last day when it has
+//     none), as a project's validity does: 12 months from 15 January end
+//     at 24:00 on 15 January of the next year; the last service month
+//     takes that day (see workflows.ServicePeriods). A non-zero end (the
+//     order's cycle end, dates.contract_end) ends the year then instead;
+//     it must be after the start;
 //   - response targets are ordered from the most to the least severe (the
 //     workflow ranks severities by their order; seed 000's packages list
 //     routine issues before critical failures) and keep their unit and
@@ -69,7 +77,7 @@ const (
 //     summary report. The partner plans state none the workflow tracks:
 //     their Ticket Closure is per ticket and their summary reports follow
 //     health-check uses (quotas).
-func (p Plan) Service(start time.Time) (workflows.ServicePlan, error) {
+func (p Plan) Service(start, end time.Time) (workflows.ServicePlan, error) {
 	pkg := p.Package
 	if len(pkg.ResponseTargets) == 0 {
 		return workflows.ServicePlan{}, fmt.Errorf("package %s (%s): %w", pkg.Code, pkg.Kind, ErrNoService)
@@ -78,13 +86,19 @@ func (p Plan) Service(start time.Time) (workflows.ServicePlan, error) {
 		return workflows.ServicePlan{}, fmt.Errorf("package %s: the service's start date is required", pkg.Code)
 	}
 	day := calendar.DateOf(start)
+	if end.IsZero() {
+		end = addServiceMonths(day, serviceYearMonths).AddDate(0, 0, 1) // 24:00 of that day
+	}
+	if !end.After(day.Start()) {
+		return workflows.ServicePlan{}, fmt.Errorf("package %s: %w", pkg.Code, ErrEndBeforeStart)
+	}
 	out := workflows.ServicePlan{
 		PackageCode:     pkg.Code,
 		PackageName:     pkg.Name,
 		CatalogVersion:  p.CatalogVersion,
 		CatalogDigest:   p.CatalogDigest,
 		Start:           day.Start(),
-		End:             addServiceMonths(day, serviceYearMonths),
+		End:             end.In(calendar.Zone()),
 		ResponseTargets: make([]workflows.ResponseTarget, 0, len(pkg.ResponseTargets)),
 		Quotas:          make([]workflows.ServiceQuota, 0, len(pkg.Quotas)),
 	}
@@ -235,7 +249,8 @@ func incidentSeverities(pkg Package) ([]string, error) {
 }
 
 // addServiceMonths is 00:00 CST of the date n months after d, the day
-// clamped to the month's last day (rule 4).
+// clamped to the month's last day (rule 4 ends the period at 24:00 of that
+// date).
 func addServiceMonths(d calendar.Date, n int) time.Time {
 	total := d.Year*12 + int(d.Month-1) + n
 	y, m := total/12, time.Month(total%12+1)

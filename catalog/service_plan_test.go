@@ -34,7 +34,7 @@ func TestPlanServicePartnerPlans(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sp, err := p.Service(contract)
+			sp, err := p.Service(contract, time.Time{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -42,7 +42,7 @@ func TestPlanServicePartnerPlans(t *testing.T) {
 				t.Errorf("identity %s %s %s", sp.PackageCode, sp.CatalogVersion, sp.CatalogDigest)
 			}
 			wantStart := time.Date(2026, 11, 30, 0, 0, 0, 0, calendar.Zone())
-			wantEnd := time.Date(2027, 11, 30, 0, 0, 0, 0, calendar.Zone())
+			wantEnd := time.Date(2027, 12, 1, 0, 0, 0, 0, calendar.Zone()) // 24:00 on 30 November (rule 4)
 			if !sp.Start.Equal(wantStart) || !sp.End.Equal(wantEnd) {
 				t.Errorf("year [%v, %v), want [%v, %v)", sp.Start, sp.End, wantStart, wantEnd)
 			}
@@ -85,22 +85,64 @@ func TestPlanServiceYearEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Rule 4, as for a project's validity: 12 months from 15 January end
+	// at 24:00 on 15 January of the next year.
 	for _, tt := range []struct{ start, end time.Time }{
-		{time.Date(2028, 2, 29, 12, 0, 0, 0, calendar.Zone()), time.Date(2029, 2, 28, 0, 0, 0, 0, calendar.Zone())},
-		{time.Date(2026, 1, 31, 0, 0, 0, 0, calendar.Zone()), time.Date(2027, 1, 31, 0, 0, 0, 0, calendar.Zone())},
+		{time.Date(2026, 1, 15, 9, 0, 0, 0, calendar.Zone()), time.Date(2027, 1, 16, 0, 0, 0, 0, calendar.Zone())},
+		// 29 February + 12 months: 24:00 on 28 February.
+		{time.Date(2028, 2, 29, 12, 0, 0, 0, calendar.Zone()), time.Date(2029, 3, 1, 0, 0, 0, 0, calendar.Zone())},
+		{time.Date(2026, 1, 31, 0, 0, 0, 0, calendar.Zone()), time.Date(2027, 2, 1, 0, 0, 0, 0, calendar.Zone())},
 		// 16:00 UTC on 31 December is already 1 January in CST.
-		{time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC), time.Date(2028, 1, 1, 0, 0, 0, 0, calendar.Zone())},
+		{time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC), time.Date(2028, 1, 2, 0, 0, 0, 0, calendar.Zone())},
 	} {
-		sp, err := p.Service(tt.start)
+		sp, err := p.Service(tt.start, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !sp.End.Equal(tt.end) {
 			t.Errorf("start %v: end %v, want %v", tt.start, sp.End, tt.end)
 		}
-		if n := len(workflows.ServicePeriods(sp.Start, sp.End)); n != 12 {
-			t.Errorf("start %v: %d months", tt.start, n)
+		periods := workflows.ServicePeriods(sp.Start, sp.End)
+		if n := len(periods); n != 12 || !periods[n-1].End.Equal(tt.end) {
+			t.Errorf("start %v: %d months, the last %+v", tt.start, n, periods[n-1])
 		}
+	}
+}
+
+// TestPlanServiceContractEnd holds a start's contract end (the order's
+// service cycle end, seed 001) as the year's end, and refuses one that is
+// not after the start.
+func TestPlanServiceContractEnd(t *testing.T) {
+	p, err := Default().Plan("partner-elite", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 3, 10, 9, 0, 0, 0, calendar.Zone())
+	tests := []struct {
+		name   string
+		end    time.Time
+		months int
+		err    error
+	}{
+		{"six months", time.Date(2026, 9, 10, 0, 0, 0, 0, calendar.Zone()), 6, nil},
+		{"two years", time.Date(2028, 3, 10, 0, 0, 0, 0, calendar.Zone()), 24, nil},
+		{"at the start", time.Date(2026, 3, 10, 0, 0, 0, 0, calendar.Zone()), 0, ErrEndBeforeStart},
+		{"before the start", time.Date(2026, 1, 1, 0, 0, 0, 0, calendar.Zone()), 0, ErrEndBeforeStart},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sp, err := p.Service(start, tc.end)
+			if !errors.Is(err, tc.err) {
+				t.Fatalf("error %v, want %v", err, tc.err)
+			}
+			if err != nil {
+				return
+			}
+			if !sp.End.Equal(tc.end) || len(workflows.ServicePeriods(sp.Start, sp.End)) != tc.months {
+				t.Errorf("year [%v, %v) of %d months, want the end %v and %d months", sp.Start, sp.End,
+					len(workflows.ServicePeriods(sp.Start, sp.End)), tc.end, tc.months)
+			}
+		})
 	}
 }
 
@@ -161,12 +203,12 @@ func TestPlanServiceProjectPackages(t *testing.T) {
 			if p.Package.Kind != KindProject {
 				t.Fatalf("%s is a %s; the test is about project packages", tt.code, p.Package.Kind)
 			}
-			got, err := p.Service(paid)
+			got, err := p.Service(paid, time.Time{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			wantStart := time.Date(2027, 1, 31, 0, 0, 0, 0, calendar.Zone())
-			wantEnd := time.Date(2028, 1, 31, 0, 0, 0, 0, calendar.Zone())
+			wantEnd := time.Date(2028, 2, 1, 0, 0, 0, 0, calendar.Zone()) // 24:00 on 31 January
 			if !got.Start.Equal(wantStart) || !got.End.Equal(wantEnd) {
 				t.Errorf("year [%v, %v), want [%v, %v)", got.Start, got.End, wantStart, wantEnd)
 			}
@@ -206,7 +248,7 @@ func TestPlanServiceRefusesPackagesWithoutTargets(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = p.Service(time.Date(2027, 1, 1, 0, 0, 0, 0, calendar.Zone()))
+			_, err = p.Service(time.Date(2027, 1, 1, 0, 0, 0, 0, calendar.Zone()), time.Time{})
 			if !errors.Is(err, ErrNoService) {
 				t.Fatalf("error %v, want ErrNoService", err)
 			}
@@ -216,7 +258,7 @@ func TestPlanServiceRefusesPackagesWithoutTargets(t *testing.T) {
 		})
 	}
 	p, _ := c.Plan("partner-elite", Options{})
-	if _, err := p.Service(time.Time{}); err == nil {
+	if _, err := p.Service(time.Time{}, time.Time{}); err == nil {
 		t.Error("a zero start converted")
 	}
 }
@@ -232,7 +274,7 @@ func TestPlanServiceEveryPackage(t *testing.T) {
 	for _, pkg := range c.Packages() {
 		t.Run(pkg.Code, func(t *testing.T) {
 			p := Plan{CatalogVersion: c.Version, CatalogDigest: c.Digest(), Package: pkg}
-			out, err := p.Service(start)
+			out, err := p.Service(start, time.Time{})
 			if len(pkg.ResponseTargets) == 0 {
 				if !errors.Is(err, ErrNoService) {
 					t.Errorf("error %v, want ErrNoService", err)

@@ -160,8 +160,9 @@ type Validity struct {
 	Type ValidityType `json:"type"`
 	// StartsOn is the event the period is counted from.
 	StartsOn Event `json:"starts_on"`
-	// Duration is the length of the period (12 months).
-	Duration Duration `json:"duration"`
+	// Duration is the length of the period (12 months); zero (and absent
+	// from JSON) when the seed states no term (DESIGN.md rule 10).
+	Duration Duration `json:"duration,omitzero"`
 	// EndsOnFinalAcceptance is true when the customer's final acceptance
 	// completes the project before the period is over.
 	EndsOnFinalAcceptance bool `json:"ends_on_final_acceptance"`

@@ -311,7 +311,10 @@ func (v *validator) validity(place string, p Package) {
 	if !knownEvent(val.StartsOn) {
 		v.add(vp, "unknown start event %q", val.StartsOn)
 	}
-	v.duration(vp, "duration", val.Duration)
+	// A package whose seed states no term has none (DESIGN.md rule 10).
+	if val.Duration != (Duration{}) {
+		v.duration(vp, "duration", val.Duration)
+	}
 	if val.Type == ValidityInstant && !val.EndsOnFinalAcceptance {
 		v.add(vp, "instant validity must end on final acceptance")
 	}

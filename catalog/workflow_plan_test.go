@@ -47,7 +47,12 @@ func TestPlanWorkflow(t *testing.T) {
 			if want := (calendar.Spec{Kind: calendar.WorkingDays, N: 5}); w.AcceptanceWindow != want {
 				t.Errorf("acceptance window = %+v, want %+v", w.AcceptanceWindow, want)
 			}
-			if want := (calendar.Spec{Kind: calendar.Months, N: 12}); w.Validity.Duration != want {
+			// Seed 000 states 12 months; seeds 002 and 003 state no term.
+			want := calendar.Spec{Kind: calendar.Months, N: 12}
+			if pkg.Seed.ID != "000" {
+				want = calendar.Spec{}
+			}
+			if w.Validity.Duration != want {
 				t.Errorf("validity = %+v, want %+v", w.Validity.Duration, want)
 			}
 			if string(w.Validity.StartsOn) != string(pkg.Validity.StartsOn) || w.Validity.EndsOnFinalAcceptance != pkg.Validity.EndsOnFinalAcceptance {

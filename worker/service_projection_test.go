@@ -41,7 +41,7 @@ func TestServiceProjectionEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp, err := plan.Service(time.Now().In(calendar.Zone()))
+	sp, err := plan.Service(time.Now().In(calendar.Zone()), time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

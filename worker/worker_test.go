@@ -104,8 +104,9 @@ func TestLandingZoneAdvancedEndToEnd(t *testing.T) {
 	if s.Seq != 1 || s.Status != workflows.StatusActive || s.Phase != "investigation" || s.Package.Code != landingZoneAdvanced {
 		t.Fatalf("after start: seq %d status %s phase %s package %s", s.Seq, s.Status, s.Phase, s.Package.Code)
 	}
-	if !s.Validity.EndsOnFinalAcceptance || !s.Validity.Start.Equal(now) || !s.Validity.End.At.After(now.AddDate(0, 11, 0)) {
-		t.Errorf("validity %+v, want 12 months from %s ending on final acceptance", s.Validity, now)
+	// Landing Zone states no term: no end without a contract end.
+	if !s.Validity.EndsOnFinalAcceptance || !s.Validity.Start.Equal(now) || !s.Validity.End.IsZero() {
+		t.Errorf("validity %+v, want no end, from %s, ending on final acceptance", s.Validity, now)
 	}
 	if len(s.Clocks) != 0 || len(s.Quotas) != 0 {
 		t.Errorf("clocks %v quotas %v, want none", s.Clocks, s.Quotas)

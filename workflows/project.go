@@ -132,12 +132,19 @@ func initialState(in ProjectInput, now time.Time) ProjectState {
 // warnings) and records the project-started event.
 func (p *project) begin(ctx workflow.Context) error {
 	v := &p.s.Validity
-	res, err := p.rt.deadline(ctx, v.Start, p.plan.Validity.Duration)
-	if err != nil {
-		return fmt.Errorf("validity of %s: %w", p.plan.PackageCode, err)
+	switch end := p.in.Dates.ContractEnd; {
+	case !end.IsZero():
+		// The contract's own end: an instant given, not computed.
+		end = end.In(calendar.Zone())
+		v.End = DeadlineState{At: end, From: v.Start, Computed: end}
+	case p.plan.Validity.Duration != (calendar.Spec{}):
+		res, err := p.rt.deadline(ctx, v.Start, p.plan.Validity.Duration)
+		if err != nil {
+			return fmt.Errorf("validity of %s: %w", p.plan.PackageCode, err)
+		}
+		v.End = newDeadline(v.Start, p.plan.Validity.Duration, res)
+		p.s.CalendarVersion = res.CalendarVersion
 	}
-	v.End = newDeadline(v.Start, p.plan.Validity.Duration, res)
-	p.s.CalendarVersion = res.CalendarVersion
 	clocks := make([]any, 0, len(p.plan.Clocks))
 	for i, pc := range p.plan.Clocks {
 		c := &p.s.Clocks[i]
@@ -157,14 +164,17 @@ func (p *project) begin(ctx workflow.Context) error {
 		clocks = append(clocks, map[string]any{"clock": c.Key, "deadline": c.Deadline.At, "provisional": c.Deadline.Provisional})
 	}
 	p.derive()
-	p.rt.record(now(ctx), EventProjectStarted, ActionMeta{Actor: p.in.StartedBy, RequestID: p.in.RequestID}, map[string]any{
+	payload := map[string]any{
 		"package":         p.plan.PackageCode,
 		"catalog_version": p.plan.CatalogVersion,
 		"catalog_digest":  p.plan.CatalogDigest,
 		"validity_start":  v.Start,
-		"validity_end":    v.End.At,
 		"clocks":          clocks,
-	})
+	}
+	if !v.End.IsZero() {
+		payload["validity_end"] = v.End.At
+	}
+	p.rt.record(now(ctx), EventProjectStarted, ActionMeta{Actor: p.in.StartedBy, RequestID: p.in.RequestID, ClientRequestID: p.in.ClientRequestID}, payload)
 	return nil
 }
 

@@ -601,7 +601,11 @@ func (p *project) end(at time.Time, status ProjectStatus, reason string, m Actio
 		typ = EventProjectTerminated
 	}
 	p.derive()
-	return p.rt.record(at, typ, m, map[string]any{"status": status, "reason": reason, "validity_end": p.s.Validity.End.At})
+	payload := map[string]any{"status": status, "reason": reason}
+	if !p.s.Validity.End.IsZero() {
+		payload["validity_end"] = p.s.Validity.End.At
+	}
+	return p.rt.record(at, typ, m, payload)
 }
 
 // ---- calendar ----

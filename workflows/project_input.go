@@ -28,6 +28,11 @@ type ContractDates struct {
 	ContractSigning   time.Time `json:"contract_signing,omitzero"`
 	Application       time.Time `json:"application,omitzero"`
 	Order             time.Time `json:"order,omitzero"`
+	// ContractEnd, when given, is the instant the contract ends: the
+	// project expires then (completes, when it does not end on final
+	// acceptance) instead of at the end of the package's validity term,
+	// and a package whose seed states no term gets this one.
+	ContractEnd time.Time `json:"contract_end,omitzero"`
 }
 
 // At returns the date of the event; the zero time when it is not given or
@@ -66,6 +71,8 @@ type ProjectInput struct {
 	// which request.
 	StartedBy Actor  `json:"started_by"`
 	RequestID string `json:"request_id"`
+	// ClientRequestID is the client's own X-Request-ID of the start.
+	ClientRequestID string `json:"client_request_id,omitempty"`
 	// ContinueAsNewAfterEvents, when positive, replaces
 	// ContinueAsNewHistoryLength as the history budget of one run, in
 	// history events (a test hook; see the runtime's cost model).
@@ -123,7 +130,13 @@ func ValidateStart(in ProjectInput) error {
 		}
 	}
 	spec("plan.acceptance_window", p.AcceptanceWindow)
-	spec("plan.validity.duration", p.Validity.Duration)
+	if p.Validity.Duration != (calendar.Spec{}) {
+		spec("plan.validity.duration", p.Validity.Duration)
+	}
+	if end, start := in.Dates.ContractEnd, in.Dates.At(p.Validity.StartsOn); !end.IsZero() && !start.IsZero() && !end.After(start) {
+		add("dates.contract_end", StartRuleInvalid, "the contract end %s is not after the %s date %s",
+			end.Format(time.RFC3339), p.Validity.StartsOn, start.Format(time.RFC3339))
+	}
 	need := func(field string, e ContractEvent) {
 		if e == OnSubmission {
 			return

@@ -190,10 +190,14 @@ type DecisionRecord struct {
 
 // ValidityState is the project's service period.
 type ValidityState struct {
-	Type                  ValidityType  `json:"type"`
-	StartsOn              ContractEvent `json:"starts_on"`
-	Start                 time.Time     `json:"start"`
-	End                   DeadlineState `json:"end"`
+	Type     ValidityType  `json:"type"`
+	StartsOn ContractEvent `json:"starts_on"`
+	Start    time.Time     `json:"start"`
+	// End is when the project expires (or completes, when it does not end
+	// on final acceptance): the package's term counted from Start, or the
+	// start's contract end. Absent when there is neither (Managed Services
+	// and Landing Zone state no term).
+	End                   DeadlineState `json:"end,omitzero"`
 	EndsOnFinalAcceptance bool          `json:"ends_on_final_acceptance"`
 }
 

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -362,38 +363,102 @@ func TestQuotaExhaustion(t *testing.T) {
 	}
 }
 
+// TestValidityEnd runs projects to the end of their validity: seed 000's
+// 12-month term, or the start's contract end (dates.contract_end), which
+// also gives an end to Managed Services and Landing Zone, whose seeds state
+// no term.
 func TestValidityEnd(t *testing.T) {
 	end := deadline(t, t0, calendar.Months, 12)
 	if end.Format(time.RFC3339) != "2027-03-03T00:00:00+08:00" {
 		t.Fatalf("validity end %s", end)
 	}
+	contractEnd := cst(2026, 9, 30, 18, 0)
 	tests := []struct {
-		code   string
-		status workflows.ProjectStatus
-		event  workflows.EventType
+		code        string
+		contractEnd time.Time
+		end         time.Time
+		status      workflows.ProjectStatus
+		event       workflows.EventType
 	}{
-		{"dingtalk-enterprise-base", workflows.StatusExpired, workflows.EventProjectExpired},
-		{"landing-zone-advanced", workflows.StatusExpired, workflows.EventProjectExpired},
-		{"managed-services", workflows.StatusExpired, workflows.EventProjectExpired},
-		{"dingtalk-hybrid-cloud-compliance", workflows.StatusCompleted, workflows.EventProjectCompleted},
+		{"dingtalk-enterprise-base", time.Time{}, end, workflows.StatusExpired, workflows.EventProjectExpired},
+		{"dingtalk-enterprise-base", contractEnd, contractEnd, workflows.StatusExpired, workflows.EventProjectExpired},
+		{"landing-zone-advanced", contractEnd, contractEnd, workflows.StatusExpired, workflows.EventProjectExpired},
+		{"managed-services", contractEnd, contractEnd, workflows.StatusExpired, workflows.EventProjectExpired},
+		{"dingtalk-hybrid-cloud-compliance", time.Time{}, end, workflows.StatusCompleted, workflows.EventProjectCompleted},
 	}
 	for _, tc := range tests {
-		t.Run(tc.code, func(t *testing.T) {
-			h := newHarness(t, tc.code)
-			h.at(end.Add(-time.Second).Sub(t0), func() {
-				if s := h.query(); s.Status != workflows.StatusActive || !s.NextDeadline.Equal(end) {
+		t.Run(tc.code+" "+tc.end.Format(time.DateOnly), func(t *testing.T) {
+			in := projectInput(t, tc.code, startOptions(tc.code), t0)
+			in.Dates.ContractEnd = tc.contractEnd
+			h := newHarnessInput(t, in, t0)
+			h.at(tc.end.Add(-time.Second).Sub(t0), func() {
+				if s := h.query(); s.Status != workflows.StatusActive || !s.NextDeadline.Equal(tc.end) {
 					t.Errorf("a second before the end: %s, next deadline %s", s.Status, s.NextDeadline)
 				}
 			})
 			h.run()
 			res := h.result()
-			if res.Status != tc.status || !res.EndedAt.Equal(end) {
-				t.Errorf("ended %s at %s, want %s at %s", res.Status, res.EndedAt, tc.status, end)
+			if res.Status != tc.status || !res.EndedAt.Equal(tc.end) || !res.State.Validity.End.At.Equal(tc.end) {
+				t.Errorf("ended %s at %s (validity end %s), want %s at %s", res.Status, res.EndedAt, res.State.Validity.End.At, tc.status, tc.end)
 			}
-			if ev := onlyEvent(t, h.rec, tc.event); !ev.At.Equal(end) {
+			if ev := onlyEvent(t, h.rec, tc.event); !ev.At.Equal(tc.end) {
 				t.Errorf("%s at %s", tc.event, ev.At)
 			}
 			h.checkRecords(res.State)
+		})
+	}
+}
+
+// TestNoTermNoExpiry starts Managed Services and Landing Zone, whose seeds
+// state no term, without a contract end: the state shows no validity end
+// and no next deadline, and the project is still active two years on.
+func TestNoTermNoExpiry(t *testing.T) {
+	for _, code := range []string{"managed-services", "landing-zone-standard"} {
+		t.Run(code, func(t *testing.T) {
+			h := newHarness(t, code)
+			h.at(2*366*24*time.Hour, func() {
+				s := h.query()
+				if s.Status != workflows.StatusActive || !s.Validity.End.IsZero() || !s.NextDeadline.IsZero() {
+					t.Errorf("two years on: %s, validity end %+v, next deadline %s", s.Status, s.Validity.End, s.NextDeadline)
+				}
+				b, err := json.Marshal(s.Validity)
+				if err != nil || strings.Contains(string(b), `"end"`) {
+					t.Errorf("validity JSON %s (%v) names an end", b, err)
+				}
+				h.must(workflows.UpdateTerminate, h.terminate())
+			})
+			h.run()
+			h.checkUpdates()
+			if res := h.result(); res.Status != workflows.StatusTerminated {
+				t.Errorf("ended %s", res.Status)
+			}
+		})
+	}
+}
+
+// TestContractEndValidation refuses a contract end that is not after the
+// date the validity starts on, naming dates.contract_end.
+func TestContractEndValidation(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		end  time.Time
+		ok   bool
+	}{
+		{"after the start", t0.Add(time.Hour), true},
+		{"at the start", t0, false},
+		{"before the start", t0.Add(-24 * time.Hour), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := projectInput(t, "managed-services", catalog.Options{}, t0)
+			in.Dates.ContractEnd = tc.end
+			err := workflows.ValidateStart(in)
+			var fields []string
+			for _, se := range workflows.StartErrors(err) {
+				fields = append(fields, se.Field)
+			}
+			if tc.ok != (err == nil) || !tc.ok && !slices.Equal(fields, []string{"dates.contract_end"}) {
+				t.Errorf("error %v (fields %v), want ok %v", err, fields, tc.ok)
+			}
 		})
 	}
 }
@@ -913,11 +978,12 @@ func TestSearchAttributes(t *testing.T) {
 	h.script(time.Hour, steps)
 	h.run()
 	h.checkUpdates()
-	end := deadline(t, t0, calendar.Months, 12)
+	// Managed Services has no term: the next deadline is the window's,
+	// unset again once the kickoff report is accepted.
 	window := deadline(t, t0.Add(time.Hour), calendar.WorkingDays, 5)
 	if !slices.Equal(phases, []string{"kickoff", "implementation-solution"}) ||
 		!slices.Equal(statuses, []string{"active", "terminated"}) ||
-		len(next) != 3 || !next[0].Equal(end) || !next[1].Equal(window) || !next[2].Equal(end) {
+		len(next) != 1 || !next[0].Equal(window) {
 		t.Errorf("upserted phases %v, statuses %v, next deadlines %v", phases, statuses, next)
 	}
 }

@@ -285,15 +285,21 @@ type ServicePeriod struct {
 // months after start on the CST wall clock, on the same day of the month or,
 // when that month is shorter, on its last day (31 January, 28 February,
 // 31 March: each counted from the anchor, never chained). The last month ends
-// at end and may be short. This is pure date arithmetic with no holiday
-// data, so a workflow may compute it (DESIGN.md rule 7 concerns calendar
-// data); the service workflow computes it once and keeps the instants in its
-// state.
+// at end and may be short; a year that ends at 24:00 of the day its last
+// whole month ends on (DESIGN.md rule 4: 12 months from 15 January end at
+// 24:00 on 15 January) gives that day to its last month rather than make a
+// month of one day. This is pure date arithmetic with no holiday data, so a
+// workflow may compute it (DESIGN.md rule 7 concerns calendar data); the
+// service workflow computes it once and keeps the instants in its state.
 func ServicePeriods(start, end time.Time) []ServicePeriod {
 	var out []ServicePeriod
 	for k := 0; k <= maxServiceMonths; k++ {
 		a := addMonthsCST(start, k)
 		if !a.Before(end) {
+			break
+		}
+		if k > 0 && !end.After(a.AddDate(0, 0, 1)) {
+			out[k-1].End = end.In(calendar.Zone()) // the rule-4 day
 			break
 		}
 		b := addMonthsCST(start, k+1)

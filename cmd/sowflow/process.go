@@ -51,6 +51,12 @@ func serviceFlags(name, description string, mode config.Mode, args []string, std
 	return true, 0
 }
 
+// apiOnly are the variables only a process serving the API (api, dev) reads.
+var apiOnly = map[string]bool{
+	"SOWFLOW_HTTP_ADDR": true, "SOWFLOW_METRICS_ADDR": true, "SOWFLOW_HTTP_READ_TIMEOUT": true, "SOWFLOW_HTTP_WRITE_TIMEOUT": true,
+	"SOWFLOW_IDEMPOTENCY_RETENTION": true, "SOWFLOW_ALLOW_HTTP_DOCUMENT_URIS": true,
+}
+
 func printVariables(w io.Writer, mode config.Mode) {
 	for _, v := range config.Variables {
 		devOnly := strings.HasPrefix(v.Usage, "dev only")
@@ -60,7 +66,10 @@ func printVariables(w io.Writer, mode config.Mode) {
 		if strings.HasPrefix(v.Usage, "migrate only") && mode != config.ModeMigrate {
 			continue
 		}
-		if mode == config.ModeMigrate && (strings.HasPrefix(v.Name, "TEMPORAL_") || v.Name == "SOWFLOW_HTTP_ADDR") {
+		if mode == config.ModeMigrate && (strings.HasPrefix(v.Name, "TEMPORAL_") || apiOnly[v.Name]) {
+			continue
+		}
+		if mode == config.ModeWorker && apiOnly[v.Name] {
 			continue
 		}
 		def := ""
