@@ -37,7 +37,7 @@ func (p *Projection) RecordProject(ctx context.Context, in workflows.ProjectReco
 	events := make([]store.ProjectEvent, len(recorded.events))
 	for i, e := range recorded.events {
 		events[i] = store.ProjectEvent{ProjectID: snap.ID, Event: store.Event{Seq: e.Seq, Type: e.Type, ActorSubject: e.ActorSubject,
-			ActorRole: e.ActorRole, RequestID: e.RequestID, OccurredAt: e.OccurredAt, Payload: e.Payload}}
+			ActorRole: e.ActorRole, RequestID: e.RequestID, ClientRequestID: e.ClientRequestID, OccurredAt: e.OccurredAt, Payload: e.Payload}}
 	}
 	snap.UpdatedAt = recorded.updatedAt(snap.UpdatedAt)
 	seq, err := p.Store.RecordProject(ctx, snap, events, recorded.outbox)
@@ -71,7 +71,7 @@ func recordedEvents(in []workflows.Event) (recorded, error) {
 		}
 		out.events = append(out.events, store.Event{
 			Seq: e.Seq, Type: string(e.Type), ActorSubject: e.Actor.Subject, ActorRole: string(e.Actor.Role),
-			RequestID: e.RequestID, OccurredAt: e.At, Payload: payload,
+			RequestID: e.RequestID, ClientRequestID: e.ClientRequestID, OccurredAt: e.At, Payload: payload,
 		})
 		if e.At.After(out.latest) {
 			out.latest = e.At

@@ -44,6 +44,9 @@ type Caller struct {
 	Actor workflows.Actor
 	// RequestID is the request the action is recorded under.
 	RequestID string
+	// ClientRequestID is the client's own X-Request-ID, audited beside
+	// RequestID; "" when it sent none.
+	ClientRequestID string
 	// IdempotencyKey is the key the action is retried with. With the
 	// actor's subject it derives the action's Temporal update ID (and a
 	// start's fingerprint), so a retry whose first answer was lost takes
@@ -56,7 +59,7 @@ type Caller struct {
 
 // meta is the actor and request ID every action carries into history.
 func (cl Caller) meta() workflows.ActionMeta {
-	return workflows.ActionMeta{Actor: cl.Actor, RequestID: cl.RequestID}
+	return workflows.ActionMeta{Actor: cl.Actor, RequestID: cl.RequestID, ClientRequestID: cl.ClientRequestID}
 }
 
 // derive names something the caller's request does, the same for every

@@ -32,7 +32,7 @@ func (h *handlers) authenticate(c *gin.Context) {
 	c.Set(principalKey, p)
 	// Audit records written while serving the request name the caller.
 	c.Request = c.Request.WithContext(store.WithActor(c.Request.Context(),
-		store.Actor{Subject: p.Subject(), Role: string(p.Role), RequestID: c.GetString(requestIDKey)}))
+		store.Actor{Subject: p.Subject(), Role: string(p.Role), RequestID: c.GetString(requestIDKey), ClientRequestID: c.GetString(clientRequestIDKey)}))
 	c.Next()
 }
 

@@ -34,10 +34,12 @@ type emptyRequest struct{}
 func callerOf(c *gin.Context) Caller {
 	p := principal(c)
 	return Caller{
-		Actor:          workflows.Actor{Subject: p.Subject(), Role: workflows.Role(p.Role), CustomerID: p.CustomerID},
-		RequestID:      c.GetString(requestIDKey),
-		IdempotencyKey: c.GetString(idempotencyCtxKey),
-		RequestHash:    c.GetString(idempotencyHashKey),
+		Actor:     workflows.Actor{Subject: p.Subject(), Role: workflows.Role(p.Role), CustomerID: p.CustomerID},
+		RequestID: c.GetString(requestIDKey),
+		// The client's own X-Request-ID, audited beside RequestID.
+		ClientRequestID: c.GetString(clientRequestIDKey),
+		IdempotencyKey:  c.GetString(idempotencyCtxKey),
+		RequestHash:     c.GetString(idempotencyHashKey),
 	}
 }
 

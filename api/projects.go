@@ -82,7 +82,7 @@ func (h *handlers) startProject(c *gin.Context) {
 	cl := callerOf(c)
 	in := workflows.ProjectInput{
 		ProjectID: req.ProjectID, CustomerID: req.CustomerID, Plan: plan.Workflow(), Dates: req.Dates.parse(),
-		StartedBy: cl.Actor, RequestID: cl.RequestID,
+		StartedBy: cl.Actor, RequestID: cl.RequestID, ClientRequestID: cl.ClientRequestID,
 	}
 	if err := errors.Join(workflows.ValidateStart(in), workflows.CheckLeadTimes(in, h.deps.Calendars.Current().Deadline)); err != nil {
 		h.fail(c, startRefusal("project", err))

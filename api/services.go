@@ -127,7 +127,7 @@ func (h *handlers) startService(c *gin.Context) {
 	}
 	cl := callerOf(c)
 	in := workflows.ServiceInput{ServiceID: req.ServiceID, CustomerID: req.CustomerID, ProjectID: req.ProjectID, Plan: sp,
-		StartedBy: cl.Actor, RequestID: cl.RequestID}
+		StartedBy: cl.Actor, RequestID: cl.RequestID, ClientRequestID: cl.ClientRequestID}
 	if req.ProjectID != "" {
 		if err := h.checkServiceProject(c.Request.Context(), cl, in); err != nil {
 			h.fail(c, err)

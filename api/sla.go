@@ -143,7 +143,7 @@ func (h *handlers) startSLAPeriod(c *gin.Context) {
 	cl := callerOf(c)
 	in := workflows.SLAPeriodInput{Account: req.Account, CustomerID: req.CustomerID, Service: workflows.SLAService(req.Service),
 		Period: req.Period, MonthlyFeeCents: req.MonthlyFeeCents, Currency: req.Currency,
-		StartedBy: cl.Actor, RequestID: cl.RequestID}
+		StartedBy: cl.Actor, RequestID: cl.RequestID, ClientRequestID: cl.ClientRequestID}
 	if err := workflows.ValidateSLAPeriod(in); err != nil {
 		h.fail(c, startRefusal("service period", err))
 		return

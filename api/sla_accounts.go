@@ -105,7 +105,7 @@ func (h *handlers) startSLAAccount(c *gin.Context) {
 	cl := callerOf(c)
 	in := workflows.SLAAccountInput{Account: req.Account, CustomerID: req.CustomerID, Service: workflows.SLAService(req.Service),
 		MonthlyFeeCents: req.MonthlyFeeCents, Currency: req.Currency, FirstPeriod: req.FirstPeriod, LastPeriod: req.LastPeriod,
-		StartedBy: cl.Actor, RequestID: cl.RequestID}
+		StartedBy: cl.Actor, RequestID: cl.RequestID, ClientRequestID: cl.ClientRequestID}
 	if err := workflows.ValidateSLAAccount(in); err != nil {
 		h.fail(c, startRefusal("SLA account", err))
 		return

@@ -48,6 +48,8 @@ type Actor struct {
 	Subject   string `json:"subject"`
 	Role      string `json:"role"`
 	RequestID string `json:"request_id,omitempty"`
+	// ClientRequestID is the X-Request-ID the client sent, if any.
+	ClientRequestID string `json:"client_request_id,omitempty"`
 }
 
 type actorKey struct{}
@@ -115,18 +117,20 @@ type AuditEntry struct {
 
 // AuditRecord is one stored audit record.
 type AuditRecord struct {
-	ID           int64           `json:"id"`
-	Chain        string          `json:"chain"`
-	Seq          int64           `json:"seq"`
-	ActorSubject string          `json:"actor_subject"`
-	ActorRole    string          `json:"actor_role"`
-	RequestID    string          `json:"request_id"`
-	OccurredAt   time.Time       `json:"occurred_at"`
-	Action       string          `json:"action"`
-	ProjectID    string          `json:"project_id,omitempty"`
-	Payload      json.RawMessage `json:"payload"`
-	PrevHash     Digest          `json:"prev_hash"`
-	Hash         Digest          `json:"hash"`
+	ID           int64  `json:"id"`
+	Chain        string `json:"chain"`
+	Seq          int64  `json:"seq"`
+	ActorSubject string `json:"actor_subject"`
+	ActorRole    string `json:"actor_role"`
+	RequestID    string `json:"request_id"`
+	// ClientRequestID is the client's own X-Request-ID, "" when it sent none.
+	ClientRequestID string          `json:"client_request_id,omitempty"`
+	OccurredAt      time.Time       `json:"occurred_at"`
+	Action          string          `json:"action"`
+	ProjectID       string          `json:"project_id,omitempty"`
+	Payload         json.RawMessage `json:"payload"`
+	PrevHash        Digest          `json:"prev_hash"`
+	Hash            Digest          `json:"hash"`
 }
 
 // CanonicalContent returns the bytes a record's hash covers, after its
@@ -137,6 +141,9 @@ type AuditRecord struct {
 //	 fractional seconds and no trailing zeros (time.RFC3339Nano),
 //	 "payload": Payload, "project_id": ProjectID or null when empty,
 //	 "request_id": RequestID, "seq": Seq}
+//
+// plus "client_request_id": ClientRequestID when it is not empty (records
+// written before the column existed hash without it).
 func (r AuditRecord) CanonicalContent() ([]byte, error) {
 	payload, err := decodeJSON(orEmptyObject(r.Payload))
 	if err != nil {
@@ -155,6 +162,9 @@ func (r AuditRecord) CanonicalContent() ([]byte, error) {
 		"project_id":  project,
 		"request_id":  r.RequestID,
 		"seq":         json.Number(strconv.FormatInt(r.Seq, 10)),
+	}
+	if r.ClientRequestID != "" {
+		content["client_request_id"] = r.ClientRequestID
 	}
 	var b bytes.Buffer
 	if err := writeCanonical(&b, content); err != nil {
@@ -347,7 +357,7 @@ func appendAudit(ctx context.Context, tx pgx.Tx, chain string, entries []AuditEn
 			subject = unattributed
 		}
 		recs[i] = AuditRecord{
-			Chain: chain, ActorSubject: subject, ActorRole: e.Actor.Role, RequestID: e.Actor.RequestID,
+			Chain: chain, ActorSubject: subject, ActorRole: e.Actor.Role, RequestID: e.Actor.RequestID, ClientRequestID: e.Actor.ClientRequestID,
 			// PostgreSQL keeps microseconds; hash what it will read back.
 			OccurredAt: at.UTC().Truncate(time.Microsecond), Action: e.Action, ProjectID: e.ProjectID,
 		}
@@ -393,9 +403,9 @@ func appendAudit(ctx context.Context, tx pgx.Tx, chain string, entries []AuditEn
 		if r.ProjectID != "" {
 			project = &r.ProjectID
 		}
-		batch.Queue(`INSERT INTO audit_log (chain, seq, actor_subject, actor_role, request_id, occurred_at, action, project_id, payload, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $11) RETURNING id`,
-			r.Chain, r.Seq, r.ActorSubject, r.ActorRole, r.RequestID, r.OccurredAt, r.Action, project, normalised[i], []byte(r.PrevHash), []byte(r.Hash),
+		batch.Queue(`INSERT INTO audit_log (chain, seq, actor_subject, actor_role, request_id, occurred_at, action, project_id, payload, prev_hash, hash, client_request_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $11, $12) RETURNING id`,
+			r.Chain, r.Seq, r.ActorSubject, r.ActorRole, r.RequestID, r.OccurredAt, r.Action, project, normalised[i], []byte(r.PrevHash), []byte(r.Hash), r.ClientRequestID,
 		).QueryRow(func(row pgx.Row) error { return row.Scan(&r.ID) })
 	}
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
@@ -421,12 +431,12 @@ func (s *Store) AuditRecords(ctx context.Context, chain string, afterSeq int64, 
 	return out, nil
 }
 
-const auditColumns = `id, chain, seq, actor_subject, actor_role, request_id, occurred_at, action, coalesce(project_id, ''), payload, prev_hash, hash`
+const auditColumns = `id, chain, seq, actor_subject, actor_role, request_id, occurred_at, action, coalesce(project_id, ''), payload, prev_hash, hash, client_request_id`
 
 func scanAuditRecord(row pgx.CollectableRow) (AuditRecord, error) {
 	var r AuditRecord
 	err := row.Scan(&r.ID, &r.Chain, &r.Seq, &r.ActorSubject, &r.ActorRole, &r.RequestID, &r.OccurredAt,
-		&r.Action, &r.ProjectID, &r.Payload, (*[]byte)(&r.PrevHash), (*[]byte)(&r.Hash))
+		&r.Action, &r.ProjectID, &r.Payload, (*[]byte)(&r.PrevHash), (*[]byte)(&r.Hash), &r.ClientRequestID)
 	return r, err
 }
 
@@ -613,7 +623,7 @@ func auditEvents(ctx context.Context, tx pgx.Tx, sub subject, events []Event) er
 			return fmt.Errorf("encode audit payload of event %d: %w", e.Seq, err)
 		}
 		entries[i] = AuditEntry{
-			Actor:      Actor{Subject: e.ActorSubject, Role: e.ActorRole, RequestID: e.RequestID},
+			Actor:      Actor{Subject: e.ActorSubject, Role: e.ActorRole, RequestID: e.RequestID, ClientRequestID: e.ClientRequestID},
 			OccurredAt: e.OccurredAt, Action: sub.source + "." + e.Type, ProjectID: project, Payload: payload,
 		}
 	}

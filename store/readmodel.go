@@ -24,13 +24,16 @@ const (
 // Event is one recorded workflow event of a project, a service, a ticket
 // or an SLA period, as the workflow recorded it.
 type Event struct {
-	Seq          int64           `json:"seq"`
-	Type         string          `json:"type"`
-	ActorSubject string          `json:"actor_subject"`
-	ActorRole    string          `json:"actor_role"`
-	RequestID    string          `json:"request_id,omitempty"`
-	OccurredAt   time.Time       `json:"occurred_at"`
-	Payload      json.RawMessage `json:"payload"`
+	Seq          int64  `json:"seq"`
+	Type         string `json:"type"`
+	ActorSubject string `json:"actor_subject"`
+	ActorRole    string `json:"actor_role"`
+	RequestID    string `json:"request_id,omitempty"`
+	// ClientRequestID is the client's own X-Request-ID; it goes to the audit
+	// log, not to the event tables.
+	ClientRequestID string          `json:"-"`
+	OccurredAt      time.Time       `json:"occurred_at"`
+	Payload         json.RawMessage `json:"payload"`
 }
 
 // subject is what recorded events belong to: a project, a service, one

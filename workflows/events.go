@@ -20,12 +20,14 @@ const (
 // attention have Attention set and Notify naming who to tell; the projection
 // puts them in the outbox.
 type Event struct {
-	Seq       int64          `json:"seq"`
-	Type      EventType      `json:"type"`
-	Actor     Actor          `json:"actor"`
-	RequestID string         `json:"request_id,omitempty"`
-	At        time.Time      `json:"at"`
-	Payload   map[string]any `json:"payload,omitempty"`
-	Attention bool           `json:"attention"`
-	Notify    []Role         `json:"notify,omitempty"`
+	Seq       int64     `json:"seq"`
+	Type      EventType `json:"type"`
+	Actor     Actor     `json:"actor"`
+	RequestID string    `json:"request_id,omitempty"`
+	// ClientRequestID is the client's own X-Request-ID (ActionMeta).
+	ClientRequestID string         `json:"client_request_id,omitempty"`
+	At              time.Time      `json:"at"`
+	Payload         map[string]any `json:"payload,omitempty"`
+	Attention       bool           `json:"attention"`
+	Notify          []Role         `json:"notify,omitempty"`
 }

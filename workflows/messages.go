@@ -37,6 +37,9 @@ var SystemActor = Actor{Subject: "sowflow", Role: RoleSystem}
 type ActionMeta struct {
 	Actor     Actor  `json:"actor"`
 	RequestID string `json:"request_id"`
+	// ClientRequestID is the X-Request-ID the client sent beside the
+	// server's RequestID, if any; it is audited with the action.
+	ClientRequestID string `json:"client_request_id,omitempty"`
 }
 
 // Meta returns m; every action type embeds ActionMeta and so has it.

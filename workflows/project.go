@@ -175,7 +175,7 @@ func (p *project) begin(ctx workflow.Context) error {
 	if !v.End.IsZero() {
 		payload["validity_end"] = v.End.At
 	}
-	p.rt.record(now(ctx), EventProjectStarted, ActionMeta{Actor: p.in.StartedBy, RequestID: p.in.RequestID}, payload)
+	p.rt.record(now(ctx), EventProjectStarted, ActionMeta{Actor: p.in.StartedBy, RequestID: p.in.RequestID, ClientRequestID: p.in.ClientRequestID}, payload)
 	return nil
 }
 

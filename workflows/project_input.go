@@ -72,6 +72,8 @@ type ProjectInput struct {
 	// which request.
 	StartedBy Actor  `json:"started_by"`
 	RequestID string `json:"request_id"`
+	// ClientRequestID is the client's own X-Request-ID of the start.
+	ClientRequestID string `json:"client_request_id,omitempty"`
 	// ContinueAsNewAfterEvents, when positive, replaces
 	// ContinueAsNewHistoryLength as the history budget of one run, in
 	// history events (a test hook; see the runtime's cost model).

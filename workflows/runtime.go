@@ -133,7 +133,7 @@ func (r *runtime) charge(n int) {
 // record appends an event; notify names who must be told (attention).
 func (r *runtime) record(at time.Time, typ EventType, m ActionMeta, payload map[string]any, notify ...Role) Event {
 	*r.seq++
-	e := Event{Seq: *r.seq, Type: typ, Actor: m.Actor, RequestID: m.RequestID, At: at.In(calendar.Zone()),
+	e := Event{Seq: *r.seq, Type: typ, Actor: m.Actor, RequestID: m.RequestID, ClientRequestID: m.ClientRequestID, At: at.In(calendar.Zone()),
 		Payload: payload, Attention: len(notify) > 0, Notify: notify}
 	if r.events != nil {
 		*r.events = append(*r.events, e)

@@ -169,7 +169,7 @@ func setQuotaPeriod(q *ServiceQuotaState, periods []ServicePeriod, m int) {
 
 // begin records the start of the service.
 func (w *service) begin(ctx workflow.Context) {
-	w.rt.record(now(ctx), EventServiceStarted, ActionMeta{Actor: w.in.StartedBy, RequestID: w.in.RequestID}, map[string]any{
+	w.rt.record(now(ctx), EventServiceStarted, ActionMeta{Actor: w.in.StartedBy, RequestID: w.in.RequestID, ClientRequestID: w.in.ClientRequestID}, map[string]any{
 		"package":         w.plan.PackageCode,
 		"catalog_version": w.plan.CatalogVersion,
 		"start":           w.s.Start,

@@ -31,6 +31,8 @@ type ServiceInput struct {
 	// which request.
 	StartedBy Actor  `json:"started_by"`
 	RequestID string `json:"request_id"`
+	// ClientRequestID is the client's own X-Request-ID of the start.
+	ClientRequestID string `json:"client_request_id,omitempty"`
 	// ContinueAsNewAfterEvents, when positive, replaces
 	// ContinueAsNewHistoryLength as the history budget of one run (a test
 	// hook).

@@ -49,6 +49,8 @@ type SLAAccountInput struct {
 	LastPeriod  string `json:"last_period,omitempty"`
 	StartedBy   Actor  `json:"started_by"`
 	RequestID   string `json:"request_id"`
+	// ClientRequestID is the client's own X-Request-ID of the start.
+	ClientRequestID string `json:"client_request_id,omitempty"`
 	// Resume is the state carried over by continue-as-new; nil on the first
 	// run.
 	Resume *SLAAccountState `json:"resume,omitempty"`
@@ -256,7 +258,7 @@ func newSLAAccount(ctx workflow.Context, in SLAAccountInput) *slaAccount {
 		MonthlyFeeCents: in.MonthlyFeeCents, Currency: in.Currency, FirstPeriod: in.FirstPeriod, LastPeriod: in.LastPeriod,
 		Status: SLAAccountActive, NextPeriod: in.FirstPeriod, NextStart: start, Periods: []SLAAccountPeriod{},
 		Events: []Event{}, Run: 1, StartedAt: now(ctx), StartedBy: in.StartedBy, RequestID: in.RequestID}
-	w.rt.record(now(ctx), EventSLAAccountStarted, ActionMeta{Actor: in.StartedBy, RequestID: in.RequestID}, map[string]any{
+	w.rt.record(now(ctx), EventSLAAccountStarted, ActionMeta{Actor: in.StartedBy, RequestID: in.RequestID, ClientRequestID: in.ClientRequestID}, map[string]any{
 		"account": in.Account, "customer_id": in.CustomerID, "service": in.Service, "monthly_fee_cents": in.MonthlyFeeCents,
 		"currency": in.Currency, "first_period": in.FirstPeriod, "last_period": in.LastPeriod,
 	})

@@ -71,6 +71,8 @@ type SLAPeriodInput struct {
 	Currency        string `json:"currency,omitempty"`
 	StartedBy       Actor  `json:"started_by"`
 	RequestID       string `json:"request_id"`
+	// ClientRequestID is the client's own X-Request-ID of the start.
+	ClientRequestID string `json:"client_request_id,omitempty"`
 }
 
 // SLAPeriodStatus is where a period is.
@@ -366,7 +368,7 @@ func (w *slaPeriod) begin(ctx workflow.Context) error {
 	if err := w.computeClaimWindow(ctx); err != nil {
 		return err
 	}
-	w.rt.record(now(ctx), EventSLAPeriodStarted, ActionMeta{Actor: w.in.StartedBy, RequestID: w.in.RequestID}, map[string]any{
+	w.rt.record(now(ctx), EventSLAPeriodStarted, ActionMeta{Actor: w.in.StartedBy, RequestID: w.in.RequestID, ClientRequestID: w.in.ClientRequestID}, map[string]any{
 		"account": w.s.Account, "service": w.s.Service, "period": w.s.Period, "period_end": w.s.PeriodEnd,
 		"claim_opens": w.s.ClaimOpens.At, "claim_closes": w.s.ClaimCloses, "provisional": w.s.ClaimOpens.Provisional,
 	})
