@@ -28,6 +28,7 @@ func commands() []command {
 		{"worker", "run the Temporal worker against an external cluster and PostgreSQL", runWorker},
 		{"migrate", "apply (up) or show (status) the database migrations", runMigrate},
 		{"token", "create, list and revoke API tokens", runToken},
+		{"user", "create, list, disable and reset the people who sign in to the portal", runUser},
 		{"audit", "verify the tamper-evident audit log (first broken record per chain)", runAudit},
 		{"replay", "replay exported project histories against this binary's workflow code", runReplay},
 		{"calendar", "contract-time arithmetic in China's working-day calendar", runCalendar},

@@ -252,7 +252,7 @@ func listenMetrics(cfg config.Config) (net.Listener, error) {
 	return l, nil
 }
 
-// serveAPI serves the API on l, and /metrics on ml instead when it is not
+// serveAPI serves the API and the portal on l, and /metrics on ml instead when it is not
 // nil (listenMetrics), until ctx ends; meanwhile it deletes expired
 // idempotency records.
 func serveAPI(ctx context.Context, cfg config.Config, l, ml net.Listener, deps api.Deps, logger *slog.Logger) error {
@@ -262,11 +262,19 @@ func serveAPI(ctx context.Context, cfg config.Config, l, ml net.Listener, deps a
 		go pruneIdempotency(ctx, deps.Store, cfg.IdempotencyRetention, logger)
 	}
 	if ml == nil {
-		return serveHTTP(ctx, cfg.ShutdownTimeout, listener{l, newHTTPServer(api.New(deps), cfg)})
+		h, err := withPortal(ctx, api.New(deps), deps, cfg, l)
+		if err != nil {
+			return err
+		}
+		return serveHTTP(ctx, cfg.ShutdownTimeout, listener{l, newHTTPServer(h, cfg)})
 	}
 	logger.Info("metrics listening", "addr", ml.Addr().String())
 	apiHandler, metricsHandler := api.NewWithSeparateMetrics(deps)
-	return serveHTTP(ctx, cfg.ShutdownTimeout, listener{l, newHTTPServer(apiHandler, cfg)}, listener{ml, newHTTPServer(metricsHandler, cfg)})
+	h, err := withPortal(ctx, apiHandler, deps, cfg, l)
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, cfg.ShutdownTimeout, listener{l, newHTTPServer(h, cfg)}, listener{ml, newHTTPServer(metricsHandler, cfg)})
 }
 
 // idempotencyPruneInterval is how often expired idempotency records are

@@ -1,0 +1,116 @@
+// Package portal is sowflow's web portal: server-rendered pages, in
+// Simplified Chinese and English, where people sign in with their own
+// accounts. It follows miniflux's internal/ui layout: one small file per
+// page (…_show.go) or form action (…_check.go, …_accept.go), templates and
+// assets embedded with go:embed, no JavaScript build step.
+//
+// Sessions live in PostgreSQL (store.Session); every form carries a CSRF
+// token (the session's synchronizer token, or before sign-in a token bound
+// to a cookie); every answer carries a Content-Security-Policy that allows
+// no inline script and no framing.
+package portal
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/sowflow/sowflow/catalog"
+	"github.com/sowflow/sowflow/store"
+)
+
+// Deps are what the portal needs from the rest of the process.
+type Deps struct {
+	// Store is sowflow's PostgreSQL access.
+	Store *store.Store
+	// Logger receives errors; nil discards them.
+	Logger *slog.Logger
+	// PublicURL is where people reach the portal; session cookies are
+	// Secure when it is https.
+	PublicURL string
+	// AllowedHosts, when set, are the only Host headers (host:port, any
+	// case) served; others are 421, as for the API.
+	AllowedHosts []string
+	// Catalog names packages and phases; nil is catalog.Default().
+	Catalog *catalog.Catalog
+	// Now returns the current instant; nil is time.Now.
+	Now func() time.Time
+}
+
+// Portal is the portal's HTTP handler.
+type Portal struct {
+	deps   Deps
+	mux    *http.ServeMux
+	pages  pages
+	secure bool
+}
+
+// The portal's top-level paths; Owns answers for them and the HTTP API for
+// everything else.
+const (
+	pathHome        = "/"
+	pathSignIn      = "/sign-in"
+	pathSignOut     = "/sign-out"
+	pathSignOutAll  = "/sign-out-everywhere"
+	pathInvitations = "/invitations/"
+	pathLanguage    = "/language"
+	pathAssets      = "/assets/"
+)
+
+// New builds the portal; it fails only when its embedded templates do not
+// parse.
+func New(d Deps) (*Portal, error) {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Catalog == nil {
+		d.Catalog = catalog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	pg, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	u, _ := url.Parse(d.PublicURL)
+	p := &Portal{deps: d, mux: http.NewServeMux(), pages: pg, secure: u != nil && u.Scheme == "https"}
+	p.mux.HandleFunc("GET "+pathAssets+"{file}", serveAsset)
+	p.mux.HandleFunc("GET /{$}", p.page(p.showHome, true))
+	p.mux.HandleFunc("GET "+pathSignIn, p.page(p.showSignIn, false))
+	p.mux.HandleFunc("POST "+pathSignIn, p.form(p.checkSignIn, false))
+	p.mux.HandleFunc("POST "+pathSignOut, p.form(p.signOut, true))
+	p.mux.HandleFunc("POST "+pathSignOutAll, p.form(p.signOutEverywhere, true))
+	p.mux.HandleFunc("GET "+pathInvitations+"{token}", p.page(p.showInvitation, false))
+	p.mux.HandleFunc("POST "+pathInvitations+"{token}", p.form(p.acceptInvitation, false))
+	p.mux.HandleFunc("POST "+pathLanguage, p.form(p.switchLanguage, false))
+	p.mux.HandleFunc("/", p.page(p.notFound, false))
+	return p, nil
+}
+
+// Owns reports whether the portal serves path; the API serves the rest.
+func Owns(path string) bool {
+	switch path {
+	case pathHome, pathSignIn, pathSignOut, pathSignOutAll, pathLanguage:
+		return true
+	}
+	return strings.HasPrefix(path, pathInvitations) || strings.HasPrefix(path, pathAssets)
+}
+
+// ServeHTTP serves one portal request with the security headers every
+// answer carries.
+func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	securityHeaders(w.Header())
+	if !hostAllowed(p.deps.AllowedHosts, r.Host) {
+		http.Error(w, "this server does not answer for host "+r.Host, http.StatusMisdirectedRequest)
+		return
+	}
+	p.mux.ServeHTTP(w, r)
+}
+
+// InvitationURL is the portal link of an invitation token under publicURL.
+func InvitationURL(publicURL, token string) string {
+	return strings.TrimSuffix(publicURL, "/") + pathInvitations + token
+}

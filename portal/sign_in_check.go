@@ -1,0 +1,91 @@
+package portal
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sowflow/sowflow/store"
+)
+
+// Sign-in throttling: after accountFailureLimit failed sign-ins to one
+// account, or addressFailureLimit from one address, within throttleWindow,
+// further sign-ins are refused until the oldest failure ages out.
+const (
+	throttleWindow      = 15 * time.Minute
+	accountFailureLimit = 5
+	addressFailureLimit = 20
+)
+
+func (p *Portal) checkSignIn(w http.ResponseWriter, r *request) {
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	password := r.PostFormValue("password")
+	v := p.newView(r, "sign_in_title")
+	v.Page = signInPage{Email: email}
+	accountKey := "account:" + strings.ToLower(email)
+	addressKey := "address:" + clientAddress(r.Request)
+	since := r.now.Add(-throttleWindow)
+	for _, limit := range []struct {
+		key   string
+		limit int
+		msg   string
+	}{{accountKey, accountFailureLimit, "sign_in_throttled_account"}, {addressKey, addressFailureLimit, "sign_in_throttled_address"}} {
+		n, err := p.deps.Store.SignInFailures(r.Context(), limit.key, since, r.now)
+		if err != nil {
+			p.internal(w, r, "count sign-in failures", err)
+			return
+		}
+		if n < limit.limit {
+			continue
+		}
+		oldest, err := p.deps.Store.OldestSignInFailure(r.Context(), limit.key, since, r.now)
+		if err != nil {
+			p.internal(w, r, "oldest sign-in failure", err)
+			return
+		}
+		wait := oldest.Add(throttleWindow).Sub(r.now)
+		minutes := max(1, int(math.Ceil(wait.Minutes())))
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+		v.Error = fmt.Sprintf(msg(r.Lang, limit.msg), minutes)
+		p.render(w, r, http.StatusTooManyRequests, "sign_in", v)
+		return
+	}
+
+	person, err := p.deps.Store.CheckCredentials(r.Context(), email, password)
+	if errors.Is(err, store.ErrBadCredentials) {
+		if err := p.deps.Store.RecordSignInFailure(r.Context(), []string{accountKey, addressKey}, r.now); err != nil {
+			p.internal(w, r, "record sign-in failure", err)
+			return
+		}
+		v.Error = msg(r.Lang, "sign_in_bad_credentials")
+		p.render(w, r, http.StatusUnauthorized, "sign_in", v)
+		return
+	}
+	if err != nil {
+		p.internal(w, r, "check credentials", err)
+		return
+	}
+	if err := p.deps.Store.ClearSignInFailures(r.Context(), accountKey); err != nil {
+		p.internal(w, r, "clear sign-in failures", err)
+		return
+	}
+	if err := p.startSession(w, r, person); err != nil {
+		p.internal(w, r, "start session", err)
+		return
+	}
+	http.Redirect(w, r.Request, pathHome, http.StatusSeeOther)
+}
+
+// clientAddress is the address a request came from (the peer's; sowflow
+// does not trust forwarding headers).
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
