@@ -3,6 +3,7 @@ package catalog
 import (
 	"encoding/json"
 	"errors"
+	"github.com/sowflow/sowflow/plan"
 	"slices"
 	"strings"
 	"testing"
@@ -43,38 +44,38 @@ func TestDesignTable(t *testing.T) {
 	tests := []struct {
 		code     string
 		seed     string
-		validity ValidityType
-		starts   Event
+		validity plan.ValidityType
+		starts   plan.Event
 		phases   []string
 		final    string
 	}{
-		{"dingtalk-pro", "000", ValidityInstant, EventPurchase,
+		{"dingtalk-pro", "000", plan.ValidityInstant, plan.EventPurchase,
 			[]string{"notification", "onboarding", "activation", "support"}, "service-acceptance-confirmation"},
-		{"dingtalk-enterprise-base", "000", ValidityInstant, EventPurchase,
+		{"dingtalk-enterprise-base", "000", plan.ValidityInstant, plan.EventPurchase,
 			[]string{"organization-registration", "contacts-import", "app-branding", "security-features"}, "service-acceptance-confirmation"},
-		{"dingtalk-app-customization", "000", ValidityContinuous, EventContractEffective,
+		{"dingtalk-app-customization", "000", plan.ValidityContinuous, plan.EventContractEffective,
 			[]string{"accounts", "materials-review", "packaging-distribution"}, ""},
-		{"dingtalk-access-security", "000", ValidityInstant, EventPurchase,
+		{"dingtalk-access-security", "000", plan.ValidityInstant, plan.EventPurchase,
 			[]string{"consultation", "design", "demo-configuration", "testing"}, "service-acceptance-confirmation"},
-		{"dingtalk-hybrid-cloud-compliance", "000", ValidityContinuous, EventPayment,
+		{"dingtalk-hybrid-cloud-compliance", "000", plan.ValidityContinuous, plan.EventPayment,
 			[]string{"network-interconnect", "dedicated-storage", "audit-delivery"}, ""},
-		{"dingtalk-openness-integration", "000", ValidityInstant, EventPurchase,
+		{"dingtalk-openness-integration", "000", plan.ValidityInstant, plan.EventPurchase,
 			[]string{"feasibility", "account-migration", "message-file-migration"}, "service-acceptance-confirmation"},
-		{"hybrid-base-initial-deployment", "000", ValidityInstant, EventPurchase,
+		{"hybrid-base-initial-deployment", "000", plan.ValidityInstant, plan.EventPurchase,
 			[]string{"deployment", "testing-uat", "handover"}, "service-acceptance-confirmation"},
-		{"hybrid-base-annual-upgrade", "000", ValidityContinuous, EventPayment,
+		{"hybrid-base-annual-upgrade", "000", plan.ValidityContinuous, plan.EventPayment,
 			[]string{"upgrade"}, ""},
-		{"hybrid-base-remote-om", "000", ValidityContinuous, EventPayment,
+		{"hybrid-base-remote-om", "000", plan.ValidityContinuous, plan.EventPayment,
 			[]string{"operations", "annual-summary"}, ""},
-		{"hybrid-base-project-management", "000", ValidityInstant, EventPurchase,
+		{"hybrid-base-project-management", "000", plan.ValidityInstant, plan.EventPurchase,
 			[]string{"initiation", "planning", "execution", "monitoring", "closure"}, "project-acceptance-report"},
-		{"landing-zone-basic", "003", ValidityInstant, EventPurchase,
+		{"landing-zone-basic", "003", plan.ValidityInstant, plan.EventPurchase,
 			[]string{"investigation", "design", "technical-validation"}, "it-governance-solution"},
-		{"landing-zone-standard", "003", ValidityInstant, EventPurchase,
+		{"landing-zone-standard", "003", plan.ValidityInstant, plan.EventPurchase,
 			[]string{"investigation", "design", "technical-validation"}, "it-governance-solution"},
-		{"landing-zone-advanced", "003", ValidityInstant, EventPurchase,
+		{"landing-zone-advanced", "003", plan.ValidityInstant, plan.EventPurchase,
 			[]string{"investigation", "design", "technical-validation", "implementation"}, "it-governance-solution"},
-		{"managed-services", "002", ValidityContinuous, EventContractSigning,
+		{"managed-services", "002", plan.ValidityContinuous, plan.EventContractSigning,
 			[]string{"kickoff", "implementation-solution", "stage-progress", "summary", "acceptance"}, "project-acceptance-report"},
 	}
 	c := Default()
@@ -125,7 +126,7 @@ func TestDesignTable(t *testing.T) {
 					t.Errorf("final acceptance owed by phase %s, want the last phase %s", phase, last.Key)
 				}
 			}
-			if w, ok := p.Clock(ClockAcceptanceWindow); !ok || w.Duration != workingDays(5) || w.Party != PartyCustomer {
+			if w, ok := p.Clock(ClockAcceptanceWindow); !ok || w.Duration != workingDays(5) || w.Party != plan.PartyCustomer {
 				t.Errorf("acceptance window = %+v, want 5 working days, customer's clock", w)
 			}
 		})
@@ -146,47 +147,47 @@ func TestDesignTable(t *testing.T) {
 func TestDeliverables(t *testing.T) {
 	type d struct {
 		phase, key string
-		rule       AcceptanceRule
+		rule       plan.AcceptanceRule
 	}
 	tests := map[string][]d{
 		"dingtalk-pro": {
-			{"activation", "service-activation-confirmation-letter", AcceptExplicit},
-			{"support", "customer-service-group-log-report", AcceptExplicit},
-			{"support", "service-acceptance-confirmation", AcceptExplicit},
+			{"activation", "service-activation-confirmation-letter", plan.AcceptExplicit},
+			{"support", "customer-service-group-log-report", plan.AcceptExplicit},
+			{"support", "service-acceptance-confirmation", plan.AcceptExplicit},
 		},
 		"hybrid-base-initial-deployment": {
-			{"deployment", "system-deployment-documentation", AcceptExplicit},
-			{"testing-uat", "uat-functional-test-report", AcceptExplicit},
-			{"handover", "om-handover-checklist", AcceptExplicit},
-			{"handover", "service-acceptance-confirmation", AcceptExplicit},
+			{"deployment", "system-deployment-documentation", plan.AcceptExplicit},
+			{"testing-uat", "uat-functional-test-report", plan.AcceptExplicit},
+			{"handover", "om-handover-checklist", plan.AcceptExplicit},
+			{"handover", "service-acceptance-confirmation", plan.AcceptExplicit},
 		},
 		"hybrid-base-annual-upgrade": {
-			{"upgrade", "upgrade-plan", AcceptExplicit},
-			{"upgrade", "upgrade-log", AcceptExplicit},
-			{"upgrade", "upgrade-acceptance", AcceptExplicit},
+			{"upgrade", "upgrade-plan", plan.AcceptExplicit},
+			{"upgrade", "upgrade-log", plan.AcceptExplicit},
+			{"upgrade", "upgrade-acceptance", plan.AcceptExplicit},
 		},
 		"hybrid-base-project-management": {
-			{"initiation", "kickoff-documentation", AcceptExplicit},
-			{"planning", "project-plan", AcceptExplicit},
-			{"execution", "project-change-log", AcceptExplicit},
-			{"execution", "project-risk-list", AcceptExplicit},
-			{"execution", "acceptance-materials", AcceptExplicit},
-			{"monitoring", "stage-reports", AcceptDeemed},
-			{"monitoring", "weekly-progress-reports", AcceptExplicit},
-			{"closure", "project-acceptance-report", AcceptExplicit},
+			{"initiation", "kickoff-documentation", plan.AcceptExplicit},
+			{"planning", "project-plan", plan.AcceptExplicit},
+			{"execution", "project-change-log", plan.AcceptExplicit},
+			{"execution", "project-risk-list", plan.AcceptExplicit},
+			{"execution", "acceptance-materials", plan.AcceptExplicit},
+			{"monitoring", "stage-reports", plan.AcceptDeemed},
+			{"monitoring", "weekly-progress-reports", plan.AcceptExplicit},
+			{"closure", "project-acceptance-report", plan.AcceptExplicit},
 		},
 		"managed-services": {
-			{"kickoff", "kickoff-meeting-report", AcceptDeemed},
-			{"implementation-solution", "implementation-solution", AcceptDeemed},
-			{"stage-progress", "stage-progress-report", AcceptDeemed},
-			{"summary", "summary-report", AcceptDeemed},
-			{"acceptance", "project-acceptance-report", AcceptExplicit},
+			{"kickoff", "kickoff-meeting-report", plan.AcceptDeemed},
+			{"implementation-solution", "implementation-solution", plan.AcceptDeemed},
+			{"stage-progress", "stage-progress-report", plan.AcceptDeemed},
+			{"summary", "summary-report", plan.AcceptDeemed},
+			{"acceptance", "project-acceptance-report", plan.AcceptExplicit},
 		},
 		"hybrid-base-remote-om": {
-			{"operations", "monthly-operations-report", AcceptExplicit},
-			{"operations", "change-record", AcceptExplicit},
-			{"operations", "post-incident-analysis-report", AcceptExplicit},
-			{"annual-summary", "annual-service-summary-report", AcceptExplicit},
+			{"operations", "monthly-operations-report", plan.AcceptExplicit},
+			{"operations", "change-record", plan.AcceptExplicit},
+			{"operations", "post-incident-analysis-report", plan.AcceptExplicit},
+			{"annual-summary", "annual-service-summary-report", plan.AcceptExplicit},
 		},
 	}
 	c := Default()
@@ -211,7 +212,7 @@ func TestDeliverables(t *testing.T) {
 			for _, dl := range ph.Deliverables {
 				deemedOK := (p.Code == "managed-services" && dl.Key != "project-acceptance-report") ||
 					(p.Code == "hybrid-base-project-management" && dl.Key == "stage-reports")
-				if (dl.Acceptance == AcceptDeemed) != deemedOK {
+				if (dl.Acceptance == plan.AcceptDeemed) != deemedOK {
 					t.Errorf("package %s, deliverable %s: acceptance %s", p.Code, dl.Key, dl.Acceptance)
 				}
 			}
@@ -222,22 +223,22 @@ func TestDeliverables(t *testing.T) {
 func TestThresholds(t *testing.T) {
 	tests := []struct {
 		code, deliverable, metric string
-		cmp                       Comparison
+		cmp                       plan.Comparison
 		value                     float64
-		unit                      MetricUnit
+		unit                      plan.MetricUnit
 	}{
-		{"dingtalk-openness-integration", "data-integrity-verification-report", "migration_completeness", AtLeast, 99.9, Percent},
-		{"dingtalk-access-security", "test-validation-record-form", "demo_pass_rate", Equal, 100, Percent},
-		{"hybrid-base-initial-deployment", "system-deployment-documentation", "deployment_validation_pass_rate", Equal, 100, Percent},
-		{"hybrid-base-initial-deployment", "uat-functional-test-report", "uat_core_modules", AtLeast, 5, Count},
-		{"hybrid-base-initial-deployment", "uat-functional-test-report", "uat_scenarios", AtLeast, 100, Count},
-		{"hybrid-base-initial-deployment", "uat-functional-test-report", "critical_blocking_defects", Equal, 0, Count},
-		{"hybrid-base-initial-deployment", "uat-functional-test-report", "major_core_defects", Equal, 0, Count},
-		{"hybrid-base-initial-deployment", "om-handover-checklist", "network_topology_accuracy", Equal, 100, Percent},
-		{"hybrid-base-initial-deployment", "om-handover-checklist", "monitoring_coverage", AtLeast, 95, Percent},
-		{"hybrid-base-annual-upgrade", "upgrade-acceptance", "core_scenario_tests_passed", AtLeast, 10, Count},
-		{"hybrid-base-annual-upgrade", "upgrade-acceptance", "core_module_availability", Equal, 100, Percent},
-		{"hybrid-base-annual-upgrade", "upgrade-acceptance", "p0_defects", Equal, 0, Count},
+		{"dingtalk-openness-integration", "data-integrity-verification-report", "migration_completeness", plan.AtLeast, 99.9, plan.Percent},
+		{"dingtalk-access-security", "test-validation-record-form", "demo_pass_rate", plan.Equal, 100, plan.Percent},
+		{"hybrid-base-initial-deployment", "system-deployment-documentation", "deployment_validation_pass_rate", plan.Equal, 100, plan.Percent},
+		{"hybrid-base-initial-deployment", "uat-functional-test-report", "uat_core_modules", plan.AtLeast, 5, plan.Count},
+		{"hybrid-base-initial-deployment", "uat-functional-test-report", "uat_scenarios", plan.AtLeast, 100, plan.Count},
+		{"hybrid-base-initial-deployment", "uat-functional-test-report", "critical_blocking_defects", plan.Equal, 0, plan.Count},
+		{"hybrid-base-initial-deployment", "uat-functional-test-report", "major_core_defects", plan.Equal, 0, plan.Count},
+		{"hybrid-base-initial-deployment", "om-handover-checklist", "network_topology_accuracy", plan.Equal, 100, plan.Percent},
+		{"hybrid-base-initial-deployment", "om-handover-checklist", "monitoring_coverage", plan.AtLeast, 95, plan.Percent},
+		{"hybrid-base-annual-upgrade", "upgrade-acceptance", "core_scenario_tests_passed", plan.AtLeast, 10, plan.Count},
+		{"hybrid-base-annual-upgrade", "upgrade-acceptance", "core_module_availability", plan.Equal, 100, plan.Percent},
+		{"hybrid-base-annual-upgrade", "upgrade-acceptance", "p0_defects", plan.Equal, 0, plan.Count},
 	}
 	c := Default()
 	for _, tt := range tests {
@@ -313,15 +314,15 @@ func TestQuotasAndClocks(t *testing.T) {
 	for _, tt := range quotas {
 		p, _ := c.Package(tt.code)
 		q, ok := p.Quota(tt.key)
-		if !ok || q.Limit != tt.limit || q.Period != QuotaPerValidity || q.Deliverable != tt.deliverable {
+		if !ok || q.Limit != tt.limit || q.Period != plan.QuotaPerValidity || q.Deliverable != tt.deliverable {
 			t.Errorf("package %s, quota %s = %+v, want limit %d per validity on %q", tt.code, tt.key, q, tt.limit, tt.deliverable)
 		}
 	}
 
 	pro, _ := c.Package("dingtalk-pro")
 	act, ok := pro.Clock(ClockActivation)
-	if !ok || act.StartsOn != EventPurchase || act.Duration != naturalDays(90) || act.Warning == nil ||
-		*act.Warning != naturalDays(75) || act.Party != PartyProvider {
+	if !ok || act.StartsOn != plan.EventPurchase || act.Duration != naturalDays(90) || act.Warning == nil ||
+		*act.Warning != naturalDays(75) || act.Party != plan.PartyProvider {
 		t.Errorf("dingtalk-pro activation clock = %+v", act)
 	}
 
@@ -352,7 +353,7 @@ func TestQuotasAndClocks(t *testing.T) {
 			t.Errorf("%s hours = %+v", code, h)
 		}
 		lead := p.Prerequisites[0]
-		if lead.LeadTime == nil || *lead.LeadTime != workingDays(15) || lead.Before != EventOrder || lead.When != nil {
+		if lead.LeadTime == nil || *lead.LeadTime != workingDays(15) || lead.Before != plan.EventOrder || lead.When != nil {
 			t.Errorf("%s lead time = %+v", code, lead)
 		}
 		ri := p.Prerequisites[1]

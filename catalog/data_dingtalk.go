@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/sowflow/sowflow/plan"
+
 // Seed 000: the DingTalk Enterprise product support service packages and the
 // DingTalk Hybrid Base services.
 
@@ -21,8 +23,8 @@ func serviceAcceptanceForm() Deliverable {
 
 func instant000() Validity {
 	return Validity{
-		Type:                  ValidityInstant,
-		StartsOn:              EventPurchase,
+		Type:                  plan.ValidityInstant,
+		StartsOn:              plan.EventPurchase,
 		Duration:              months(12),
 		EndsOnFinalAcceptance: true,
 		Text: []string{
@@ -34,8 +36,8 @@ func instant000() Validity {
 
 func continuous000() Validity {
 	return Validity{
-		Type:     ValidityContinuous,
-		StartsOn: EventPayment,
+		Type:     plan.ValidityContinuous,
+		StartsOn: plan.EventPayment,
 		Duration: months(12),
 		Text: []string{
 			"Service Validity Period: The service validity period starts from the date of successful order payment and lasts for 12 months.",
@@ -114,10 +116,10 @@ func dingtalkPro() Package {
 			{
 				Key:      ClockActivation,
 				Name:     "100% activation notified",
-				StartsOn: EventPurchase,
+				StartsOn: plan.EventPurchase,
 				Duration: naturalDays(90),
 				Warning:  ptr(naturalDays(75)),
-				Party:    PartyProvider,
+				Party:    plan.PartyProvider,
 				OnExpiry: "breach recorded; the project continues",
 				Text:     "Completion Timeline: Deliver and notify the client of 100% activation of subscribed services within 90 calendar days.",
 				Note:     "The SOW says \"within 90 natural days\", the acceptance criteria \"90 calendar days\": the same count (DESIGN.md rule 3). Warning at 75 days per issue 4.",
@@ -229,8 +231,8 @@ func dingtalkAppCustomization() Package {
 		Description: "iOS/Android/Windows/Mac packaging,distribution plans, certificate management, technical Q&A.",
 		Pricing:     fixedUSD(37500, "$37,500/unit"),
 		Validity: Validity{
-			Type:     ValidityContinuous,
-			StartsOn: EventContractEffective,
+			Type:     plan.ValidityContinuous,
+			StartsOn: plan.EventContractEffective,
 			Duration: months(12),
 			Text: []string{
 				"The service period is 12 calendar months from the contract’s effective date. It includes first-year packaging services,developer certificates, and a one-year subscription to the app distribution platform.",
@@ -252,7 +254,7 @@ func dingtalkAppCustomization() Package {
 			Key:    "ios-packaging-submissions",
 			Name:   "Independent iOS ABM/UAD packaging and submission",
 			Limit:  4,
-			Period: QuotaPerValidity,
+			Period: plan.QuotaPerValidity,
 			Unit:   "submission",
 			Text:   "Within the service period (1 year), up to 4 times of independent iOS ABM/UAD packaging and submission services will be provided.",
 		}},
@@ -344,7 +346,7 @@ func dingtalkAccessSecurity() Package {
 			},
 		},
 		Thresholds: []Threshold{
-			threshold(record, "demo_pass_rate", Equal, 100, Percent, "DEMO Case Testing Pass Rate 100% (Customer Signs the \"Test Acceptance Form\")."),
+			threshold(record, "demo_pass_rate", plan.Equal, 100, plan.Percent, "DEMO Case Testing Pass Rate 100% (Customer Signs the \"Test Acceptance Form\")."),
 		},
 		FinalAcceptance: deliverableServiceAcceptance,
 		AcceptanceCriteria: []string{
@@ -439,7 +441,7 @@ func dingtalkOpennessIntegration() Package {
 			Key:    "migration-stages",
 			Name:   "Account migration stages with log review",
 			Limit:  3,
-			Period: QuotaPerValidity,
+			Period: plan.QuotaPerValidity,
 			Unit:   "stage",
 			Text:   "Log review assistance for ≤3 migration phases (test, grayscale, and production)",
 		}},
@@ -486,7 +488,7 @@ func dingtalkOpennessIntegration() Package {
 			},
 		},
 		Thresholds: []Threshold{
-			threshold(report, "migration_completeness", AtLeast, 99.9, Percent, "Historical Data Migration Completeness: ≥99.9%"),
+			threshold(report, "migration_completeness", plan.AtLeast, 99.9, plan.Percent, "Historical Data Migration Completeness: ≥99.9%"),
 		},
 		FinalAcceptance: deliverableServiceAcceptance,
 		AcceptanceCriteria: []string{
@@ -503,7 +505,7 @@ func hybridBaseInitialDeployment() Package {
 		uat      = "uat-functional-test-report"
 		handover = "om-handover-checklist"
 	)
-	uatScenarios := threshold(uat, "uat_scenarios", AtLeast, 100, Count, "Covers 5 core modules and over 100 test scenarios.")
+	uatScenarios := threshold(uat, "uat_scenarios", plan.AtLeast, 100, plan.Count, "Covers 5 core modules and over 100 test scenarios.")
 	uatScenarios.Note = "\"over 100\" translates the Chinese 100个以上, which includes 100 (PRC Civil Code art. 1259: 以上 includes the number itself); DESIGN.md also reads it as ≥ 100."
 	return Package{
 		Code:          "hybrid-base-initial-deployment",
@@ -553,15 +555,15 @@ func hybridBaseInitialDeployment() Package {
 			},
 		},
 		Thresholds: []Threshold{
-			threshold(docs, "deployment_validation_pass_rate", Equal, 100, Percent, "Deployment validation pass rate: 100%."),
-			threshold(uat, "uat_core_modules", AtLeast, 5, Count, "Covers 5 core modules and over 100 test scenarios."),
+			threshold(docs, "deployment_validation_pass_rate", plan.Equal, 100, plan.Percent, "Deployment validation pass rate: 100%."),
+			threshold(uat, "uat_core_modules", plan.AtLeast, 5, plan.Count, "Covers 5 core modules and over 100 test scenarios."),
 			uatScenarios,
-			threshold(uat, "critical_blocking_defects", Equal, 0, Count, "No critical/blocking defects or major defects in core functionalities."),
-			threshold(uat, "major_core_defects", Equal, 0, Count, "No critical/blocking defects or major defects in core functionalities."),
-			threshold(handover, "network_topology_accuracy", Equal, 100, Percent, "Network topology accuracy: 100%."),
+			threshold(uat, "critical_blocking_defects", plan.Equal, 0, plan.Count, "No critical/blocking defects or major defects in core functionalities."),
+			threshold(uat, "major_core_defects", plan.Equal, 0, plan.Count, "No critical/blocking defects or major defects in core functionalities."),
+			threshold(handover, "network_topology_accuracy", plan.Equal, 100, plan.Percent, "Network topology accuracy: 100%."),
 			{
-				Deliverable: handover, Metric: "monitoring_coverage", Comparison: AtLeast, Value: 95, Unit: Percent,
-				Text: "Monitoring coverage of core components is ≥95%.",
+				Threshold: plan.Threshold{Deliverable: handover, Metric: "monitoring_coverage", Comparison: plan.AtLeast, Value: 95, Unit: plan.Percent,
+					Text: "Monitoring coverage of core components is ≥95%."},
 				Note: "A total project criterion; measured at handover, which delivers the monitoring configuration.",
 			},
 		},
@@ -576,12 +578,12 @@ func hybridBaseInitialDeployment() Package {
 
 func hybridBaseAnnualUpgrade() Package {
 	const (
-		quota      = "upgrades"
-		plan       = "upgrade-plan"
-		log        = "upgrade-log"
-		acceptance = "upgrade-acceptance"
+		quota       = "upgrades"
+		upgradePlan = "upgrade-plan"
+		log         = "upgrade-log"
+		acceptance  = "upgrade-acceptance"
 	)
-	perUpgrade := Recurrence{Kind: RecurPerQuotaUse, Quota: quota}
+	perUpgrade := Recurrence{Kind: plan.RecurPerQuotaUse, Quota: quota}
 	return Package{
 		Code:          "hybrid-base-annual-upgrade",
 		Name:          "DingTalk Hybrid Base Annual Upgrade Service (Public Cloud)",
@@ -597,9 +599,9 @@ func hybridBaseAnnualUpgrade() Package {
 			Key:         quota,
 			Name:        "Upgrades",
 			Limit:       4,
-			Period:      QuotaPerValidity,
+			Period:      plan.QuotaPerValidity,
 			Unit:        "upgrade",
-			Deliverable: plan,
+			Deliverable: upgradePlan,
 			Text:        "Up to 4 upgrades per year.",
 		}},
 		Phases: []Phase{
@@ -609,7 +611,7 @@ func hybridBaseAnnualUpgrade() Package {
 						"Provide standard upgrade plan, environment diagnostics, software installation & configuration, cross-system compatibility & acceptance testing,multi-module deployment, such as Contacts, Instant Messaging, Files, and Search."),
 				},
 				Deliverables: []Deliverable{
-					explicit(plan, "Upgrade Plan",
+					explicit(upgradePlan, "Upgrade Plan",
 						"Includes grayscale rollout strategy, rollback procedures, and contingency plans for risks.",
 					).delivered("Electronic document").recurring(perUpgrade),
 					explicit(log, "Upgrade Log",
@@ -624,9 +626,9 @@ func hybridBaseAnnualUpgrade() Package {
 			},
 		},
 		Thresholds: []Threshold{
-			threshold(acceptance, "core_scenario_tests_passed", AtLeast, 10, Count, "Pass 10 core scenario tests (e.g., functionality, performance, security)."),
-			threshold(acceptance, "core_module_availability", Equal, 100, Percent, "After the upgrade, 100% of the core module functionalities (Address Book, IM, File Management, Search, Interconnectivity) are available."),
-			threshold(acceptance, "p0_defects", Equal, 0, Count, "No critical system defects (P0-level failures) are present post-upgrade."),
+			threshold(acceptance, "core_scenario_tests_passed", plan.AtLeast, 10, plan.Count, "Pass 10 core scenario tests (e.g., functionality, performance, security)."),
+			threshold(acceptance, "core_module_availability", plan.Equal, 100, plan.Percent, "After the upgrade, 100% of the core module functionalities (Address Book, IM, File Management, Search, Interconnectivity) are available."),
+			threshold(acceptance, "p0_defects", plan.Equal, 0, plan.Count, "No critical system defects (P0-level failures) are present post-upgrade."),
 		},
 		AcceptanceCriteria: []string{
 			"After the upgrade, 100% of the core module functionalities (Address Book, IM, File Management, Search, Interconnectivity) are available.",
@@ -689,13 +691,13 @@ func hybridBaseRemoteOM() Package {
 				Deliverables: []Deliverable{
 					explicit("monthly-operations-report", "Monthly Operations Report",
 						"Includes fault statistics, issue categorization, and improvement measures.",
-					).recurring(Recurrence{Kind: RecurMonthly}),
+					).recurring(Recurrence{Kind: plan.RecurMonthly}),
 					explicit("change-record", "Change Log/Record Form",
 						"Records change time, content, and responsible party.",
-					).recurring(Recurrence{Kind: RecurPerEvent, Event: "change"}),
+					).recurring(Recurrence{Kind: plan.RecurPerEvent, Event: "change"}),
 					explicit("post-incident-analysis-report", "Post-Incident Analysis Report",
 						"Includes root cause analysis, corrective actions, and preventive measures.",
-					).recurring(Recurrence{Kind: RecurPerEvent, Event: "incident"}),
+					).recurring(Recurrence{Kind: plan.RecurPerEvent, Event: "incident"}),
 				},
 			},
 			{Key: "annual-summary", Name: "Annual service summary",
@@ -781,11 +783,11 @@ func hybridBaseProjectManagement() Package {
 				Deliverables: []Deliverable{
 					deemed("stage-reports", "Stage Reports",
 						"Per the customer's request, submit a weekly or bi-weekly report detailing progress, issues, and next steps. The report will be considered accepted if no objections are raised.",
-					).recurring(Recurrence{Kind: RecurPerEvent, Event: "reporting-period"}).
+					).recurring(Recurrence{Kind: plan.RecurPerEvent, Event: "reporting-period"}).
 						noted("One round per reporting period, weekly or bi-weekly as the customer requests."),
 					explicit("weekly-progress-reports", "Weekly Progress Reports",
 						"Key milestones (e.g., deployment completion, first upgrade) must be reported to the client. Signature confirmation is required post-reporting.",
-					).recurring(Recurrence{Kind: RecurPerEvent, Event: "key-milestone"}),
+					).recurring(Recurrence{Kind: plan.RecurPerEvent, Event: "key-milestone"}),
 				},
 			},
 			{Key: "closure", Name: "Closure",

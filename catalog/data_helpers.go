@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/sowflow/sowflow/plan"
+
 // Seed files the catalog is encoded from (in the shared seeds directory).
 const (
 	seed000File = "000_c89121cb7c7fb897.txt"
@@ -46,9 +48,9 @@ func acceptanceWindow(text, note string) Clock {
 	return Clock{
 		Key:      ClockAcceptanceWindow,
 		Name:     "Acceptance window",
-		StartsOn: EventSubmission,
+		StartsOn: plan.EventSubmission,
 		Duration: workingDays(5),
-		Party:    PartyCustomer,
+		Party:    plan.PartyCustomer,
 		OnExpiry: "deemed deliverables are accepted; explicit ones become overdue (customer reminded, delivery manager told) and keep waiting",
 		Text:     text,
 		Note:     note,
@@ -59,16 +61,16 @@ func task(key, name string, scope ...string) Task {
 	return Task{Key: key, Name: name, Scope: scope}
 }
 
-func once() Recurrence { return Recurrence{Kind: RecurOnce} }
+func once() Recurrence { return Recurrence{Kind: plan.RecurOnce} }
 
 // explicit is a required deliverable delivered once and accepted by signature.
 func explicit(key, name string, requirements ...string) Deliverable {
-	return Deliverable{Key: key, Name: name, Requirements: requirements, Acceptance: AcceptExplicit, Required: true, Recurrence: once()}
+	return Deliverable{Key: key, Name: name, Requirements: requirements, Acceptance: plan.AcceptExplicit, Required: true, Recurrence: once()}
 }
 
 // deemed is a required deliverable delivered once and accepted by silence.
 func deemed(key, name string, requirements ...string) Deliverable {
-	return Deliverable{Key: key, Name: name, Requirements: requirements, Acceptance: AcceptDeemed, Required: true, Recurrence: once()}
+	return Deliverable{Key: key, Name: name, Requirements: requirements, Acceptance: plan.AcceptDeemed, Required: true, Recurrence: once()}
 }
 
 func (d Deliverable) recurring(r Recurrence) Deliverable { d.Recurrence = r; return d }
@@ -78,6 +80,6 @@ func (d Deliverable) delivered(method string) Deliverable {
 }
 func (d Deliverable) noted(note string) Deliverable { d.Note = note; return d }
 
-func threshold(deliverable, metric string, cmp Comparison, value float64, unit MetricUnit, text string) Threshold {
-	return Threshold{Deliverable: deliverable, Metric: metric, Comparison: cmp, Value: value, Unit: unit, Text: text}
+func threshold(deliverable, metric string, cmp plan.Comparison, value float64, unit plan.MetricUnit, text string) Threshold {
+	return Threshold{Threshold: plan.Threshold{Deliverable: deliverable, Metric: metric, Comparison: cmp, Value: value, Unit: unit, Text: text}}
 }

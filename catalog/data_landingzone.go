@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/sowflow/sowflow/plan"
+
 // Seed 003: the Alibaba Cloud Landing Zone service, Basic, Standard and
 // Advanced editions.
 
@@ -235,17 +237,17 @@ func landingZone(e lzEdition) Package {
 		Description: description,
 		Pricing:     unpriced("Seed 003 states no list price."),
 		Validity: Validity{
-			Type:                  ValidityInstant,
-			StartsOn:              EventPurchase,
+			Type:                  plan.ValidityInstant,
+			StartsOn:              plan.EventPurchase,
 			EndsOnFinalAcceptance: true,
 			Text:                  []string{"The project is completed after the customer confirms the acceptance."},
 			Note:                  "Seed 003 states no service period, so the project has no term and never expires by itself (DESIGN.md rule 10); it completes at the customer's final acceptance. A start may give the contract's end (dates.contract_end): the project expires then.",
 		},
 		Options: options,
 		Prerequisites: []Prerequisite{
-			{Key: "application-lead-time", LeadTime: ptr(workingDays(15)), Before: EventOrder,
+			{Key: "application-lead-time", LeadTime: ptr(workingDays(15)), Before: plan.EventOrder,
 				Text: "The customer must apply at least 15 working days before placing the order so Alibaba Cloud can evaluate business objectives and schedule feasibility."},
-			{Key: "resource-intensive-lead-time", LeadTime: ptr(months(1)), Before: EventOrder,
+			{Key: "resource-intensive-lead-time", LeadTime: ptr(months(1)), Before: plan.EventOrder,
 				When: &Condition{Option: OptionResourceIntensive, Value: "true"},
 				Text: "For resource-intensive applications, apply one month in advance so Alibaba Cloud can verify resource availability with suppliers."},
 			{Key: "application-approval",

@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/sowflow/sowflow/plan"
+
 // Seed 002: Managed Services.
 
 func managedServicesPackage() Package {
@@ -17,8 +19,8 @@ func managedServicesPackage() Package {
 		Description: "Plan, design, organize, and operate Party A’s IT technology management jobs, and work with Party B’s expert team to design and build the technology management architecture and framework, service continuous improvement process, service delivery, and IT governance (ITG), to meet Party A’s needs on management of the IT infrastructure, applications, services, business, and security;",
 		Pricing:     unpriced("Seed 002 states no list price."),
 		Validity: Validity{
-			Type:                  ValidityContinuous,
-			StartsOn:              EventContractSigning,
+			Type:                  plan.ValidityContinuous,
+			StartsOn:              plan.EventContractSigning,
 			EndsOnFinalAcceptance: true,
 			Text: []string{
 				"The project start time shall be subject to the time for signing the “Managed Services Project Contract”.",

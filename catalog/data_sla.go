@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/sowflow/sowflow/plan"
+
 // Seed 004: the Service Level Agreement of the Enterprise Email Service
 // ("Alibaba Mail") and the Sendify Service.
 
@@ -37,8 +39,8 @@ func slaNotes() []string {
 // as the service is used.
 func monthlyValidity(text string) Validity {
 	return Validity{
-		Type:     ValidityMonthly,
-		StartsOn: EventPurchase,
+		Type:     plan.ValidityMonthly,
+		StartsOn: plan.EventPurchase,
 		Duration: months(1),
 		Text:     []string{text},
 		Note: "Each calendar month (CST) of use is one service period; a month used only in part is a period of its days of use, whose minutes or 5-minute intervals count those days. " +

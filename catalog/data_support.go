@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/sowflow/sowflow/plan"
+
 // Seed 001: the Alibaba Cloud Partner Growth Plan support plans, Selected,
 // Premium, Elite and Flagship.
 
@@ -36,7 +38,7 @@ type partnerTier struct {
 	management string
 	// healthCheck quotes the health-check row; healthPeriod is its period.
 	healthCheck  string
-	healthPeriod QuotaPeriod
+	healthPeriod plan.QuotaPeriod
 	// guarantees and consulting are the yearly Critical Time Guarantees
 	// and migration consultations (0: not in the plan); text quotes them.
 	guarantees, consulting         int
@@ -53,19 +55,19 @@ func supportPackages() []Package {
 	)
 	ticketClosure := explicit(DeliverableTicketClosure, "Ticket Closure").
 		delivered("Ticket").
-		recurring(Recurrence{Kind: RecurPerEvent, Event: "ticket"}).
+		recurring(Recurrence{Kind: plan.RecurPerEvent, Event: "ticket"}).
 		noted("One round per ticket: the customer confirms the ticket's closure.")
-	perHealthCheck := Recurrence{Kind: RecurPerQuotaUse, Quota: QuotaHealthChecks}
+	perHealthCheck := Recurrence{Kind: plan.RecurPerQuotaUse, Quota: QuotaHealthChecks}
 	tiers := []partnerTier{
 		{
 			code: "partner-selected", name: "Partner Growth Plan Selected",
 			management:  "Remote service manager to speed up emergency problems Remote TAM Pool",
-			healthCheck: "1 Time/Year", healthPeriod: QuotaPerYear,
+			healthCheck: "1 Time/Year", healthPeriod: plan.QuotaPerYear,
 		},
 		{
 			code: "partner-premium", name: "Partner Growth Plan Premium",
 			management:  dedicatedTAM,
-			healthCheck: "1 Time/Quarter", healthPeriod: QuotaPerQuarter,
+			healthCheck: "1 Time/Quarter", healthPeriod: plan.QuotaPerQuarter,
 			guarantees: 1, guaranteeText: "1 Time/Year",
 			consulting: 1, consultingText: "1 Time/Year",
 			discount:      10,
@@ -76,7 +78,7 @@ func supportPackages() []Package {
 		{
 			code: "partner-elite", name: "Partner Growth Plan Elite",
 			management:  dedicatedTAM,
-			healthCheck: monthlyCheck, healthPeriod: QuotaPerMonth,
+			healthCheck: monthlyCheck, healthPeriod: plan.QuotaPerMonth,
 			guarantees: 2, guaranteeText: "2 Time/Year",
 			consulting: 2, consultingText: "2 Time/Year",
 			discount:      20,
@@ -93,7 +95,7 @@ func supportPackages() []Package {
 		{
 			code: "partner-flagship", name: "Partner Growth Plan Flagship",
 			management:  dedicatedTAM,
-			healthCheck: monthlyCheck, healthPeriod: QuotaPerMonth,
+			healthCheck: monthlyCheck, healthPeriod: plan.QuotaPerMonth,
 			guarantees: 3, guaranteeText: "3 Time/Year",
 			consulting: 3, consultingText: "3 Time/Year",
 			discount:      30,
@@ -131,7 +133,7 @@ func partnerPlan(t partnerTier) Package {
 	}
 	if t.guarantees > 0 {
 		quotas = append(quotas, Quota{Key: QuotaCriticalTimeGuarantee, Name: "Critical Time Guarantee",
-			Limit: t.guarantees, Period: QuotaPerYear, Unit: "guarantee", Text: t.guaranteeText})
+			Limit: t.guarantees, Period: plan.QuotaPerYear, Unit: "guarantee", Text: t.guaranteeText})
 		items = append(items, ServiceItem{Key: "critical-time-guarantee", Name: "Critical Time Guarantee",
 			Text: t.guaranteeText, Quota: QuotaCriticalTimeGuarantee})
 	}
@@ -139,13 +141,13 @@ func partnerPlan(t partnerTier) Package {
 		Text: t.healthCheck, Quota: QuotaHealthChecks, Note: cycleNote})
 	if t.consulting > 0 {
 		quotas = append(quotas, Quota{Key: QuotaMigrationConsulting, Name: "Cloud Migration Consulting Service",
-			Limit: t.consulting, Period: QuotaPerYear, Unit: "consultation", Text: t.consultingText})
+			Limit: t.consulting, Period: plan.QuotaPerYear, Unit: "consultation", Text: t.consultingText})
 		items = append(items, ServiceItem{Key: "migration-consulting", Name: "Cloud Migration Consulting Service",
 			Text: t.consultingText, Quota: QuotaMigrationConsulting})
 	}
 	if t.discount > 0 {
 		quotas = append(quotas, Quota{Key: QuotaLandingZoneDesign, Name: "Landing Zone General Design",
-			Limit: 1, Period: QuotaPerYear, Unit: "design", Text: "1 Time/Year"})
+			Limit: 1, Period: plan.QuotaPerYear, Unit: "design", Text: "1 Time/Year"})
 		items = append(items,
 			ServiceItem{Key: "migration-implementation", Name: "Application Migration Implementation Service",
 				Text: t.migrationText, DiscountPercent: t.discount},
@@ -182,8 +184,8 @@ func partnerPlan(t partnerTier) Package {
 		Description: "Alibaba Cloud provides full-link service support to partner customers and their sub-customers when using Alibaba Cloud service resource",
 		Pricing:     unpriced("Seed 001 states no price."),
 		Validity: Validity{
-			Type:     ValidityServiceCycle,
-			StartsOn: EventPurchase,
+			Type:     plan.ValidityServiceCycle,
+			StartsOn: plan.EventPurchase,
 			Duration: months(12),
 			Text: []string{
 				"The partner growth plan that customer purchases enter into service cycle, and Alibaba Cloud completes service support within the corresponding service cycle.",
@@ -192,7 +194,7 @@ func partnerPlan(t partnerTier) Package {
 			Note: "Seed 001 does not state how long a service cycle is. Its quotas are counted per year, quarter and month, and support plans run for a year (issue 7), so one cycle is taken as 12 months from purchase (DESIGN.md rule 4: it ends at 24:00 of the same day 12 months later); a start giving the order's cycle end (dates.contract_end) ends the cycle then instead.",
 		},
 		Prerequisites: []Prerequisite{
-			{Key: "application-lead-time", LeadTime: ptr(workingDays(10)), Before: EventOrder,
+			{Key: "application-lead-time", LeadTime: ptr(workingDays(10)), Before: plan.EventOrder,
 				Text: "Customer shall apply for the service at least 10 working days in advance, so as to evaluate customer's business objective, the feasibility of service and confirm whether Alibaba Cloud will undertake the service or not."},
 			{Key: "order", Text: "After confirming that Alibaba Cloud will undertake the service, customer shall place and pay for the order on the official website."},
 			{Key: "business-context", Text: "Provide business context, channel size, growth trends and service requirements for a point person to evaluate customer's business objective and the feasibility of service."},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/plan"
 	"github.com/sowflow/sowflow/workflows"
 )
 
@@ -109,7 +110,7 @@ func (p Plan) Service(start, end time.Time) (workflows.ServicePlan, error) {
 	out.ResponseTargets = targets
 	for _, q := range pkg.Quotas {
 		period := workflows.ServicePeriodUnit(q.Period)
-		if q.Period == QuotaPerValidity {
+		if q.Period == plan.QuotaPerValidity {
 			period = workflows.PeriodYear
 		}
 		out.Quotas = append(out.Quotas, workflows.ServiceQuota{
@@ -195,15 +196,15 @@ func serviceObligations(pkg Package) ([]workflows.ServiceObligation, error) {
 		for _, d := range ph.Deliverables {
 			o := workflows.ServiceObligation{Key: d.Key, Name: d.Name}
 			switch r := d.Recurrence; {
-			case r.Kind == RecurMonthly:
+			case r.Kind == plan.RecurMonthly:
 				o.Cadence = workflows.CadenceMonthly
-			case r.Kind == RecurPerEvent && r.Event == recurEventIncident:
+			case r.Kind == plan.RecurPerEvent && r.Event == recurEventIncident:
 				sev, err := incidentSeverities(pkg)
 				if err != nil {
 					return nil, fmt.Errorf("deliverable %s: %w", d.Key, err)
 				}
 				o.Cadence, o.Severities = workflows.CadencePerIncident, sev
-			case r.Kind == RecurOnce && ph.Key == phaseAnnualSummary:
+			case r.Kind == plan.RecurOnce && ph.Key == phaseAnnualSummary:
 				o.Cadence = workflows.CadenceYearly
 			default:
 				continue

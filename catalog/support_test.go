@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sowflow/sowflow/plan"
 	"github.com/sowflow/sowflow/sla"
 )
 
@@ -35,17 +36,17 @@ func TestSupportCatalogOrder(t *testing.T) {
 func TestSupportPartnerPlans(t *testing.T) {
 	tests := []struct {
 		code         string
-		health       QuotaPeriod
+		health       plan.QuotaPeriod
 		guarantees   int
 		consulting   int
 		discount     int
 		deliverables []string
 	}{
-		{"partner-selected", QuotaPerYear, 0, 0, 0, nil},
-		{"partner-premium", QuotaPerQuarter, 1, 1, 10, nil},
-		{"partner-elite", QuotaPerMonth, 2, 2, 20,
+		{"partner-selected", plan.QuotaPerYear, 0, 0, 0, nil},
+		{"partner-premium", plan.QuotaPerQuarter, 1, 1, 10, nil},
+		{"partner-elite", plan.QuotaPerMonth, 2, 2, 20,
 			[]string{"ticket-closure", "product-usage-service-summary-report"}},
-		{"partner-flagship", QuotaPerMonth, 3, 3, 30,
+		{"partner-flagship", plan.QuotaPerMonth, 3, 3, 30,
 			[]string{"ticket-closure", "im-enterprise-group", "critical-time-guarantee-service-summary-report"}},
 	}
 	wantTargets := []struct {
@@ -64,7 +65,7 @@ func TestSupportPartnerPlans(t *testing.T) {
 			if p.Seed.ID != "001" || p.Kind != KindSupportPlan {
 				t.Errorf("seed %s, kind %s", p.Seed.ID, p.Kind)
 			}
-			if v := p.Validity; v.Type != ValidityServiceCycle || v.StartsOn != EventPurchase || v.Duration != months(12) || v.EndsOnFinalAcceptance {
+			if v := p.Validity; v.Type != plan.ValidityServiceCycle || v.StartsOn != plan.EventPurchase || v.Duration != months(12) || v.EndsOnFinalAcceptance {
 				t.Errorf("validity = %+v", v)
 			}
 			if len(p.ResponseTargets) != len(wantTargets) {
@@ -80,11 +81,11 @@ func TestSupportPartnerPlans(t *testing.T) {
 				t.Errorf("7x24 plan has business hours %+v", p.ServiceHours)
 			}
 			lead := p.Prerequisites[0]
-			if lead.LeadTime == nil || *lead.LeadTime != workingDays(10) || lead.Before != EventOrder {
+			if lead.LeadTime == nil || *lead.LeadTime != workingDays(10) || lead.Before != plan.EventOrder {
 				t.Errorf("lead time = %+v, want 10 working days before the order", lead)
 			}
 
-			quota := func(key string) (int, QuotaPeriod) {
+			quota := func(key string) (int, plan.QuotaPeriod) {
 				q, ok := p.Quota(key)
 				if !ok {
 					return 0, ""
@@ -94,10 +95,10 @@ func TestSupportPartnerPlans(t *testing.T) {
 			if n, per := quota(QuotaHealthChecks); n != 1 || per != tt.health {
 				t.Errorf("health checks %d per %s, want 1 per %s", n, per, tt.health)
 			}
-			if n, per := quota(QuotaCriticalTimeGuarantee); n != tt.guarantees || (n > 0 && per != QuotaPerYear) {
+			if n, per := quota(QuotaCriticalTimeGuarantee); n != tt.guarantees || (n > 0 && per != plan.QuotaPerYear) {
 				t.Errorf("critical time guarantees %d per %s, want %d per year", n, per, tt.guarantees)
 			}
-			if n, per := quota(QuotaMigrationConsulting); n != tt.consulting || (n > 0 && per != QuotaPerYear) {
+			if n, per := quota(QuotaMigrationConsulting); n != tt.consulting || (n > 0 && per != plan.QuotaPerYear) {
 				t.Errorf("migration consulting %d per %s, want %d per year", n, per, tt.consulting)
 			}
 			wantLZ := 0
@@ -124,7 +125,7 @@ func TestSupportPartnerPlans(t *testing.T) {
 			for _, ph := range p.Phases {
 				for _, d := range ph.Deliverables {
 					delivs = append(delivs, d.Key)
-					if d.Acceptance != AcceptExplicit {
+					if d.Acceptance != plan.AcceptExplicit {
 						t.Errorf("deliverable %s is %s", d.Key, d.Acceptance)
 					}
 				}
@@ -132,7 +133,7 @@ func TestSupportPartnerPlans(t *testing.T) {
 			if !slices.Equal(delivs, tt.deliverables) {
 				t.Errorf("deliverables = %v, want %v", delivs, tt.deliverables)
 			}
-			if d, _, ok := p.Deliverable(DeliverableTicketClosure); ok && (d.Recurrence != Recurrence{Kind: RecurPerEvent, Event: "ticket"} || d.DeliveryMethod != "Ticket") {
+			if d, _, ok := p.Deliverable(DeliverableTicketClosure); ok && (d.Recurrence != Recurrence{Kind: plan.RecurPerEvent, Event: "ticket"} || d.DeliveryMethod != "Ticket") {
 				t.Errorf("ticket closure = %+v", d)
 			}
 			if _, ok := p.Clock(ClockAcceptanceWindow); ok != (len(tt.deliverables) > 0) {
@@ -191,7 +192,7 @@ func TestSLAPackages(t *testing.T) {
 			if p.Kind != KindSLA || s == nil || p.Seed.ID != "004" {
 				t.Fatalf("kind %s, sla %v, seed %s", p.Kind, s, p.Seed.ID)
 			}
-			if v := p.Validity; v.Type != ValidityMonthly || v.Duration != months(1) {
+			if v := p.Validity; v.Type != plan.ValidityMonthly || v.Duration != months(1) {
 				t.Errorf("validity = %+v", v)
 			}
 			if s.Service != tt.service || s.Measure != tt.measure || s.IntervalMinutes != tt.interval {
@@ -272,7 +273,7 @@ func TestSupportQuotationsAreVerbatim(t *testing.T) {
 
 func TestValidateSupportBroken(t *testing.T) {
 	c := Default()
-	plan, _ := c.Package("partner-premium")
+	premium, _ := c.Package("partner-premium")
 	email, _ := c.Package("email-sla")
 	tests := []struct {
 		name   string
@@ -280,29 +281,29 @@ func TestValidateSupportBroken(t *testing.T) {
 		mutate func(p *Package)
 		want   []string
 	}{
-		{"support plan without targets", plan, func(p *Package) { p.ResponseTargets = nil },
+		{"support plan without targets", premium, func(p *Package) { p.ResponseTargets = nil },
 			[]string{"package partner-premium: support plan has no response targets"}},
-		{"support plan in monthly periods", plan, func(p *Package) { p.Validity.Type = ValidityMonthly },
+		{"support plan in monthly periods", premium, func(p *Package) { p.Validity.Type = plan.ValidityMonthly },
 			[]string{`package partner-premium, validity: support plan validity must be service-cycle or continuous, not "monthly"`,
 				"package partner-premium, validity: only an sla package runs in monthly service periods",
 				"package partner-premium, validity: a monthly service period lasts 1 months, not 12 months"}},
-		{"service item on an unknown quota", plan, func(p *Package) { p.ServiceItems[3].Quota = "nope" },
+		{"service item on an unknown quota", premium, func(p *Package) { p.ServiceItems[3].Quota = "nope" },
 			[]string{`package partner-premium, service item critical-time-guarantee: unknown quota "nope"`}},
-		{"service item discount above 100", plan, func(p *Package) { p.ServiceItems[6].DiscountPercent = 120 },
+		{"service item discount above 100", premium, func(p *Package) { p.ServiceItems[6].DiscountPercent = 120 },
 			[]string{"package partner-premium, service item migration-implementation: discount 120% is outside 0–100"}},
-		{"duplicate service item", plan, func(p *Package) { p.ServiceItems[1].Key = p.ServiceItems[0].Key },
+		{"duplicate service item", premium, func(p *Package) { p.ServiceItems[1].Key = p.ServiceItems[0].Key },
 			[]string{`package partner-premium, service item technical-support: duplicate service item key "technical-support"`}},
-		{"service item without text", plan, func(p *Package) { p.ServiceItems[0].Text = "" },
+		{"service item without text", premium, func(p *Package) { p.ServiceItems[0].Text = "" },
 			[]string{"package partner-premium, service item technical-support: name and text are required"}},
-		{"sla block on a support plan", plan, func(p *Package) { p.SLA = email.SLA },
+		{"sla block on a support plan", premium, func(p *Package) { p.SLA = email.SLA },
 			[]string{"package partner-premium: only an sla package has an sla block"}},
-		{"unknown validity type", plan, func(p *Package) { p.Validity.Type = "forever" },
+		{"unknown validity type", premium, func(p *Package) { p.Validity.Type = "forever" },
 			[]string{`package partner-premium, validity: unknown type "forever"`,
 				`package partner-premium, validity: support plan validity must be service-cycle or continuous, not "forever"`}},
 
 		{"sla without block", email, func(p *Package) { p.SLA = nil },
 			[]string{"package email-sla: sla package has no sla block"}},
-		{"sla on continuous validity", email, func(p *Package) { p.Validity.Type = ValidityContinuous },
+		{"sla on continuous validity", email, func(p *Package) { p.Validity.Type = plan.ValidityContinuous },
 			[]string{`package email-sla, validity: sla validity must be monthly, not "continuous"`}},
 		{"two-month periods", email, func(p *Package) { p.Validity.Duration = months(2) },
 			[]string{"package email-sla, validity: a monthly service period lasts 1 months, not 2 months"}},
@@ -367,7 +368,7 @@ func TestValidateSupportBroken(t *testing.T) {
 		})
 	}
 	// The unmutated packages are valid on their own.
-	if err := Validate(New("v1", []Package{plan, email})); err != nil {
+	if err := Validate(New("v1", []Package{premium, email})); err != nil {
 		t.Errorf("partner-premium and email-sla: %v", err)
 	}
 }

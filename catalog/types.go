@@ -1,8 +1,9 @@
 package catalog
 
 import (
-	"fmt"
 	"strconv"
+
+	"github.com/sowflow/sowflow/plan"
 )
 
 // Kind says how a package runs. Issue 4's packages are all projects; support
@@ -120,46 +121,13 @@ type Pricing struct {
 	Note string `json:"note,omitempty"`
 }
 
-// ValidityType is seed 000's classification of service validity.
-type ValidityType string
-
-// Validity types.
-const (
-	// ValidityInstant ("Instant Activation Type"): 12 months from purchase,
-	// ending early when the customer signs final acceptance.
-	ValidityInstant ValidityType = "instant"
-	// ValidityContinuous ("Continuous Service Type"): 12 months from
-	// payment (or the contract date the seed names), running to the end.
-	ValidityContinuous ValidityType = "continuous"
-	// ValidityServiceCycle (seed 001, "enters into service cycle"): a
-	// support plan's service cycle, counted from purchase.
-	ValidityServiceCycle ValidityType = "service-cycle"
-	// ValidityMonthly (seed 004): a series of calendar-month service
-	// periods for as long as the service is used; Duration is one period.
-	ValidityMonthly ValidityType = "monthly"
-)
-
-// Event names a contract event that starts a clock.
-type Event string
-
-// Events that start clocks (and, for EventOrder, anchor lead times).
-const (
-	EventPurchase          Event = "purchase"
-	EventPayment           Event = "payment"
-	EventContractEffective Event = "contract-effective"
-	EventContractSigning   Event = "contract-signing"
-	EventSubmission        Event = "deliverable-submitted"
-	EventTicketOpened      Event = "ticket-opened"
-	EventOrder             Event = "order"
-)
-
 // Validity is a package's service period. The lifecycle acts on StartsOn,
 // Duration and EndsOnFinalAcceptance; Type is the seed's label.
 type Validity struct {
 	// Type is the seed's label for the validity rule.
-	Type ValidityType `json:"type"`
+	Type plan.ValidityType `json:"type"`
 	// StartsOn is the event the period is counted from.
-	StartsOn Event `json:"starts_on"`
+	StartsOn plan.Event `json:"starts_on"`
 	// Duration is the length of the period (12 months); zero (and absent
 	// from JSON) when the seed states no term (DESIGN.md rule 10).
 	Duration Duration `json:"duration,omitzero"`
@@ -200,18 +168,6 @@ type Duration struct {
 // String renders the duration as "5 working_days".
 func (d Duration) String() string { return strconv.Itoa(d.Value) + " " + string(d.Unit) }
 
-// Party says whose obligation a clock measures.
-type Party string
-
-// Parties.
-const (
-	// PartyProvider clocks stop while a customer-caused delay is open and
-	// resume extended by its length (DESIGN.md rule 8).
-	PartyProvider Party = "provider"
-	// PartyCustomer clocks (acceptance windows) never stop.
-	PartyCustomer Party = "customer"
-)
-
 // Clock is a contract deadline.
 type Clock struct {
 	// Key is the clock's stable identifier within the package.
@@ -219,14 +175,14 @@ type Clock struct {
 	// Name is a short human name.
 	Name string `json:"name"`
 	// StartsOn is the event that starts the clock.
-	StartsOn Event `json:"starts_on"`
+	StartsOn plan.Event `json:"starts_on"`
 	// Duration is how long the clock runs.
 	Duration Duration `json:"duration"`
 	// Warning, when set, is the point (counted like Duration, from the same
 	// start) at which a warning is raised.
 	Warning *Duration `json:"warning,omitempty"`
 	// Party is whose obligation the clock measures.
-	Party Party `json:"party"`
+	Party plan.Party `json:"party"`
 	// OnExpiry says what happens when the clock runs out.
 	OnExpiry string `json:"on_expiry"`
 	// Text quotes the seed, when it states the clock.
@@ -241,18 +197,6 @@ const (
 	ClockActivation       = "activation"
 )
 
-// QuotaPeriod is the period a quota's limit applies to.
-type QuotaPeriod string
-
-// Quota periods.
-const (
-	// QuotaPerValidity: the limit applies to the whole validity period.
-	QuotaPerValidity QuotaPeriod = "validity"
-	QuotaPerYear     QuotaPeriod = "year"
-	QuotaPerQuarter  QuotaPeriod = "quarter"
-	QuotaPerMonth    QuotaPeriod = "month"
-)
-
 // Quota limits how often a service may be used in a period; the use past the
 // limit is refused.
 type Quota struct {
@@ -263,7 +207,7 @@ type Quota struct {
 	// Limit is the number of uses allowed in each period.
 	Limit int `json:"limit"`
 	// Period is what the limit applies to.
-	Period QuotaPeriod `json:"period"`
+	Period plan.QuotaPeriod `json:"period"`
 	// Unit names one use ("submission", "upgrade", "stage").
 	Unit string `json:"unit"`
 	// Deliverable, when set, names the deliverable each of whose rounds
@@ -282,7 +226,7 @@ type Prerequisite struct {
 	// have applied.
 	LeadTime *Duration `json:"lead_time,omitempty"`
 	// Before is the event the lead time is counted back from.
-	Before Event `json:"before,omitempty"`
+	Before plan.Event `json:"before,omitempty"`
 	// When restricts the prerequisite to projects started with an option.
 	When *Condition `json:"when,omitempty"`
 	// Text quotes the seed.
@@ -371,36 +315,9 @@ type Condition struct {
 // String renders the condition as "design_domains includes network-planning".
 func (c Condition) String() string { return c.Option + " includes " + c.Value }
 
-// AcceptanceRule says how a deliverable is accepted.
-type AcceptanceRule string
-
-// Acceptance rules (DESIGN.md, "Deliverables and acceptance").
-const (
-	// AcceptDeemed: silence until the window closes counts as acceptance.
-	AcceptDeemed AcceptanceRule = "deemed"
-	// AcceptExplicit: a signature is required; a closed window makes the
-	// deliverable overdue and it waits on.
-	AcceptExplicit AcceptanceRule = "explicit"
-)
-
-// RecurrenceKind says how many rounds of a deliverable a project owes.
-type RecurrenceKind string
-
-// Recurrence kinds.
-const (
-	// RecurOnce: one deliverable.
-	RecurOnce RecurrenceKind = "once"
-	// RecurMonthly: one per calendar month of the validity period.
-	RecurMonthly RecurrenceKind = "monthly"
-	// RecurPerEvent: one per occurrence of Recurrence.Event.
-	RecurPerEvent RecurrenceKind = "per-event"
-	// RecurPerQuotaUse: one per use of Recurrence.Quota.
-	RecurPerQuotaUse RecurrenceKind = "per-quota-use"
-)
-
 // Recurrence says how many rounds of a deliverable a project owes.
 type Recurrence struct {
-	Kind RecurrenceKind `json:"kind"`
+	Kind plan.RecurrenceKind `json:"kind"`
 	// Event names the occurrence that calls for a round (per-event).
 	Event string `json:"event,omitempty"`
 	// Quota names the quota whose uses call for a round (per-quota-use).
@@ -418,7 +335,7 @@ type Deliverable struct {
 	// DeliveryMethod quotes the seed's delivery method, when stated.
 	DeliveryMethod string `json:"delivery_method,omitempty"`
 	// Acceptance is the acceptance rule.
-	Acceptance AcceptanceRule `json:"acceptance"`
+	Acceptance plan.AcceptanceRule `json:"acceptance"`
 	// Required deliverables must be accepted (every round opened so far,
 	// for recurring ones) before their phase can be completed.
 	Required bool `json:"required"`
@@ -431,66 +348,13 @@ type Deliverable struct {
 	Note string `json:"note,omitempty"`
 }
 
-// Comparison is how a measured value is held against a threshold.
-type Comparison string
-
-// Comparisons.
-const (
-	AtLeast  Comparison = ">="
-	MoreThan Comparison = ">"
-	AtMost   Comparison = "<="
-	LessThan Comparison = "<"
-	Equal    Comparison = "="
-)
-
-// MetricUnit is the unit of a measured value.
-type MetricUnit string
-
-// Metric units.
-const (
-	Percent MetricUnit = "percent"
-	Count   MetricUnit = "count"
-)
-
-// Threshold is a measurable criterion: a submission of Deliverable must carry
-// a value for Metric that satisfies Comparison against Value.
+// Threshold is a measurable criterion of the plan (plan.Threshold: a
+// submission of Deliverable must carry a value for Metric that satisfies
+// Comparison against Value), with sowflow's note on the seed's wording.
 type Threshold struct {
-	// Deliverable is the key of the deliverable whose submission carries
-	// the measured value.
-	Deliverable string `json:"deliverable"`
-	// Metric is the key of the measured value.
-	Metric string `json:"metric"`
-	// Comparison and Value state the criterion.
-	Comparison Comparison `json:"comparison"`
-	Value      float64    `json:"value"`
-	// Unit is the unit of Value and of the measured value.
-	Unit MetricUnit `json:"unit"`
-	// Text quotes the seed.
-	Text string `json:"text"`
+	plan.Threshold
 	// Note explains sowflow's reading of the seed's wording.
 	Note string `json:"note,omitempty"`
-}
-
-// Met reports whether measured satisfies the threshold.
-func (t Threshold) Met(measured float64) bool {
-	switch t.Comparison {
-	case AtLeast:
-		return measured >= t.Value
-	case MoreThan:
-		return measured > t.Value
-	case AtMost:
-		return measured <= t.Value
-	case LessThan:
-		return measured < t.Value
-	case Equal:
-		return measured == t.Value
-	}
-	return false
-}
-
-// String renders the threshold as "migration_completeness >= 99.9 percent".
-func (t Threshold) String() string {
-	return fmt.Sprintf("%s %s %s %s", t.Metric, t.Comparison, strconv.FormatFloat(t.Value, 'f', -1, 64), t.Unit)
 }
 
 // ServiceItem is one row of a support plan's service-items table: what the

@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"github.com/sowflow/sowflow/plan"
 	"math/big"
 	"regexp"
 	"slices"
@@ -110,7 +111,7 @@ func (v *validator) pkg(place string, p Package) {
 		if q.Limit < 1 {
 			v.add(qp, "limit %d is not positive", q.Limit)
 		}
-		if !slices.Contains([]QuotaPeriod{QuotaPerValidity, QuotaPerYear, QuotaPerQuarter, QuotaPerMonth}, q.Period) {
+		if !slices.Contains([]plan.QuotaPeriod{plan.QuotaPerValidity, plan.QuotaPerYear, plan.QuotaPerQuarter, plan.QuotaPerMonth}, q.Period) {
 			v.add(qp, "unknown period %q", q.Period)
 		}
 	}
@@ -150,13 +151,13 @@ func (v *validator) pkg(place string, p Package) {
 		if d, _, ok := p.Deliverable(p.FinalAcceptance); !ok {
 			v.add(fp, "unknown deliverable %q", p.FinalAcceptance)
 		} else {
-			if d.Acceptance != AcceptExplicit {
+			if d.Acceptance != plan.AcceptExplicit {
 				v.add(fp, "deliverable %q must be accepted explicitly (the customer signs final acceptance)", d.Key)
 			}
 			if !d.Required {
 				v.add(fp, "deliverable %q must be required", d.Key)
 			}
-			if d.Recurrence.Kind != RecurOnce {
+			if d.Recurrence.Kind != plan.RecurOnce {
 				v.add(fp, "deliverable %q must be delivered once", d.Key)
 			}
 		}
@@ -177,13 +178,13 @@ func (v *validator) pkg(place string, p Package) {
 		if !delivs[t.Deliverable] {
 			v.add(tp, "unknown deliverable %q", t.Deliverable)
 		}
-		if !slices.Contains([]Comparison{AtLeast, MoreThan, AtMost, LessThan, Equal}, t.Comparison) {
+		if !slices.Contains([]plan.Comparison{plan.AtLeast, plan.MoreThan, plan.AtMost, plan.LessThan, plan.Equal}, t.Comparison) {
 			v.add(tp, "unknown comparison %q", t.Comparison)
 		}
-		if !slices.Contains([]MetricUnit{Percent, Count}, t.Unit) {
+		if !slices.Contains([]plan.MetricUnit{plan.Percent, plan.Count}, t.Unit) {
 			v.add(tp, "unknown unit %q", t.Unit)
 		}
-		if t.Unit == Percent && (t.Value < 0 || t.Value > 100) {
+		if t.Unit == plan.Percent && (t.Value < 0 || t.Value > 100) {
 			v.add(tp, "percentage %g is outside 0–100", t.Value)
 		}
 	}
@@ -203,7 +204,7 @@ func (v *validator) pkg(place string, p Package) {
 		if !knownEvent(c.StartsOn) {
 			v.add(cp, "unknown start event %q", c.StartsOn)
 		}
-		if c.Party != PartyProvider && c.Party != PartyCustomer {
+		if c.Party != plan.PartyProvider && c.Party != plan.PartyCustomer {
 			v.add(cp, "unknown party %q", c.Party)
 		}
 	}
@@ -260,16 +261,16 @@ func (v *validator) deliverable(place string, d Deliverable, seen, quotas map[st
 	if strings.TrimSpace(d.Name) == "" {
 		v.add(place, "name is empty")
 	}
-	if d.Acceptance != AcceptDeemed && d.Acceptance != AcceptExplicit {
+	if d.Acceptance != plan.AcceptDeemed && d.Acceptance != plan.AcceptExplicit {
 		v.add(place, "unknown acceptance rule %q", d.Acceptance)
 	}
 	switch d.Recurrence.Kind {
-	case RecurOnce, RecurMonthly:
-	case RecurPerEvent:
+	case plan.RecurOnce, plan.RecurMonthly:
+	case plan.RecurPerEvent:
 		if d.Recurrence.Event == "" {
 			v.add(place, "per-event recurrence names no event")
 		}
-	case RecurPerQuotaUse:
+	case plan.RecurPerQuotaUse:
 		if !quotas[d.Recurrence.Quota] {
 			v.add(place, "recurs per use of unknown quota %q", d.Recurrence.Quota)
 		}
@@ -305,7 +306,7 @@ func (v *validator) pricing(place string, pr Pricing) {
 func (v *validator) validity(place string, p Package) {
 	vp := place + ", validity"
 	val := p.Validity
-	if !slices.Contains([]ValidityType{ValidityInstant, ValidityContinuous, ValidityServiceCycle, ValidityMonthly}, val.Type) {
+	if !slices.Contains([]plan.ValidityType{plan.ValidityInstant, plan.ValidityContinuous, plan.ValidityServiceCycle, plan.ValidityMonthly}, val.Type) {
 		v.add(vp, "unknown type %q", val.Type)
 	}
 	if !knownEvent(val.StartsOn) {
@@ -315,7 +316,7 @@ func (v *validator) validity(place string, p Package) {
 	if val.Duration != (Duration{}) {
 		v.duration(vp, "duration", val.Duration)
 	}
-	if val.Type == ValidityInstant && !val.EndsOnFinalAcceptance {
+	if val.Type == plan.ValidityInstant && !val.EndsOnFinalAcceptance {
 		v.add(vp, "instant validity must end on final acceptance")
 	}
 	if val.EndsOnFinalAcceptance && p.FinalAcceptance == "" {
@@ -394,9 +395,9 @@ func (v *validator) duration(place, what string, d Duration) {
 	}
 }
 
-func knownEvent(e Event) bool {
-	return slices.Contains([]Event{EventPurchase, EventPayment, EventContractEffective, EventContractSigning,
-		EventSubmission, EventTicketOpened, EventOrder}, e)
+func knownEvent(e plan.Event) bool {
+	return slices.Contains([]plan.Event{plan.EventPurchase, plan.EventPayment, plan.EventContractEffective, plan.EventContractSigning,
+		plan.EventSubmission, plan.EventTicketOpened, plan.EventOrder}, e)
 }
 
 // clockMinutes parses "HH:MM" into minutes after midnight.
@@ -421,18 +422,18 @@ func (v *validator) kindRules(place string, p Package) {
 		if len(p.ResponseTargets) == 0 {
 			v.add(place, "support plan has no response targets")
 		}
-		if p.Validity.Type != ValidityServiceCycle && p.Validity.Type != ValidityContinuous {
-			v.add(place+", validity", "support plan validity must be %s or %s, not %q", ValidityServiceCycle, ValidityContinuous, p.Validity.Type)
+		if p.Validity.Type != plan.ValidityServiceCycle && p.Validity.Type != plan.ValidityContinuous {
+			v.add(place+", validity", "support plan validity must be %s or %s, not %q", plan.ValidityServiceCycle, plan.ValidityContinuous, p.Validity.Type)
 		}
 	case KindSLA:
 		if p.SLA == nil {
 			v.add(place, "sla package has no sla block")
 		}
-		if p.Validity.Type != ValidityMonthly {
-			v.add(place+", validity", "sla validity must be %s, not %q", ValidityMonthly, p.Validity.Type)
+		if p.Validity.Type != plan.ValidityMonthly {
+			v.add(place+", validity", "sla validity must be %s, not %q", plan.ValidityMonthly, p.Validity.Type)
 		}
 	}
-	if p.Kind != KindSLA && p.Validity.Type == ValidityMonthly {
+	if p.Kind != KindSLA && p.Validity.Type == plan.ValidityMonthly {
 		v.add(place+", validity", "only an sla package runs in monthly service periods")
 	}
 	if p.SLA != nil {
@@ -441,7 +442,7 @@ func (v *validator) kindRules(place string, p Package) {
 		}
 		v.sla(place+", sla", *p.SLA)
 	}
-	if p.Validity.Type == ValidityMonthly && p.Validity.Duration != (Duration{Value: 1, Unit: UnitMonths}) {
+	if p.Validity.Type == plan.ValidityMonthly && p.Validity.Duration != (Duration{Value: 1, Unit: UnitMonths}) {
 		v.add(place+", validity", "a monthly service period lasts 1 months, not %s", p.Validity.Duration)
 	}
 

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"errors"
+	"github.com/sowflow/sowflow/plan"
 	"strings"
 	"testing"
 )
@@ -14,15 +15,15 @@ func minimal(code string) Package {
 		Kind:     KindProject,
 		Seed:     SeedRef{ID: "999", File: "999.txt"},
 		Pricing:  fixedUSD(100, "$100/unit"),
-		Validity: Validity{Type: ValidityInstant, StartsOn: EventPurchase, Duration: months(12), EndsOnFinalAcceptance: true},
+		Validity: Validity{Type: plan.ValidityInstant, StartsOn: plan.EventPurchase, Duration: months(12), EndsOnFinalAcceptance: true},
 		Clocks:   []Clock{acceptanceWindow("", "")},
 		Phases: []Phase{
 			{Key: "design", Name: "Design", Tasks: []Task{task("draw", "Draw", "draw it")},
 				Deliverables: []Deliverable{explicit("x", "X")}},
 			{Key: "closure", Name: "Closure", Deliverables: []Deliverable{explicit("final", "Final")}},
 		},
-		Thresholds:      []Threshold{threshold("x", "coverage", AtLeast, 95, Percent, "")},
-		Quotas:          []Quota{{Key: "uses", Limit: 4, Period: QuotaPerValidity, Deliverable: "x"}},
+		Thresholds:      []Threshold{threshold("x", "coverage", plan.AtLeast, 95, plan.Percent, "")},
+		Quotas:          []Quota{{Key: "uses", Limit: 4, Period: plan.QuotaPerValidity, Deliverable: "x"}},
 		FinalAcceptance: "final",
 	}
 }
@@ -41,7 +42,7 @@ func TestValidateBroken(t *testing.T) {
 	}{
 		{"unknown final-acceptance deliverable", func(p *Package) { p.FinalAcceptance = "nope" },
 			[]string{`package lz, final acceptance: unknown deliverable "nope"`}},
-		{"deemed final acceptance", func(p *Package) { p.Phases[1].Deliverables[0].Acceptance = AcceptDeemed },
+		{"deemed final acceptance", func(p *Package) { p.Phases[1].Deliverables[0].Acceptance = plan.AcceptDeemed },
 			[]string{`package lz, final acceptance: deliverable "final" must be accepted explicitly`}},
 		{"instant without final acceptance", func(p *Package) { p.FinalAcceptance = "" },
 			[]string{"package lz, validity: ends on final acceptance but the package names no final-acceptance deliverable"}},
@@ -60,7 +61,7 @@ func TestValidateBroken(t *testing.T) {
 		{"quota without a limit", func(p *Package) { p.Quotas[0].Limit = 0; p.Quotas[0].Period = "decade" },
 			[]string{"package lz, quota uses: limit 0 is not positive", `package lz, quota uses: unknown period "decade"`}},
 		{"recurrence on unknown quota", func(p *Package) {
-			p.Phases[0].Deliverables[0].Recurrence = Recurrence{Kind: RecurPerQuotaUse, Quota: "nope"}
+			p.Phases[0].Deliverables[0].Recurrence = Recurrence{Kind: plan.RecurPerQuotaUse, Quota: "nope"}
 		}, []string{`package lz, phase design, deliverable x: recurs per use of unknown quota "nope"`}},
 		{"empty phase", func(p *Package) { p.Phases = append(p.Phases, Phase{Key: "idle", Name: "Idle"}) },
 			[]string{"package lz, phase idle: phase is empty: no tasks and no deliverables"}},
@@ -69,7 +70,7 @@ func TestValidateBroken(t *testing.T) {
 			p.Thresholds = nil
 			p.Quotas = nil
 			p.FinalAcceptance = ""
-			p.Validity.Type = ValidityContinuous
+			p.Validity.Type = plan.ValidityContinuous
 			p.Validity.EndsOnFinalAcceptance = false
 		},
 			[]string{"package lz: has no phases"}},
@@ -112,7 +113,7 @@ func TestValidateBroken(t *testing.T) {
 		{"instant not ending on final acceptance", func(p *Package) { p.Validity.EndsOnFinalAcceptance = false },
 			[]string{"package lz, validity: instant validity must end on final acceptance"}},
 		{"clock warning after deadline", func(p *Package) {
-			p.Clocks = append(p.Clocks, Clock{Key: "activation", StartsOn: EventPurchase, Duration: naturalDays(90), Warning: ptr(naturalDays(90)), Party: PartyProvider})
+			p.Clocks = append(p.Clocks, Clock{Key: "activation", StartsOn: plan.EventPurchase, Duration: naturalDays(90), Warning: ptr(naturalDays(90)), Party: plan.PartyProvider})
 		}, []string{"package lz, clock activation: warning 90 natural_days is not before the deadline 90 natural_days"}},
 		{"no acceptance window", func(p *Package) { p.Clocks = nil },
 			[]string{"package lz: has no acceptance-window clock"}},
@@ -124,7 +125,7 @@ func TestValidateBroken(t *testing.T) {
 			p.ResponseTargets = []ResponseTarget{{Severity: "routine", Target: Duration{120, UnitBusinessMinutes}}}
 		}, []string{"package lz, response target routine: counts business minutes but the package has no service hours"}},
 		{"lead time with unknown unit", func(p *Package) {
-			p.Prerequisites = []Prerequisite{{Key: "apply", Text: "apply", LeadTime: &Duration{15, "fortnights"}, Before: EventOrder}}
+			p.Prerequisites = []Prerequisite{{Key: "apply", Text: "apply", LeadTime: &Duration{15, "fortnights"}, Before: plan.EventOrder}}
 		}, []string{`package lz, prerequisite apply: lead time has unknown unit "fortnights"`}},
 	}
 	for _, tt := range tests {

@@ -2,7 +2,7 @@ package catalog
 
 import (
 	"github.com/sowflow/sowflow/calendar"
-	"github.com/sowflow/sowflow/workflows"
+	"github.com/sowflow/sowflow/plan"
 )
 
 // clockMetBy names, by clock key, the deliverable whose first submission
@@ -14,57 +14,57 @@ var clockMetBy = map[string]string{
 	ClockActivation: "service-activation-confirmation-letter",
 }
 
-// Workflow converts the plan into the self-contained plan the project
-// workflow runs (workflows.Plan): phases with their selected tasks and
+// Workflow resolves the plan into the self-contained plan the project
+// workflow runs (plan.Plan): phases with their selected tasks and
 // deliverables, thresholds, quotas, the acceptance window, the other clocks
 // and the lead-time prerequisites, stamped with the catalog version and
 // digest. Lists are never nil, so the JSON form is stable.
-func (p Plan) Workflow() workflows.Plan {
+func (p Plan) Workflow() plan.Plan {
 	pkg := p.Package
-	out := workflows.Plan{
+	out := plan.Plan{
 		PackageCode:    pkg.Code,
 		PackageName:    pkg.Name,
 		CatalogVersion: p.CatalogVersion,
 		CatalogDigest:  p.CatalogDigest,
-		Options: workflows.PlanOptions{
+		Options: plan.Options{
 			DesignDomains:     append([]string(nil), p.Options.DesignDomains...),
 			IOSDistribution:   p.Options.IOSDistribution,
 			Users:             p.Options.Users,
 			ResourceIntensive: p.Options.ResourceIntensive,
 		},
-		Validity: workflows.PlanValidity{
-			Type:                  workflows.ValidityType(pkg.Validity.Type),
-			StartsOn:              workflows.ContractEvent(pkg.Validity.StartsOn),
+		Validity: plan.Validity{
+			Type:                  pkg.Validity.Type,
+			StartsOn:              pkg.Validity.StartsOn,
 			Duration:              spec(pkg.Validity.Duration),
 			EndsOnFinalAcceptance: pkg.Validity.EndsOnFinalAcceptance,
 		},
-		Phases:          make([]workflows.PlanPhase, 0, len(pkg.Phases)),
-		Thresholds:      make([]workflows.PlanThreshold, 0, len(pkg.Thresholds)),
-		Quotas:          make([]workflows.PlanQuota, 0, len(pkg.Quotas)),
-		Clocks:          []workflows.PlanClock{},
-		LeadTimes:       []workflows.PlanLeadTime{},
+		Phases:          make([]plan.Phase, 0, len(pkg.Phases)),
+		Thresholds:      make([]plan.Threshold, 0, len(pkg.Thresholds)),
+		Quotas:          make([]plan.Quota, 0, len(pkg.Quotas)),
+		Clocks:          []plan.Clock{},
+		LeadTimes:       []plan.LeadTime{},
 		FinalAcceptance: pkg.FinalAcceptance,
 	}
 	delivs := map[string]bool{}
 	for _, ph := range pkg.Phases {
-		wp := workflows.PlanPhase{
+		wp := plan.Phase{
 			Key:          ph.Key,
 			Name:         ph.Name,
-			Tasks:        make([]workflows.PlanTask, 0, len(ph.Tasks)),
-			Deliverables: make([]workflows.PlanDeliverable, 0, len(ph.Deliverables)),
+			Tasks:        make([]plan.Task, 0, len(ph.Tasks)),
+			Deliverables: make([]plan.Deliverable, 0, len(ph.Deliverables)),
 		}
 		for _, t := range ph.Tasks {
-			wp.Tasks = append(wp.Tasks, workflows.PlanTask{Key: t.Key, Name: t.Name})
+			wp.Tasks = append(wp.Tasks, plan.Task{Key: t.Key, Name: t.Name})
 		}
 		for _, d := range ph.Deliverables {
 			delivs[d.Key] = true
-			wp.Deliverables = append(wp.Deliverables, workflows.PlanDeliverable{
+			wp.Deliverables = append(wp.Deliverables, plan.Deliverable{
 				Key:             d.Key,
 				Name:            d.Name,
-				Acceptance:      workflows.AcceptanceRule(d.Acceptance),
+				Acceptance:      d.Acceptance,
 				Required:        d.Required,
 				Final:           d.Final,
-				Recurrence:      workflows.RecurrenceKind(d.Recurrence.Kind),
+				Recurrence:      d.Recurrence.Kind,
 				RecurrenceEvent: d.Recurrence.Event,
 				Quota:           d.Recurrence.Quota,
 			})
@@ -72,21 +72,14 @@ func (p Plan) Workflow() workflows.Plan {
 		out.Phases = append(out.Phases, wp)
 	}
 	for _, t := range pkg.Thresholds {
-		out.Thresholds = append(out.Thresholds, workflows.PlanThreshold{
-			Deliverable: t.Deliverable,
-			Metric:      t.Metric,
-			Comparison:  workflows.Comparison(t.Comparison),
-			Value:       t.Value,
-			Unit:        string(t.Unit),
-			Text:        t.Text,
-		})
+		out.Thresholds = append(out.Thresholds, t.Threshold)
 	}
 	for _, q := range pkg.Quotas {
-		out.Quotas = append(out.Quotas, workflows.PlanQuota{
+		out.Quotas = append(out.Quotas, plan.Quota{
 			Key:         q.Key,
 			Name:        q.Name,
 			Limit:       q.Limit,
-			Period:      workflows.QuotaPeriod(q.Period),
+			Period:      q.Period,
 			Unit:        q.Unit,
 			Deliverable: q.Deliverable,
 		})
@@ -96,12 +89,12 @@ func (p Plan) Workflow() workflows.Plan {
 			out.AcceptanceWindow = spec(c.Duration)
 			continue
 		}
-		wc := workflows.PlanClock{
+		wc := plan.Clock{
 			Key:      c.Key,
 			Name:     c.Name,
-			StartsOn: workflows.ContractEvent(c.StartsOn),
+			StartsOn: c.StartsOn,
 			Duration: spec(c.Duration),
-			Party:    workflows.Party(c.Party),
+			Party:    c.Party,
 		}
 		if c.Warning != nil {
 			w := spec(*c.Warning)
@@ -116,11 +109,11 @@ func (p Plan) Workflow() workflows.Plan {
 		if pr.LeadTime == nil {
 			continue
 		}
-		out.LeadTimes = append(out.LeadTimes, workflows.PlanLeadTime{
+		out.LeadTimes = append(out.LeadTimes, plan.LeadTime{
 			Key:      pr.Key,
 			LeadTime: spec(*pr.LeadTime),
-			From:     workflows.OnApplication,
-			Before:   workflows.ContractEvent(pr.Before),
+			From:     plan.EventApplication,
+			Before:   pr.Before,
 			Text:     pr.Text,
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/plan"
 	"github.com/sowflow/sowflow/workflows"
 )
 
@@ -30,18 +31,20 @@ func TestPlanWorkflow(t *testing.T) {
 	at := time.Date(2026, 3, 2, 10, 0, 0, 0, calendar.Zone())
 	dates := workflows.ContractDates{Purchase: at, Payment: at, ContractEffective: at, ContractSigning: at,
 		Application: at.AddDate(0, -2, 0), Order: at}
+	projects := 0
 	for _, code := range c.Codes() {
+		pkg, _ := c.Package(code)
+		if pkg.Kind != KindProject {
+			continue // support plans run as services, SLAs as monthly periods
+		}
+		projects++
 		t.Run(code, func(t *testing.T) {
-			pkg, _ := c.Package(code)
-			if pkg.Kind != KindProject {
-				t.Skip("support plans and SLAs do not run as projects (issue 7)")
-			}
-			plan, err := c.Plan(code, workflowPlanOptions(code))
+			resolved, err := c.Plan(code, workflowPlanOptions(code))
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := plan.Workflow()
-			if w.PackageCode != code || w.PackageName != pkg.Name || w.CatalogVersion != Version || w.CatalogDigest != plan.CatalogDigest {
+			w := resolved.Workflow()
+			if w.PackageCode != code || w.PackageName != pkg.Name || w.CatalogVersion != Version || w.CatalogDigest != resolved.CatalogDigest {
 				t.Errorf("identity = %s %q %s %s", w.PackageCode, w.PackageName, w.CatalogVersion, w.CatalogDigest)
 			}
 			if want := (calendar.Spec{Kind: calendar.WorkingDays, N: 5}); w.AcceptanceWindow != want {
@@ -92,7 +95,7 @@ func TestPlanWorkflow(t *testing.T) {
 			if strings.Contains(string(b), "null") {
 				t.Errorf("JSON holds null: %s", b)
 			}
-			var back workflows.Plan
+			var back plan.Plan
 			if err := json.Unmarshal(b, &back); err != nil {
 				t.Fatal(err)
 			}
@@ -110,19 +113,22 @@ func TestPlanWorkflow(t *testing.T) {
 			}
 		})
 	}
+	if projects < 10 {
+		t.Errorf("%d project packages in the catalog, want every seed 000, 002 and 003 package", projects)
+	}
 }
 
 func TestPlanWorkflowClocks(t *testing.T) {
-	plan, err := Default().Plan("dingtalk-pro", Options{})
+	resolved, err := Default().Plan("dingtalk-pro", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := plan.Workflow()
+	w := resolved.Workflow()
 	warn := calendar.Spec{Kind: calendar.NaturalDays, N: 75}
-	want := []workflows.PlanClock{{
-		Key: ClockActivation, Name: "100% activation notified", StartsOn: workflows.OnPurchase,
+	want := []plan.Clock{{
+		Key: ClockActivation, Name: "100% activation notified", StartsOn: plan.EventPurchase,
 		Duration: calendar.Spec{Kind: calendar.NaturalDays, N: 90}, Warning: &warn,
-		Party: workflows.PartyProvider, MetBy: "service-activation-confirmation-letter",
+		Party: plan.PartyProvider, MetBy: "service-activation-confirmation-letter",
 	}}
 	if !reflect.DeepEqual(w.Clocks, want) {
 		t.Errorf("clocks = %+v, want %+v", w.Clocks, want)
@@ -131,7 +137,7 @@ func TestPlanWorkflowClocks(t *testing.T) {
 
 func TestPlanWorkflowLandingZone(t *testing.T) {
 	c := Default()
-	tasks := func(w workflows.Plan, phase string) []string {
+	tasks := func(w plan.Plan, phase string) []string {
 		var out []string
 		for _, ph := range w.Phases {
 			if ph.Key == phase {
@@ -142,7 +148,7 @@ func TestPlanWorkflowLandingZone(t *testing.T) {
 		}
 		return out
 	}
-	phases := func(w workflows.Plan) []string {
+	phases := func(w plan.Plan) []string {
 		var out []string
 		for _, ph := range w.Phases {
 			out = append(out, ph.Key)
@@ -169,11 +175,11 @@ func TestPlanWorkflowLandingZone(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.code, func(t *testing.T) {
-			plan, err := c.Plan(tc.code, tc.opts)
+			resolved, err := c.Plan(tc.code, tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := plan.Workflow()
+			w := resolved.Workflow()
 			if got := phases(w); !reflect.DeepEqual(got, tc.phases) {
 				t.Errorf("phases = %v, want %v", got, tc.phases)
 			}
@@ -185,7 +191,7 @@ func TestPlanWorkflowLandingZone(t *testing.T) {
 			var lts []string
 			for _, lt := range w.LeadTimes {
 				lts = append(lts, lt.Key)
-				if lt.From != workflows.OnApplication || lt.Before != workflows.OnOrder {
+				if lt.From != plan.EventApplication || lt.Before != plan.EventOrder {
 					t.Errorf("lead time %s counts from %s before %s", lt.Key, lt.From, lt.Before)
 				}
 			}

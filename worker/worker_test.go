@@ -20,6 +20,7 @@ import (
 
 	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/catalog"
+	"github.com/sowflow/sowflow/plan"
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/testenv"
 	"github.com/sowflow/sowflow/worker"
@@ -328,7 +329,7 @@ func randomSuffix(t *testing.T) string {
 	return hex.EncodeToString(b[:])
 }
 
-func phaseKeys(p workflows.Plan) []string {
+func phaseKeys(p plan.Plan) []string {
 	var out []string
 	for _, ph := range p.Phases {
 		out = append(out, ph.Key)

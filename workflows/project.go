@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/plan"
 )
 
 // ProjectWorkflow is the project lifecycle: one workflow type that interprets
@@ -44,7 +45,7 @@ func ProjectWorkflow(ctx workflow.Context, in ProjectInput) (ProjectResult, erro
 // project is one run of the lifecycle.
 type project struct {
 	in   ProjectInput // Resume cleared
-	plan *Plan
+	plan *plan.Plan
 	s    ProjectState
 	rt   *runtime
 }
@@ -108,7 +109,7 @@ func initialState(in ProjectInput, now time.Time) ProjectState {
 				Required: d.Required, Final: d.Final, Recurrence: d.Recurrence,
 				Rounds: []RoundState{},
 			}
-			if d.Recurrence == RecurOnce {
+			if d.Recurrence == plan.RecurOnce {
 				ds.Rounds = append(ds.Rounds, RoundState{Round: 1, Status: DeliverablePending, OpenedAt: now, Submissions: []Submission{}})
 			}
 			s.Deliverables = append(s.Deliverables, ds)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sowflow/sowflow/plan"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -48,8 +49,8 @@ func (p *project) deliverableIndex(key string) int {
 }
 
 // knownDeliverable refuses a key the plan does not hold.
-func (p *project) knownDeliverable(key string) (int, PlanDeliverable, *Refusal) {
-	phase, pd := p.plan.deliverable(key)
+func (p *project) knownDeliverable(key string) (int, plan.Deliverable, *Refusal) {
+	phase, pd := p.plan.FindDeliverable(key)
 	di := p.deliverableIndex(key)
 	if phase < 0 || di < 0 {
 		return -1, pd, invalid(RuleUnknown, "deliverable", fmt.Sprintf("%s has no deliverable %q", p.plan.PackageCode, key))
@@ -119,7 +120,7 @@ func (p *project) resolveSubmit(in SubmitDeliverable) (submitTarget, *Refusal) {
 	}
 	t.di = di
 	d := &p.s.Deliverables[di]
-	if phase, _ := p.plan.deliverable(pd.Key); phase > p.s.PhaseIndex {
+	if phase, _ := p.plan.FindDeliverable(pd.Key); phase > p.s.PhaseIndex {
 		return t, refused(RulePhaseNotStarted, fmt.Sprintf("deliverable %s belongs to phase %s, which has not started (current phase %s)",
 			pd.Key, p.plan.Phases[phase].Key, p.s.Phase))
 	}
@@ -145,17 +146,17 @@ func (p *project) resolveSubmit(in SubmitDeliverable) (submitTarget, *Refusal) {
 		}
 		t.round = len(d.Rounds)
 		switch pd.Recurrence {
-		case RecurOnce:
+		case plan.RecurOnce:
 			if len(d.Rounds) > 0 && d.Rounds[0].Status == DeliverableSubmitted {
 				return t, refused(RuleState, fmt.Sprintf("deliverable %s is submitted and awaits the customer's decision", pd.Key))
 			}
 			return t, refused(RuleState, fmt.Sprintf("deliverable %s is already accepted", pd.Key))
-		case RecurMonthly:
-			if limit := p.plan.monthlyRounds(); limit > 0 && len(d.Rounds) >= limit {
+		case plan.RecurMonthly:
+			if limit := p.plan.MonthlyRounds(); limit > 0 && len(d.Rounds) >= limit {
 				return t, refused(RuleState, fmt.Sprintf("deliverable %s: all %d monthly rounds are delivered", pd.Key, limit))
 			}
-		case RecurPerQuotaUse:
-			qi := p.plan.quota(pd.Quota)
+		case plan.RecurPerQuotaUse:
+			qi := p.plan.QuotaIndex(pd.Quota)
 			if qi < 0 || p.plan.Quotas[qi].Deliverable != pd.Key {
 				return t, refused(RuleState, fmt.Sprintf("deliverable %s has no open round; each use of quota %s opens one", pd.Key, pd.Quota))
 			}
@@ -166,7 +167,7 @@ func (p *project) resolveSubmit(in SubmitDeliverable) (submitTarget, *Refusal) {
 		}
 	}
 	var misses, reasons []string
-	for _, th := range p.plan.thresholdsFor(pd.Key) {
+	for _, th := range p.plan.ThresholdsFor(pd.Key) {
 		v, ok := in.Measured[th.Metric]
 		switch {
 		case !ok:
@@ -192,7 +193,7 @@ func (p *project) openWindow(ctx workflow.Context, at time.Time) (Window, error)
 		return Window{}, fmt.Errorf("acceptance window: %w", err)
 	}
 	w := Window{Closes: newDeadline(at, spec, res)}
-	if ns := p.plan.noticeSpec(); ns != nil {
+	if ns := p.plan.NoticeSpec(); ns != nil {
 		res, err := p.rt.deadline(ctx, at, *ns)
 		if err != nil {
 			return Window{}, fmt.Errorf("acceptance window notice: %w", err)
@@ -353,7 +354,7 @@ func (p *project) missing(i int) []string {
 			if rd.Status == DeliverableAccepted {
 				continue
 			}
-			if d.Recurrence == RecurOnce {
+			if d.Recurrence == plan.RecurOnce {
 				out = append(out, d.Key)
 			} else {
 				out = append(out, fmt.Sprintf("%s (round %d)", d.Key, rd.Round))
@@ -417,7 +418,7 @@ func (p *project) openDelay(ctx workflow.Context, in OpenDelay) (ActionResult, e
 	p.s.Delays = append(p.s.Delays, dl)
 	paused := []string{}
 	for _, c := range p.s.Clocks {
-		if c.Party == PartyProvider && !c.met() && !c.breached() {
+		if c.Party == plan.PartyProvider && !c.met() && !c.breached() {
 			paused = append(paused, c.Key)
 		}
 	}
@@ -455,7 +456,7 @@ func (p *project) closeDelay(ctx workflow.Context, in CloseDelay) (ActionResult,
 	extended := []any{}
 	for i := range p.s.Clocks {
 		c := &p.s.Clocks[i]
-		if c.Party != PartyProvider || c.met() || c.breached() {
+		if c.Party != plan.PartyProvider || c.met() || c.breached() {
 			continue
 		}
 		c.Deadline.extend(length)
@@ -495,7 +496,7 @@ func (p *project) checkUseQuota(in UseQuota) *Refusal {
 	); r != nil {
 		return r
 	}
-	qi := p.plan.quota(in.Quota)
+	qi := p.plan.QuotaIndex(in.Quota)
 	if qi < 0 {
 		return invalid(RuleUnknown, "quota", fmt.Sprintf("%s has no quota %q", p.plan.PackageCode, in.Quota))
 	}
@@ -503,7 +504,7 @@ func (p *project) checkUseQuota(in UseQuota) *Refusal {
 }
 
 func (p *project) useQuota(ctx workflow.Context, in UseQuota) (ActionResult, error) {
-	ev := p.consumeQuota(p.plan.quota(in.Quota), now(ctx), in.ActionMeta, in.Note)
+	ev := p.consumeQuota(p.plan.QuotaIndex(in.Quota), now(ctx), in.ActionMeta, in.Note)
 	return p.finish(ctx, []Event{ev})
 }
 
@@ -516,7 +517,7 @@ func (p *project) consumeQuota(qi int, at time.Time, m ActionMeta, note string) 
 	opened := []string{}
 	for i := range p.s.Deliverables {
 		d := &p.s.Deliverables[i]
-		if _, pd := p.plan.deliverable(d.Key); pd.Recurrence != RecurPerQuotaUse || pd.Quota != q.Key {
+		if _, pd := p.plan.FindDeliverable(d.Key); pd.Recurrence != plan.RecurPerQuotaUse || pd.Quota != q.Key {
 			continue
 		}
 		d.Rounds = append(d.Rounds, RoundState{Round: len(d.Rounds) + 1, Status: DeliverablePending, QuotaUse: q.Used,

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"github.com/sowflow/sowflow/plan"
 	"sort"
 	"time"
 )
@@ -122,7 +123,7 @@ func (p *project) paused(r deadlineRef) bool {
 	if r.kind != refWarning && r.kind != refDeadline {
 		return false
 	}
-	return p.s.OpenDelays > 0 && p.s.Clocks[r.a].Party == PartyProvider
+	return p.s.OpenDelays > 0 && p.s.Clocks[r.a].Party == plan.PartyProvider
 }
 
 type dueItem struct {
@@ -188,7 +189,7 @@ func (p *project) fire(it dueItem) {
 			return
 		}
 		w.Closed = true
-		if d.Acceptance == AcceptDeemed {
+		if d.Acceptance == plan.AcceptDeemed {
 			rd.Status, rd.AcceptedAt, rd.DeemedAcceptedAt = DeliverableAccepted, at, at
 			sub.Decision = &DecisionRecord{Outcome: OutcomeDeemed, At: at, By: SystemActor,
 				Reason: "no objection within the acceptance window"}
@@ -254,7 +255,7 @@ func (p *project) derive() {
 			c.Status = ClockMet
 		case c.breached():
 			c.Status = ClockBreached
-		case c.Party == PartyProvider && s.OpenDelays > 0:
+		case c.Party == plan.PartyProvider && s.OpenDelays > 0:
 			c.Status = ClockPaused
 		default:
 			c.Status = ClockRunning

@@ -52,6 +52,7 @@ import (
 	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/catalog"
 	"github.com/sowflow/sowflow/history"
+	"github.com/sowflow/sowflow/plan"
 	"github.com/sowflow/sowflow/testenv"
 	"github.com/sowflow/sowflow/workflows"
 )
@@ -135,7 +136,7 @@ type golden struct {
 	id    string
 	n     int
 	input workflows.ProjectInput
-	plan  workflows.Plan
+	plan  plan.Plan
 	// firstRun is the run ID of the first run.
 	firstRun string
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/sowflow/sowflow/activities"
 	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/catalog"
+	"github.com/sowflow/sowflow/plan"
 	"github.com/sowflow/sowflow/workflows"
 )
 
@@ -160,11 +161,11 @@ func (h *harness) meta(a workflows.Actor) workflows.ActionMeta {
 }
 
 // passing returns a measured value that meets the threshold.
-func passing(th workflows.PlanThreshold) float64 {
+func passing(th plan.Threshold) float64 {
 	switch th.Comparison {
-	case workflows.MoreThan:
+	case plan.MoreThan:
 		return th.Value + 1
-	case workflows.LessThan:
+	case plan.LessThan:
 		return th.Value - 1
 	}
 	return th.Value

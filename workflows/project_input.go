@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/plan"
 )
 
 // ProjectWorkflowName is the workflow type name the project lifecycle is
@@ -37,26 +38,26 @@ type ContractDates struct {
 
 // At returns the date of the event; the zero time when it is not given or
 // the event is not a contract date.
-func (d ContractDates) At(e ContractEvent) time.Time {
+func (d ContractDates) At(e plan.Event) time.Time {
 	switch e {
-	case OnPurchase:
+	case plan.EventPurchase:
 		return d.Purchase
-	case OnPayment:
+	case plan.EventPayment:
 		return d.Payment
-	case OnContractEffective:
+	case plan.EventContractEffective:
 		return d.ContractEffective
-	case OnContractSigning:
+	case plan.EventContractSigning:
 		return d.ContractSigning
-	case OnApplication:
+	case plan.EventApplication:
 		return d.Application
-	case OnOrder:
+	case plan.EventOrder:
 		return d.Order
 	}
 	return time.Time{}
 }
 
 // dateField names the request field that carries an event's date.
-func dateField(e ContractEvent) string {
+func dateField(e plan.Event) string {
 	return "dates." + strings.ReplaceAll(string(e), "-", "_")
 }
 
@@ -65,7 +66,7 @@ type ProjectInput struct {
 	ProjectID  string `json:"project_id"`
 	CustomerID string `json:"customer_id"`
 	// Plan is the resolved package, options included (Plan.Options).
-	Plan  Plan          `json:"plan"`
+	Plan  plan.Plan     `json:"plan"`
 	Dates ContractDates `json:"dates"`
 	// StartedBy and RequestID identify who started the project and with
 	// which request.
@@ -137,8 +138,8 @@ func ValidateStart(in ProjectInput) error {
 		add("dates.contract_end", StartRuleInvalid, "the contract end %s is not after the %s date %s",
 			end.Format(time.RFC3339), p.Validity.StartsOn, start.Format(time.RFC3339))
 	}
-	need := func(field string, e ContractEvent) {
-		if e == OnSubmission {
+	need := func(field string, e plan.Event) {
+		if e == plan.EventSubmission {
 			return
 		}
 		if !knownDate(e) {
@@ -159,13 +160,13 @@ func ValidateStart(in ProjectInput) error {
 				add(field+".key", StartRuleInvalid, "deliverable key %q is empty or repeated", d.Key)
 			}
 			delivs[d.Key] = true
-			if d.Acceptance != AcceptDeemed && d.Acceptance != AcceptExplicit {
+			if d.Acceptance != plan.AcceptDeemed && d.Acceptance != plan.AcceptExplicit {
 				add(field+".acceptance", StartRuleUnsupported, "unknown acceptance rule %q", d.Acceptance)
 			}
 			switch d.Recurrence {
-			case RecurOnce, RecurMonthly, RecurPerEvent:
-			case RecurPerQuotaUse:
-				if p.quota(d.Quota) < 0 {
+			case plan.RecurOnce, plan.RecurMonthly, plan.RecurPerEvent:
+			case plan.RecurPerQuotaUse:
+				if p.QuotaIndex(d.Quota) < 0 {
 					add(field+".quota", StartRuleInvalid, "unknown quota %q", d.Quota)
 				}
 			default:
@@ -174,9 +175,9 @@ func ValidateStart(in ProjectInput) error {
 		}
 	}
 	if p.FinalAcceptance != "" {
-		if _, d := p.deliverable(p.FinalAcceptance); d.Key == "" {
+		if _, d := p.FindDeliverable(p.FinalAcceptance); d.Key == "" {
 			add("plan.final_acceptance", StartRuleInvalid, "unknown deliverable %q", p.FinalAcceptance)
-		} else if d.Acceptance != AcceptExplicit || d.Recurrence != RecurOnce {
+		} else if d.Acceptance != plan.AcceptExplicit || d.Recurrence != plan.RecurOnce {
 			add("plan.final_acceptance", StartRuleInvalid, "deliverable %q must be accepted explicitly, once", d.Key)
 		}
 	}
@@ -187,7 +188,7 @@ func ValidateStart(in ProjectInput) error {
 	}
 	for i, q := range p.Quotas {
 		field := fmt.Sprintf("plan.quotas[%d]", i)
-		if q.Period != QuotaPerValidity && q.Period != QuotaPerYear {
+		if q.Period != plan.QuotaPerValidity && q.Period != plan.QuotaPerYear {
 			add(field+".period", StartRuleUnsupported, "quota %s: period %q is not supported for projects", q.Key, q.Period)
 		}
 		if q.Limit < 1 {
@@ -203,7 +204,7 @@ func ValidateStart(in ProjectInput) error {
 		if c.Warning != nil {
 			spec(field+".warning", *c.Warning)
 		}
-		if c.StartsOn == OnSubmission {
+		if c.StartsOn == plan.EventSubmission {
 			add(field+".starts_on", StartRuleUnsupported, "clock %s: only the acceptance window starts on submission", c.Key)
 		}
 		need(field+".starts_on", c.StartsOn)
@@ -220,9 +221,9 @@ func ValidateStart(in ProjectInput) error {
 	return errors.Join(errs...)
 }
 
-func knownDate(e ContractEvent) bool {
+func knownDate(e plan.Event) bool {
 	switch e {
-	case OnPurchase, OnPayment, OnContractEffective, OnContractSigning, OnApplication, OnOrder:
+	case plan.EventPurchase, plan.EventPayment, plan.EventContractEffective, plan.EventContractSigning, plan.EventApplication, plan.EventOrder:
 		return true
 	}
 	return false

@@ -1,6 +1,10 @@
 package workflows
 
-import "time"
+import (
+	"time"
+
+	"github.com/sowflow/sowflow/plan"
+)
 
 // ProjectStatus is where a project is in its life.
 type ProjectStatus string
@@ -105,13 +109,13 @@ type PhaseState struct {
 // the oldest round not yet accepted (accepted when all are, pending when
 // none is open), whether a round is overdue, and the earliest open window.
 type DeliverableState struct {
-	Key        string         `json:"key"`
-	Name       string         `json:"name"`
-	Phase      string         `json:"phase"`
-	Acceptance AcceptanceRule `json:"acceptance"`
-	Required   bool           `json:"required"`
-	Final      bool           `json:"final"`
-	Recurrence RecurrenceKind `json:"recurrence"`
+	Key        string              `json:"key"`
+	Name       string              `json:"name"`
+	Phase      string              `json:"phase"`
+	Acceptance plan.AcceptanceRule `json:"acceptance"`
+	Required   bool                `json:"required"`
+	Final      bool                `json:"final"`
+	Recurrence plan.RecurrenceKind `json:"recurrence"`
 
 	Status      DeliverableStatus `json:"status"`
 	Overdue     bool              `json:"overdue"`
@@ -190,9 +194,9 @@ type DecisionRecord struct {
 
 // ValidityState is the project's service period.
 type ValidityState struct {
-	Type     ValidityType  `json:"type"`
-	StartsOn ContractEvent `json:"starts_on"`
-	Start    time.Time     `json:"start"`
+	Type     plan.ValidityType `json:"type"`
+	StartsOn plan.Event        `json:"starts_on"`
+	Start    time.Time         `json:"start"`
 	// End is when the project expires (or completes, when it does not end
 	// on final acceptance): the package's term counted from Start, or the
 	// start's contract end. Absent when there is neither (Managed Services
@@ -205,8 +209,8 @@ type ValidityState struct {
 type ClockState struct {
 	Key      string        `json:"key"`
 	Name     string        `json:"name"`
-	Party    Party         `json:"party"`
-	StartsOn ContractEvent `json:"starts_on"`
+	Party    plan.Party    `json:"party"`
+	StartsOn plan.Event    `json:"starts_on"`
 	Start    time.Time     `json:"start"`
 	MetBy    string        `json:"met_by,omitempty"`
 	Status   ClockStatus   `json:"status"`
@@ -224,14 +228,14 @@ func (c *ClockState) warned() bool   { return !c.WarnedAt.IsZero() }
 
 // QuotaState is a quota's use so far.
 type QuotaState struct {
-	Key         string      `json:"key"`
-	Name        string      `json:"name"`
-	Limit       int         `json:"limit"`
-	Used        int         `json:"used"`
-	Period      QuotaPeriod `json:"period"`
-	Unit        string      `json:"unit"`
-	Deliverable string      `json:"deliverable,omitempty"`
-	Uses        []QuotaUse  `json:"uses"`
+	Key         string           `json:"key"`
+	Name        string           `json:"name"`
+	Limit       int              `json:"limit"`
+	Used        int              `json:"used"`
+	Period      plan.QuotaPeriod `json:"period"`
+	Unit        string           `json:"unit"`
+	Deliverable string           `json:"deliverable,omitempty"`
+	Uses        []QuotaUse       `json:"uses"`
 }
 
 // QuotaUse is one use of a quota.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/catalog"
+	"github.com/sowflow/sowflow/plan"
 	"github.com/sowflow/sowflow/workflows"
 )
 
@@ -533,7 +534,7 @@ func TestValidateStart(t *testing.T) {
 		{"slash in id", func(in *workflows.ProjectInput) { in.ProjectID = "a/b" }, []string{"project_id"}},
 		{"customer starts", func(in *workflows.ProjectInput) { in.StartedBy = customer }, []string{"started_by.role"}},
 		{"monthly quota", func(in *workflows.ProjectInput) {
-			in.Plan.Quotas = append(in.Plan.Quotas, workflows.PlanQuota{Key: "q", Limit: 1, Period: "month"})
+			in.Plan.Quotas = append(in.Plan.Quotas, plan.Quota{Key: "q", Limit: 1, Period: "month"})
 		}, []string{"plan.quotas[0].period"}},
 		{"unknown final", func(in *workflows.ProjectInput) { in.Plan.FinalAcceptance = "nope" }, []string{"plan.final_acceptance"}},
 	}

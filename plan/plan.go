@@ -1,4 +1,11 @@
-package workflows
+// Package plan holds the plain plan types a project runs on: what a
+// catalog package resolves to when a project starts (package catalog builds
+// them), carried in the project workflow's input so that an edited catalog
+// never changes a running project (package workflows runs them). The
+// enumerations here (contract events, validity types, acceptance rules,
+// recurrences, comparisons, quota periods, parties, metric units) are the
+// catalog's as well.
+package plan
 
 import (
 	"fmt"
@@ -20,85 +27,97 @@ type Plan struct {
 	CatalogVersion string `json:"catalog_version"`
 	CatalogDigest  string `json:"catalog_digest"`
 	// Options are the start options that shaped the plan.
-	Options PlanOptions `json:"options"`
+	Options Options `json:"options"`
 	// Validity is the service period.
-	Validity PlanValidity `json:"validity"`
+	Validity Validity `json:"validity"`
 	// Phases are the project's phases in order.
-	Phases []PlanPhase `json:"phases"`
+	Phases []Phase `json:"phases"`
 	// Thresholds are the measurable criteria submissions must meet.
-	Thresholds []PlanThreshold `json:"thresholds"`
+	Thresholds []Threshold `json:"thresholds"`
 	// Quotas limit how often a service may be used.
-	Quotas []PlanQuota `json:"quotas"`
+	Quotas []Quota `json:"quotas"`
 	// Clocks are the contract deadlines started by contract dates (the
 	// acceptance window, started by each submission, is AcceptanceWindow).
-	Clocks []PlanClock `json:"clocks"`
+	Clocks []Clock `json:"clocks"`
 	// AcceptanceWindow is how long the customer has to decide on a
 	// submission (5 working days).
 	AcceptanceWindow calendar.Spec `json:"acceptance_window"`
 	// LeadTimes are the prerequisites that need the customer to have acted
 	// some time before a contract date; checked before the project starts.
-	LeadTimes []PlanLeadTime `json:"lead_times"`
+	LeadTimes []LeadTime `json:"lead_times"`
 	// FinalAcceptance is the key of the deliverable whose acceptance is the
 	// customer's final acceptance; empty when the package has none.
 	FinalAcceptance string `json:"final_acceptance,omitempty"`
 }
 
-// PlanOptions are the start options a plan was resolved with, as the catalog
+// Options are the start options a plan was resolved with, as the catalog
 // normalised them.
-type PlanOptions struct {
+type Options struct {
 	DesignDomains     []string `json:"design_domains,omitempty"`
 	IOSDistribution   string   `json:"ios_distribution,omitempty"`
 	Users             int      `json:"users,omitempty"`
 	ResourceIntensive bool     `json:"resource_intensive,omitempty"`
 }
 
-// ContractEvent names a contract date that starts a clock or the validity
+// Event names a contract date that starts a clock or the validity
 // period, or anchors a lead time.
-type ContractEvent string
+type Event string
 
-// Contract events. Each but OnSubmission is a field of ContractDates.
+// Contract events. Each but EventSubmission is a field of ContractDates.
 const (
-	OnPurchase          ContractEvent = "purchase"
-	OnPayment           ContractEvent = "payment"
-	OnContractEffective ContractEvent = "contract-effective"
-	OnContractSigning   ContractEvent = "contract-signing"
-	OnApplication       ContractEvent = "application"
-	OnOrder             ContractEvent = "order"
-	// OnSubmission starts a clock at each deliverable submission.
-	OnSubmission ContractEvent = "deliverable-submitted"
+	EventPurchase          Event = "purchase"
+	EventPayment           Event = "payment"
+	EventContractEffective Event = "contract-effective"
+	EventContractSigning   Event = "contract-signing"
+	EventApplication       Event = "application"
+	EventOrder             Event = "order"
+	// EventTicketOpened starts a ticket's response clock (support plans).
+	EventTicketOpened Event = "ticket-opened"
+	// EventSubmission starts a clock at each deliverable submission.
+	EventSubmission Event = "deliverable-submitted"
 )
 
-// ValidityType is the seed's label for a validity rule ("instant",
-// "continuous").
+// ValidityType is the seed's label for a validity rule.
 type ValidityType string
 
 // Validity types.
 const (
-	ValidityInstant    ValidityType = "instant"
+	// ValidityInstant (seed 000, "Instant Activation Type"): 12 months from
+	// purchase, ending early when the customer signs final acceptance.
+	ValidityInstant ValidityType = "instant"
+	// ValidityContinuous (seed 000, "Continuous Service Type"): 12 months
+	// from payment (or the contract date the seed names), running to the
+	// end.
 	ValidityContinuous ValidityType = "continuous"
+	// ValidityServiceCycle (seed 001, "enters into service cycle"): a
+	// support plan's service cycle, counted from purchase.
+	ValidityServiceCycle ValidityType = "service-cycle"
+	// ValidityMonthly (seed 004): a series of calendar-month service
+	// periods for as long as the service is used; Duration is one period.
+	ValidityMonthly ValidityType = "monthly"
 )
 
-// PlanValidity is the service period: Duration counted from StartsOn. When
+// Validity is the service period: Duration counted from StartsOn. When
 // EndsOnFinalAcceptance is set the customer's final acceptance completes the
 // project and reaching the end without it expires the project; otherwise
 // the project completes when the period ends.
-type PlanValidity struct {
+type Validity struct {
 	Type                  ValidityType  `json:"type"`
-	StartsOn              ContractEvent `json:"starts_on"`
+	StartsOn              Event         `json:"starts_on"`
 	Duration              calendar.Spec `json:"duration"`
 	EndsOnFinalAcceptance bool          `json:"ends_on_final_acceptance"`
 }
 
-// PlanPhase is one phase of the plan.
-type PlanPhase struct {
-	Key          string            `json:"key"`
-	Name         string            `json:"name"`
-	Tasks        []PlanTask        `json:"tasks"`
-	Deliverables []PlanDeliverable `json:"deliverables"`
+// Phase is one phase of the plan.
+type Phase struct {
+	Key          string        `json:"key"`
+	Name         string        `json:"name"`
+	Tasks        []Task        `json:"tasks"`
+	Deliverables []Deliverable `json:"deliverables"`
 }
 
-// PlanTask is a piece of work of a phase, as the start options selected it.
-type PlanTask struct {
+// Task is a piece of work of a phase, as the start options selected it.
+type Task struct {
 	Key  string `json:"key"`
 	Name string `json:"name"`
 }
@@ -128,12 +147,12 @@ const (
 	// RecurPerEvent: one round per occurrence, each opened by its first
 	// submission.
 	RecurPerEvent RecurrenceKind = "per-event"
-	// RecurPerQuotaUse: one round per use of PlanDeliverable.Quota.
+	// RecurPerQuotaUse: one round per use of Deliverable.Quota.
 	RecurPerQuotaUse RecurrenceKind = "per-quota-use"
 )
 
-// PlanDeliverable is something a phase owes the customer.
-type PlanDeliverable struct {
+// Deliverable is something a phase owes the customer.
+type Deliverable struct {
 	Key        string         `json:"key"`
 	Name       string         `json:"name"`
 	Acceptance AcceptanceRule `json:"acceptance"`
@@ -162,20 +181,29 @@ const (
 	Equal    Comparison = "="
 )
 
-// PlanThreshold is a measurable criterion: a submission of Deliverable must
+// Threshold is a measurable criterion: a submission of Deliverable must
 // carry a value for Metric that satisfies Comparison against Value.
-type PlanThreshold struct {
+type Threshold struct {
 	Deliverable string     `json:"deliverable"`
 	Metric      string     `json:"metric"`
 	Comparison  Comparison `json:"comparison"`
 	Value       float64    `json:"value"`
-	Unit        string     `json:"unit"`
+	Unit        MetricUnit `json:"unit"`
 	// Text quotes the contract.
 	Text string `json:"text"`
 }
 
+// MetricUnit is the unit of a measured value.
+type MetricUnit string
+
+// Metric units.
+const (
+	Percent MetricUnit = "percent"
+	Count   MetricUnit = "count"
+)
+
 // Met reports whether measured satisfies the threshold.
-func (t PlanThreshold) Met(measured float64) bool {
+func (t Threshold) Met(measured float64) bool {
 	switch t.Comparison {
 	case AtLeast:
 		return measured >= t.Value
@@ -192,23 +220,27 @@ func (t PlanThreshold) Met(measured float64) bool {
 }
 
 // String renders the threshold as "migration_completeness >= 99.9 percent".
-func (t PlanThreshold) String() string {
+func (t Threshold) String() string {
 	return fmt.Sprintf("%s %s %s %s", t.Metric, t.Comparison, strconv.FormatFloat(t.Value, 'f', -1, 64), t.Unit)
 }
 
 // QuotaPeriod is the period a quota's limit applies to. Projects support
-// QuotaPerValidity and QuotaPerYear (the same thing for a 12-month period).
+// QuotaPerValidity and QuotaPerYear (the same thing for a 12-month period);
+// services count per year, quarter and month.
 type QuotaPeriod string
 
 // Quota periods.
 const (
+	// QuotaPerValidity: the limit applies to the whole validity period.
 	QuotaPerValidity QuotaPeriod = "validity"
 	QuotaPerYear     QuotaPeriod = "year"
+	QuotaPerQuarter  QuotaPeriod = "quarter"
+	QuotaPerMonth    QuotaPeriod = "month"
 )
 
-// PlanQuota limits how often a service may be used; the use past Limit is
+// Quota limits how often a service may be used; the use past Limit is
 // refused.
-type PlanQuota struct {
+type Quota struct {
 	Key    string      `json:"key"`
 	Name   string      `json:"name"`
 	Limit  int         `json:"limit"`
@@ -232,11 +264,11 @@ const (
 	PartyCustomer Party = "customer"
 )
 
-// PlanClock is a contract deadline counted from a contract date.
-type PlanClock struct {
+// Clock is a contract deadline counted from a contract date.
+type Clock struct {
 	Key      string        `json:"key"`
 	Name     string        `json:"name"`
-	StartsOn ContractEvent `json:"starts_on"`
+	StartsOn Event         `json:"starts_on"`
 	Duration calendar.Spec `json:"duration"`
 	// Warning, when set, is when a warning is raised, counted like
 	// Duration from the same start.
@@ -248,20 +280,20 @@ type PlanClock struct {
 	MetBy string `json:"met_by,omitempty"`
 }
 
-// PlanLeadTime is a prerequisite with a lead time: the customer must have
+// LeadTime is a prerequisite with a lead time: the customer must have
 // acted on From at least LeadTime before Before.
-type PlanLeadTime struct {
+type LeadTime struct {
 	Key      string        `json:"key"`
 	LeadTime calendar.Spec `json:"lead_time"`
-	From     ContractEvent `json:"from"`
-	Before   ContractEvent `json:"before"`
+	From     Event         `json:"from"`
+	Before   Event         `json:"before"`
 	// Text quotes the contract.
 	Text string `json:"text"`
 }
 
-// deliverable returns the index of the phase owing the deliverable and the
-// deliverable, or -1.
-func (p *Plan) deliverable(key string) (int, PlanDeliverable) {
+// FindDeliverable returns the index of the phase owing the deliverable
+// and the deliverable, or -1.
+func (p *Plan) FindDeliverable(key string) (int, Deliverable) {
 	for i, ph := range p.Phases {
 		for _, d := range ph.Deliverables {
 			if d.Key == key {
@@ -269,11 +301,11 @@ func (p *Plan) deliverable(key string) (int, PlanDeliverable) {
 			}
 		}
 	}
-	return -1, PlanDeliverable{}
+	return -1, Deliverable{}
 }
 
-// quota returns the index of the quota with the given key, or -1.
-func (p *Plan) quota(key string) int {
+// QuotaIndex returns the index of the quota with the given key, or -1.
+func (p *Plan) QuotaIndex(key string) int {
 	for i, q := range p.Quotas {
 		if q.Key == key {
 			return i
@@ -282,9 +314,9 @@ func (p *Plan) quota(key string) int {
 	return -1
 }
 
-// thresholdsFor returns the thresholds of the deliverable, in plan order.
-func (p *Plan) thresholdsFor(deliverable string) []PlanThreshold {
-	var out []PlanThreshold
+// ThresholdsFor returns the thresholds of the deliverable, in plan order.
+func (p *Plan) ThresholdsFor(deliverable string) []Threshold {
+	var out []Threshold
 	for _, t := range p.Thresholds {
 		if t.Deliverable == deliverable {
 			out = append(out, t)
@@ -293,11 +325,11 @@ func (p *Plan) thresholdsFor(deliverable string) []PlanThreshold {
 	return out
 }
 
-// noticeSpec is the clock of the "window closing in one working day" notice:
+// NoticeSpec is the clock of the "window closing in one working day" notice:
 // one working day less than the window, counted from the same submission, so
 // it fires when only the window's last working day is left. Nil when the
 // window is not counted in working days or is too short to warn.
-func (p *Plan) noticeSpec() *calendar.Spec {
+func (p *Plan) NoticeSpec() *calendar.Spec {
 	w := p.AcceptanceWindow
 	if w.Kind != calendar.WorkingDays || w.N < 1 {
 		return nil
@@ -305,9 +337,9 @@ func (p *Plan) noticeSpec() *calendar.Spec {
 	return &calendar.Spec{Kind: calendar.WorkingDays, N: w.N - 1}
 }
 
-// monthlyRounds is how many rounds a monthly deliverable owes: the months
+// MonthlyRounds is how many rounds a monthly deliverable owes: the months
 // of the validity period, or no limit when it is not counted in months.
-func (p *Plan) monthlyRounds() int {
+func (p *Plan) MonthlyRounds() int {
 	if p.Validity.Duration.Kind == calendar.Months {
 		return p.Validity.Duration.N
 	}
