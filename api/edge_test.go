@@ -6,11 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -285,5 +287,51 @@ func TestDevCodecSecretNotLogged(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), secret) || !strings.Contains(logs.String(), "/dev/codec/:secret/decode") {
 		t.Errorf("log: %s", logs.String())
+	}
+}
+
+// TestReplayGetsALongerReadTimeout: on a server whose read timeout would
+// cut a slow body off, POST /v1/replay still reads a body that takes longer
+// to arrive.
+func TestReplayGetsALongerReadTimeout(t *testing.T) {
+	f := newFixture(t)
+	srv := httptest.NewUnstartedServer(f.handler)
+	srv.Config.ReadTimeout = 300 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	send := func(path string) (int, Problem) {
+		pr, pw := io.Pipe()
+		go func() {
+			// 8 parts, 100 ms apart: longer than the server's read timeout.
+			for _, part := range []string{`{"no`, `thing"`, `: `, `1`, `, "a"`, `: 2`, ` `, `}`} {
+				time.Sleep(100 * time.Millisecond)
+				if _, err := pw.Write([]byte(part)); err != nil {
+					return
+				}
+			}
+			pw.Close()
+		}()
+		req, err := http.NewRequest(http.MethodPost, srv.URL+path, pr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+f.tokens[store.RoleAuditor])
+		req.Header.Set("Idempotency-Key", "slow-"+unique(t)+path)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			return 0, Problem{}
+		}
+		defer resp.Body.Close()
+		var p Problem
+		_ = json.NewDecoder(resp.Body).Decode(&p)
+		return resp.StatusCode, p
+	}
+	// The whole body arrived: it is judged as a history (it is none).
+	if code, p := send("/v1/replay"); code != http.StatusBadRequest || problemFields(p)["body"] != "history" {
+		t.Errorf("replay: status %d, problem %+v", code, p)
+	}
+	// Another route keeps the server's timeout: the body never arrives whole.
+	if code, p := send("/v1/projects"); code == http.StatusBadRequest && problemFields(p)["project_id"] != "" {
+		t.Errorf("a project start read the slow body whole: %+v", p)
 	}
 }

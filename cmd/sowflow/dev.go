@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -132,7 +133,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	printDevBanner(stdout, url, srv, where, tokens)
 	deps := svc.apiDeps(tc, cfg.Temporal.TaskQueue, pc)
-	deps.AllowedHosts = devHosts(l.Addr(), cfg.HTTPAddr)
+	deps.AllowedHosts = devHosts(l.Addr(), cfg.HTTPAddr, cfg.PublicURL)
 	if pc != nil {
 		deps.DevCodecOrigin, deps.DevCodecSecret = srv.UIURL(), codecSecret
 	}
@@ -146,8 +147,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // devHosts lists the Host headers sowflow dev answers (against DNS
 // rebinding): the loopback names with the listener's port, and when
 // SOWFLOW_HTTP_ADDR named a host, that host; when it opened every interface,
-// also this machine's name and interface addresses.
-func devHosts(addr net.Addr, configured string) []string {
+// also this machine's name and interface addresses; and the host of
+// SOWFLOW_PUBLIC_URL (publicURL) when it is set.
+func devHosts(addr net.Addr, configured, publicURL string) []string {
 	_, port, _ := net.SplitHostPort(addr.String())
 	names := []string{"localhost", "127.0.0.1", "::1"}
 	host, _, _ := net.SplitHostPort(configured)
@@ -165,9 +167,12 @@ func devHosts(addr net.Addr, configured string) []string {
 	} else {
 		names = append(names, host)
 	}
-	hosts := make([]string, 0, len(names))
+	hosts := make([]string, 0, len(names)+1)
 	for _, n := range names {
 		hosts = append(hosts, net.JoinHostPort(n, port))
+	}
+	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
+		hosts = append(hosts, u.Host)
 	}
 	return hosts
 }

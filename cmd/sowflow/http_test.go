@@ -133,15 +133,16 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 func TestDevHosts(t *testing.T) {
 	addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}
 	tests := []struct {
-		configured string
-		want, not  []string
+		configured, publicURL string
+		want, not             []string
 	}{
-		{"127.0.0.1:8080", []string{"localhost:8080", "127.0.0.1:8080", "[::1]:8080"}, []string{"attacker.example:8080", "localhost:80"}},
-		{"sow.lan:8080", []string{"localhost:8080", "sow.lan:8080"}, []string{"attacker.example:8080"}},
-		{":8080", []string{"localhost:8080", "127.0.0.1:8080"}, []string{"attacker.example:8080"}},
+		{"127.0.0.1:8080", "", []string{"localhost:8080", "127.0.0.1:8080", "[::1]:8080"}, []string{"attacker.example:8080", "localhost:80"}},
+		{"sow.lan:8080", "", []string{"localhost:8080", "sow.lan:8080"}, []string{"attacker.example:8080"}},
+		{":8080", "", []string{"localhost:8080", "127.0.0.1:8080"}, []string{"attacker.example:8080"}},
+		{"127.0.0.1:8080", "https://sow.example.com", []string{"localhost:8080", "sow.example.com"}, []string{"attacker.example:8080", "sow.example.com:8080"}},
 	}
 	for _, tt := range tests {
-		got := devHosts(addr, tt.configured)
+		got := devHosts(addr, tt.configured, tt.publicURL)
 		for _, w := range tt.want {
 			if !slices.Contains(got, w) {
 				t.Errorf("%s: %v lacks %s", tt.configured, got, w)
