@@ -125,13 +125,17 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(logger, "create dev tokens", err)
 	}
+	people, err := ensureDevPeople(ctx, svc.store)
+	if err != nil {
+		return fail(logger, "create demo people", err)
+	}
 	w := worker.New(tc, cfg.Temporal.TaskQueue, svc.workerDeps())
 	if err := w.Start(); err != nil {
 		return fail(logger, "start worker", err)
 	}
 	defer w.Stop()
 
-	printDevBanner(stdout, url, srv, where, tokens)
+	printDevBanner(stdout, url, srv, where, tokens, people)
 	deps := svc.apiDeps(tc, cfg.Temporal.TaskQueue, pc)
 	deps.AllowedHosts = devHosts(l.Addr(), cfg.HTTPAddr, cfg.PublicURL)
 	if pc != nil {
@@ -177,9 +181,10 @@ func devHosts(addr net.Addr, configured, publicURL string) []string {
 	return hosts
 }
 
-func printDevBanner(w io.Writer, apiURL string, srv *devserver.Server, database string, tokens map[store.Role]string) {
+func printDevBanner(w io.Writer, apiURL string, srv *devserver.Server, database string, tokens map[store.Role]string, people []devPerson) {
 	fmt.Fprintln(w, "sowflow dev is running")
 	fmt.Fprintf(w, "  API           %s  (health %s/healthz, readiness %s/readyz)\n", apiURL, apiURL, apiURL)
+	fmt.Fprintf(w, "  Portal        %s/  (sign in as a demo person below)\n", apiURL)
 	if ui := srv.UIURL(); ui != "" {
 		fmt.Fprintf(w, "  Temporal UI   %s\n", ui)
 	}
@@ -195,5 +200,6 @@ func printDevBanner(w io.Writer, apiURL string, srv *devserver.Server, database 
 			fmt.Fprintf(w, "  %-9s %s%s\n", role, tokens[role], suffix)
 		}
 	}
+	printDevPeople(w, people)
 	fmt.Fprintln(w, "Press Ctrl-C to stop.")
 }
