@@ -165,6 +165,25 @@ func (c *Catalog) Plan(code string, opts Options) (Plan, error) {
 	return Plan{CatalogVersion: c.Version, CatalogDigest: c.digest, Options: opts, Package: out}, nil
 }
 
+// Digest returns "sha256:" and the hex SHA-256 of the plan's content: the
+// JSON (fields in declaration order, no insignificant space) of its options
+// and resolved package. The catalog stamp is left out, so the digest changes
+// only when what the project runs changes. Two plans with the same digest
+// run the same.
+func (p Plan) Digest() string {
+	b, err := json.Marshal(struct {
+		Options Options `json:"options"`
+		Package Package `json:"package"`
+	}{p.Options, p.Package})
+	if err != nil {
+		// A plan holds only strings, numbers, bools, slices and pointers
+		// to such: encoding cannot fail.
+		panic(fmt.Sprintf("catalog: encode plan of %s: %v", p.Package.Code, err))
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
 // Phase returns the phase with the given key.
 func (p Package) Phase(key string) (Phase, bool) {
 	for _, ph := range p.Phases {
