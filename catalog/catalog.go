@@ -44,16 +44,16 @@ func New(version string, packages []Package) *Catalog {
 	return c
 }
 
-// Default returns the catalog compiled into the binary, at [Version]. Each
-// call builds a fresh catalog that the caller owns.
+// Default returns the catalog compiled into the binary (the package files
+// of [Embedded]), at [Version]. Each call builds a fresh catalog that the
+// caller owns. It panics if the compiled-in files are defective, which the
+// package's tests rule out.
 func Default() *Catalog {
-	var pkgs []Package
-	pkgs = append(pkgs, dingtalkPackages()...)
-	pkgs = append(pkgs, landingZonePackages()...)
-	pkgs = append(pkgs, managedServicesPackage())
-	pkgs = append(pkgs, supportPackages()...)
-	pkgs = append(pkgs, slaPackages()...)
-	return New(Version, pkgs)
+	c, err := Embedded()
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
 
 // Package returns a copy of the package with the given code.

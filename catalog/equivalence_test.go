@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -159,48 +158,4 @@ func readPlanDigests(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	return out
-}
-
-func goPackages() []Package {
-	var pkgs []Package
-	pkgs = append(pkgs, dingtalkPackages()...)
-	pkgs = append(pkgs, landingZonePackages()...)
-	pkgs = append(pkgs, managedServicesPackage())
-	pkgs = append(pkgs, supportPackages()...)
-	pkgs = append(pkgs, slaPackages()...)
-	return pkgs
-}
-
-// TestYAMLMatchesGo holds the package files against the Go data they were
-// written from: the same packages, the same catalog digest, and every plan
-// the same, digest for digest.
-func TestYAMLMatchesGo(t *testing.T) {
-	fromGo := New(Version, goPackages())
-	fromYAML, err := Embedded()
-	if err != nil {
-		t.Fatalf("Embedded():\n%v", err)
-	}
-	if !slices.Equal(fromYAML.Codes(), fromGo.Codes()) {
-		t.Fatalf("codes %v, want %v", fromYAML.Codes(), fromGo.Codes())
-	}
-	for _, code := range fromGo.Codes() {
-		g, _ := fromGo.Package(code)
-		y, _ := fromYAML.Package(code)
-		if !reflect.DeepEqual(y, g) {
-			gj, _ := json.MarshalIndent(g, "", " ")
-			yj, _ := json.MarshalIndent(y, "", " ")
-			t.Errorf("package %s differs:\nYAML %s\nGo   %s", code, yj, gj)
-		}
-	}
-	if fromYAML.Digest() != fromGo.Digest() {
-		t.Errorf("catalog digest from YAML %s, from Go %s", fromYAML.Digest(), fromGo.Digest())
-	}
-	gp, yp := planDigests(t, fromGo), planDigests(t, fromYAML)
-	if !slices.Equal(yp, gp) {
-		t.Errorf("plans differ:\nYAML %s\nGo   %s", strings.Join(yp, "\n     "), strings.Join(gp, "\n     "))
-	}
-	if want := readPlanDigests(t); !slices.Equal(gp, want) {
-		t.Errorf("plans from Go differ from %s:\ngot  %s\nwant %s", planDigestsFile, strings.Join(gp, "\n     "), strings.Join(want, "\n     "))
-	}
-	t.Logf("%d packages, %d plans", len(fromGo.Codes()), len(gp))
 }
