@@ -416,6 +416,9 @@ func TestStartRetryAfterLostAnswer(t *testing.T) {
 	if again.RunID != started.RunID || again.WorkflowID != started.WorkflowID || retry.Header().Get("Location") != projectPath(id) {
 		t.Errorf("retry answered %+v at %q, want run %s", again, retry.Header().Get("Location"), started.RunID)
 	}
+	// The start reaches the read model with the run's first projection,
+	// after the answer: wait for it, then count.
+	waitFor(t, "the start in the read model", func() bool { return countEvents(mgr, id, workflows.EventProjectStarted) > 0 })
 	if n := countEvents(mgr, id, workflows.EventProjectStarted); n != 1 {
 		t.Errorf("%d starts", n)
 	}
