@@ -66,6 +66,17 @@ func (f *parsedFile) checkRules(p Package) error {
 		errs = append(errs, &FileError{File: f.name, Rule: "catalog", Message: err.Error()})
 	}
 	walk(err)
+	slices.SortStableFunc(errs, func(a, b error) int {
+		fa, _ := a.(*FileError)
+		fb, _ := b.(*FileError)
+		if fa == nil || fb == nil || fa.Line != fb.Line {
+			if fa == nil || fb == nil {
+				return 0
+			}
+			return fa.Line - fb.Line
+		}
+		return fa.Column - fb.Column
+	})
 	return errors.Join(errs...)
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -84,7 +85,33 @@ func (p Package) MarshalYAML() (any, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	return jsonToNode(dec)
+	n, err := jsonToNode(dec)
+	if err != nil {
+		return nil, err
+	}
+	// Deliverable.Final is derived from final_acceptance: leave it out.
+	for _, ph := range mappingValue(n, "phases").Content {
+		for _, d := range mappingValue(ph, "deliverables").Content {
+			for i := 0; i+1 < len(d.Content); i += 2 {
+				if d.Content[i].Value == "final" {
+					d.Content = slices.Delete(d.Content, i, i+2)
+					break
+				}
+			}
+		}
+	}
+	return n, nil
+}
+
+// mappingValue returns the value of a key of a mapping node, or an empty
+// node.
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return &yaml.Node{}
 }
 
 // EncodeYAML renders the package as a package file, prefixed with head (a
@@ -351,4 +378,18 @@ func (f *parsedFile) decode() (Package, error) {
 	}
 	normalize(&p)
 	return p, nil
+}
+
+// keyNode returns the key node of a field of the mapping at tokens.
+func (f *parsedFile) keyNode(tokens []string, field string) *yaml.Node {
+	n := f.node(tokens)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == field {
+			return n.Content[i]
+		}
+	}
+	return nil
 }
