@@ -122,6 +122,7 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	v1.GET("/audit/verify", allow(store.RoleAuditor, store.RoleAdmin), h.auditVerify)
 
 	v1.GET("/catalog", h.catalogList)
+	v1.GET("/catalog/schema.json", catalogSchema)
 	v1.GET("/catalog/:code", h.catalogPackage)
 	v1.GET("/catalog/:code/quote", h.catalogQuote)
 

@@ -18,6 +18,14 @@ func (h *handlers) catalogList(c *gin.Context) {
 	c.JSON(http.StatusOK, h.deps.Catalog)
 }
 
+// SchemaContentType is the media type of /v1/catalog/schema.json.
+const SchemaContentType = "application/schema+json"
+
+// catalogSchema answers the JSON Schema of a catalog package file.
+func catalogSchema(c *gin.Context) {
+	c.Data(http.StatusOK, SchemaContentType, catalog.SchemaJSON)
+}
+
 func (h *handlers) catalogPackage(c *gin.Context) {
 	if p, ok := h.catalogEntry(c); ok {
 		c.JSON(http.StatusOK, p)

@@ -44,16 +44,16 @@ func New(version string, packages []Package) *Catalog {
 	return c
 }
 
-// Default returns the catalog compiled into the binary, at [Version]. Each
-// call builds a fresh catalog that the caller owns.
+// Default returns the catalog compiled into the binary (the package files
+// of [Embedded]), at [Version]. Each call builds a fresh catalog that the
+// caller owns. It panics if the compiled-in files are defective, which the
+// package's tests rule out.
 func Default() *Catalog {
-	var pkgs []Package
-	pkgs = append(pkgs, dingtalkPackages()...)
-	pkgs = append(pkgs, landingZonePackages()...)
-	pkgs = append(pkgs, managedServicesPackage())
-	pkgs = append(pkgs, supportPackages()...)
-	pkgs = append(pkgs, slaPackages()...)
-	return New(Version, pkgs)
+	c, err := Embedded()
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
 
 // Package returns a copy of the package with the given code.
@@ -163,6 +163,25 @@ func (c *Catalog) Plan(code string, opts Options) (Plan, error) {
 	}
 	out.Prerequisites = prereqs
 	return Plan{CatalogVersion: c.Version, CatalogDigest: c.digest, Options: opts, Package: out}, nil
+}
+
+// Digest returns "sha256:" and the hex SHA-256 of the plan's content: the
+// JSON (fields in declaration order, no insignificant space) of its options
+// and resolved package. The catalog stamp is left out, so the digest changes
+// only when what the project runs changes. Two plans with the same digest
+// run the same.
+func (p Plan) Digest() string {
+	b, err := json.Marshal(struct {
+		Options Options `json:"options"`
+		Package Package `json:"package"`
+	}{p.Options, p.Package})
+	if err != nil {
+		// A plan holds only strings, numbers, bools, slices and pointers
+		// to such: encoding cannot fail.
+		panic(fmt.Sprintf("catalog: encode plan of %s: %v", p.Package.Code, err))
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // Phase returns the phase with the given key.

@@ -57,6 +57,8 @@ const (
 	pathInvitations = "/invitations/"
 	pathLanguage    = "/language"
 	pathAssets      = "/assets/"
+	pathAdmin       = "/admin/"
+	pathAdminPeople = "/admin/people"
 )
 
 // New builds the portal; it fails only when its embedded templates do not
@@ -86,6 +88,11 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("GET "+pathInvitations+"{token}", p.page(p.showInvitation, false))
 	p.mux.HandleFunc("POST "+pathInvitations+"{token}", p.form(p.acceptInvitation, false))
 	p.mux.HandleFunc("POST "+pathLanguage, p.form(p.switchLanguage, false))
+	p.mux.HandleFunc("GET "+pathAdminPeople, p.page(p.showAdminPeople, true))
+	p.mux.HandleFunc("POST "+pathAdminPeople, p.form(p.createPerson, true))
+	for _, action := range []string{"disable", "enable", "reset"} {
+		p.mux.HandleFunc("POST "+pathAdminPeople+"/{id}/"+action, p.form(p.changePerson(action), true))
+	}
 	p.mux.HandleFunc("/", p.page(p.notFound, false))
 	return p, nil
 }
@@ -96,7 +103,7 @@ func Owns(path string) bool {
 	case pathHome, pathSignIn, pathSignOut, pathSignOutAll, pathLanguage:
 		return true
 	}
-	return strings.HasPrefix(path, pathInvitations) || strings.HasPrefix(path, pathAssets)
+	return strings.HasPrefix(path, pathInvitations) || strings.HasPrefix(path, pathAssets) || strings.HasPrefix(path, pathAdmin)
 }
 
 // ServeHTTP serves one portal request with the security headers every

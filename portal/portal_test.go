@@ -264,17 +264,8 @@ func TestSessionEnds(t *testing.T) {
 
 func TestHomeListsProjectsAsTheAPIScopesThem(t *testing.T) {
 	f := newFixture(t, "http://127.0.0.1:8080")
-	ctx := context.Background()
 	mine, theirs := unique("acme"), unique("globex")
-	deadline := time.Date(2026, 10, 13, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	for _, pr := range []struct{ id, customer string }{{mine + "-p1", mine}, {theirs + "-p1", theirs}} {
-		snap := store.ProjectSnapshot{ID: pr.id, CustomerID: pr.customer, PackageCode: "managed-services", CatalogVersion: "test",
-			Status: "active", Phase: "kickoff", State: json.RawMessage(`{}`), Seq: 1, NextDeadline: &deadline,
-			StartedAt: f.clock.Now(), UpdatedAt: f.clock.Now()}
-		if _, err := f.st.RecordProject(ctx, snap, nil, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	recordProjects(t, f, mine, theirs)
 	tests := []struct {
 		name          string
 		role          store.Role
@@ -303,6 +294,21 @@ func TestHomeListsProjectsAsTheAPIScopesThem(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// recordProjects puts one project per customer in the read model, each
+// with a deadline at the end of Monday 12 October 2026.
+func recordProjects(t *testing.T, f *fixture, customers ...string) {
+	t.Helper()
+	deadline := time.Date(2026, 10, 13, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	for _, c := range customers {
+		snap := store.ProjectSnapshot{ID: c + "-p1", CustomerID: c, PackageCode: "managed-services", CatalogVersion: "test",
+			Status: "active", Phase: "kickoff", State: json.RawMessage(`{}`), Seq: 1, NextDeadline: &deadline,
+			StartedAt: f.clock.Now(), UpdatedAt: f.clock.Now()}
+		if _, err := f.st.RecordProject(context.Background(), snap, nil, nil); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -60,15 +60,18 @@ func (p *Portal) form(h handler, signedIn bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, hr *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		hr.Body = http.MaxBytesReader(w, hr.Body, maxFormBytes)
+		// Parsed before load, whose request (a copy with the actor on its
+		// context) must see the form.
+		parseErr := hr.ParseForm()
 		r, ok := p.load(w, hr)
 		if !ok {
 			return
 		}
-		if err := hr.ParseForm(); err != nil {
+		if parseErr != nil {
 			p.renderError(w, r, http.StatusBadRequest, "error_bad_form")
 			return
 		}
-		sent := hr.PostFormValue(csrfField)
+		sent := r.PostFormValue(csrfField)
 		if sent == "" || r.CSRF == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(r.CSRF)) != 1 {
 			p.renderError(w, r, http.StatusForbidden, "error_csrf")
 			return
@@ -109,6 +112,8 @@ func (p *Portal) load(w http.ResponseWriter, hr *http.Request) (*request, bool) 
 	r.Lang = negotiateLanguage(hr)
 	if r.Session != nil {
 		r.Lang = r.Session.Person.Language
+		// Audit records written while serving the request name the person.
+		r.Request = hr.WithContext(store.WithActor(hr.Context(), store.Actor{Subject: r.Session.Person.Subject(), Role: string(r.Session.Person.Role)}))
 	}
 	return r, true
 }

@@ -81,6 +81,14 @@ func checkDocument(title, uri, sha256 string) *Refusal {
 	)
 }
 
+// checkRound refuses a negative round (0 picks the round).
+func checkRound(round int) *Refusal {
+	if round < 0 {
+		return invalid(RuleField, "round", "round must not be negative")
+	}
+	return nil
+}
+
 func isSHA256(s string) bool {
 	if len(s) != 64 {
 		return false
@@ -104,12 +112,7 @@ func (p *project) resolveSubmit(in SubmitDeliverable) (submitTarget, *Refusal) {
 		func() *Refusal { return p.checkActor(in.Actor, RoleManager, "submit deliverables") },
 		func() *Refusal { return required("deliverable", in.Deliverable) },
 		func() *Refusal { return checkDocument(in.Title, in.URI, in.SHA256) },
-		func() *Refusal {
-			if in.Round < 0 {
-				return invalid(RuleField, "round", "round must not be negative")
-			}
-			return nil
-		},
+		func() *Refusal { return checkRound(in.Round) },
 		p.checkActive,
 	); r != nil {
 		return t, r
@@ -281,12 +284,7 @@ func (p *project) resolveDecide(in DecideDeliverable) (di, ri int, _ *Refusal) {
 			}
 			return nil
 		},
-		func() *Refusal {
-			if in.Round < 0 {
-				return invalid(RuleField, "round", "round must not be negative")
-			}
-			return nil
-		},
+		func() *Refusal { return checkRound(in.Round) },
 		p.checkActive,
 	); r != nil {
 		return -1, -1, r

@@ -49,7 +49,7 @@ func TestSignalAtContinueAsNewIsCarried(t *testing.T) {
 		next.ContinueAsNewAfterEvents = 0
 		h2 := newHarnessInput(t, next, t0.Add(2*time.Hour))
 		h2.at(time.Minute, func() {
-			s := h2.query()
+			s := h2.state()
 			if d := deliverable(s, raceDeliverable); d.Status != workflows.DeliverableAccepted || s.Run != 2 {
 				t.Errorf("run %d: deliverable %s", s.Run, d.Status)
 			}

@@ -35,10 +35,10 @@ func TestRejectAndResubmit(t *testing.T) {
 	second := t0.Add(3 * 24 * time.Hour) // Thursday
 	var noReason *outcome
 	h.at(time.Hour, func() { h.must(workflows.UpdateSubmitDeliverable, h.submission(key)) })
-	h.at(2*time.Hour, func() { noReason = h.update(workflows.UpdateDecideDeliverable, h.reject(key, " ")) })
+	h.at(2*time.Hour, func() { noReason = h.update("", workflows.UpdateDecideDeliverable, h.reject(key, " ")) })
 	h.at(3*time.Hour, func() { h.must(workflows.UpdateDecideDeliverable, h.reject(key, "certification screenshot missing")) })
 	h.at(4*time.Hour, func() {
-		d := deliverable(h.query(), key)
+		d := deliverable(h.state(), key)
 		if d.Status != workflows.DeliverableRejected || !d.Deadline.IsZero() {
 			t.Errorf("after rejection: %s, deadline %s", d.Status, d.Deadline)
 		}
@@ -49,7 +49,7 @@ func TestRejectAndResubmit(t *testing.T) {
 		h.must(workflows.UpdateSubmitDeliverable, sub)
 	})
 	h.at(second.Sub(t0)+time.Hour, func() {
-		s := h.query()
+		s := h.state()
 		d := deliverable(s, key)
 		rd := d.Rounds[0]
 		if d.Status != workflows.DeliverableSubmitted || len(d.Rounds) != 1 || len(rd.Submissions) != 2 {
@@ -102,7 +102,7 @@ func TestDeemedAcceptanceAtWindowClose(t *testing.T) {
 	h.at(time.Hour, func() { h.must(workflows.UpdateSubmitDeliverable, h.submission(key)) })
 	for _, before := range []time.Duration{time.Second, time.Millisecond} {
 		h.at(closes.Add(-before).Sub(t0), func() {
-			d := deliverable(h.query(), key)
+			d := deliverable(h.state(), key)
 			if d.Status != workflows.DeliverableSubmitted || !d.Rounds[0].DeemedAcceptedAt.IsZero() {
 				t.Errorf("%s before the close: %s, deemed at %s", before, d.Status, d.Rounds[0].DeemedAcceptedAt)
 			}
@@ -112,7 +112,7 @@ func TestDeemedAcceptanceAtWindowClose(t *testing.T) {
 		})
 	}
 	h.at(closes.Add(time.Second).Sub(t0), func() {
-		s := h.query()
+		s := h.state()
 		d := deliverable(s, key)
 		rd := d.Rounds[0]
 		if d.Status != workflows.DeliverableAccepted || !rd.DeemedAcceptedAt.Equal(closes) || !rd.AcceptedAt.Equal(closes) {
@@ -148,12 +148,12 @@ func TestExplicitDeliverableGoesOverdue(t *testing.T) {
 	closes := deadline(t, submitted, calendar.WorkingDays, 5)
 	h.at(time.Hour, func() { h.must(workflows.UpdateSubmitDeliverable, h.submission(key)) })
 	h.at(closes.Add(-time.Second).Sub(t0), func() {
-		if d := deliverable(h.query(), key); d.Overdue {
+		if d := deliverable(h.state(), key); d.Overdue {
 			t.Errorf("overdue a second before the close")
 		}
 	})
 	h.at(closes.Add(time.Second).Sub(t0), func() {
-		s := h.query()
+		s := h.state()
 		d := deliverable(s, key)
 		if d.Status != workflows.DeliverableSubmitted || !d.Overdue || !d.Rounds[0].Overdue || s.Status != workflows.StatusActive {
 			t.Errorf("after the close: %s overdue %v, project %s", d.Status, d.Overdue, s.Status)
@@ -161,13 +161,13 @@ func TestExplicitDeliverableGoesOverdue(t *testing.T) {
 	})
 	later := closes.Add(10 * 24 * time.Hour)
 	h.at(later.Sub(t0), func() {
-		if d := deliverable(h.query(), key); d.Status != workflows.DeliverableSubmitted || !d.Overdue {
+		if d := deliverable(h.state(), key); d.Status != workflows.DeliverableSubmitted || !d.Overdue {
 			t.Errorf("ten days later: %s overdue %v; it should keep waiting", d.Status, d.Overdue)
 		}
 		h.must(workflows.UpdateDecideDeliverable, h.accept(key))
 	})
 	h.at(later.Add(time.Hour).Sub(t0), func() {
-		d := deliverable(h.query(), key)
+		d := deliverable(h.state(), key)
 		if d.Status != workflows.DeliverableAccepted || d.Overdue {
 			t.Errorf("after the late acceptance: %s overdue %v", d.Status, d.Overdue)
 		}
@@ -217,7 +217,7 @@ func TestActivationClock(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, "dingtalk-pro")
 			h.at(time.Minute, func() {
-				c := clock(h.query(), catalog.ClockActivation)
+				c := clock(h.state(), catalog.ClockActivation)
 				if !c.Deadline.At.Equal(due) || c.Warning == nil || !c.Warning.At.Equal(warn) || c.Status != workflows.ClockRunning {
 					t.Errorf("activation clock at start = %+v", c)
 				}
@@ -227,14 +227,14 @@ func TestActivationClock(t *testing.T) {
 					h.must(workflows.UpdateOpenDelay, workflows.OpenDelay{ActionMeta: h.meta(manager), Reason: "no VPN access", Prerequisite: "remote-access"})
 				})
 				h.at(tc.delay[0]+day, func() {
-					s := h.query()
+					s := h.state()
 					if c := clock(s, catalog.ClockActivation); c.Status != workflows.ClockPaused || s.OpenDelays != 1 {
 						t.Errorf("during the delay: clock %s, %d open delays", c.Status, s.OpenDelays)
 					}
 				})
 				h.at(tc.delay[1], func() { h.must(workflows.UpdateCloseDelay, workflows.CloseDelay{ActionMeta: h.meta(manager)}) })
 				h.at(due.Add(time.Second).Sub(t0), func() {
-					if c := clock(h.query(), catalog.ClockActivation); c.Status != workflows.ClockRunning {
+					if c := clock(h.state(), catalog.ClockActivation); c.Status != workflows.ClockRunning {
 						t.Errorf("at the original deadline the clock is %s, want running", c.Status)
 					}
 				})
@@ -247,12 +247,12 @@ func TestActivationClock(t *testing.T) {
 			}
 			if !tc.wantBreach.IsZero() {
 				h.at(tc.wantBreach.Add(-time.Second).Sub(t0), func() {
-					if c := clock(h.query(), catalog.ClockActivation); c.Status == workflows.ClockBreached {
+					if c := clock(h.state(), catalog.ClockActivation); c.Status == workflows.ClockBreached {
 						t.Errorf("breached a second early")
 					}
 				})
 				h.at(tc.wantBreach.Add(time.Second).Sub(t0), func() {
-					s := h.query()
+					s := h.state()
 					if c := clock(s, catalog.ClockActivation); c.Status != workflows.ClockBreached || !c.BreachedAt.Equal(tc.wantBreach) || s.Status != workflows.StatusActive {
 						t.Errorf("after the deadline: clock %s at %s, project %s", c.Status, c.BreachedAt, s.Status)
 					}
@@ -337,7 +337,7 @@ func TestQuotaExhaustion(t *testing.T) {
 			var fifth *outcome
 			h.at(last+time.Minute, func() {
 				s := tc.use(h)
-				fifth = h.update(s.name, s.arg)
+				fifth = h.update("", s.name, s.arg)
 			})
 			h.at(last+time.Hour, func() { h.must(workflows.UpdateTerminate, h.terminate()) })
 			h.run()
@@ -393,7 +393,7 @@ func TestValidityEnd(t *testing.T) {
 			in.Dates.ContractEnd = tc.contractEnd
 			h := newHarnessInput(t, in, t0)
 			h.at(tc.end.Add(-time.Second).Sub(t0), func() {
-				if s := h.query(); s.Status != workflows.StatusActive || !s.NextDeadline.Equal(tc.end) {
+				if s := h.state(); s.Status != workflows.StatusActive || !s.NextDeadline.Equal(tc.end) {
 					t.Errorf("a second before the end: %s, next deadline %s", s.Status, s.NextDeadline)
 				}
 			})
@@ -418,7 +418,7 @@ func TestNoTermNoExpiry(t *testing.T) {
 		t.Run(code, func(t *testing.T) {
 			h := newHarness(t, code)
 			h.at(2*366*24*time.Hour, func() {
-				s := h.query()
+				s := h.state()
 				if s.Status != workflows.StatusActive || !s.Validity.End.IsZero() || !s.NextDeadline.IsZero() {
 					t.Errorf("two years on: %s, validity end %+v, next deadline %s", s.Status, s.Validity.End, s.NextDeadline)
 				}
@@ -611,13 +611,13 @@ func TestInvalidUpdatesWriteNothing(t *testing.T) {
 	h.at(time.Hour, func() { h.must(workflows.UpdateSubmitDeliverable, h.submission(doc)) })
 	var before workflows.ProjectState
 	var beforeRecords int
-	h.at(2*time.Hour, func() { before, beforeRecords = h.query(), h.rec.count() })
+	h.at(2*time.Hour, func() { before, beforeRecords = h.state(), h.rec.count() })
 	outs := make([]*outcome, len(cases))
 	for i, tc := range cases {
-		h.at(3*time.Hour+time.Duration(i)*time.Minute, func() { outs[i] = h.update(tc.update, tc.arg) })
+		h.at(3*time.Hour+time.Duration(i)*time.Minute, func() { outs[i] = h.update("", tc.update, tc.arg) })
 	}
 	h.at(5*time.Hour, func() {
-		after := h.query()
+		after := h.state()
 		if after.Seq != before.Seq || h.rec.count() != beforeRecords {
 			t.Errorf("invalid updates changed the project: seq %d → %d, records %d → %d", before.Seq, after.Seq, beforeRecords, h.rec.count())
 		}
@@ -662,7 +662,7 @@ func TestThresholdRefusalNamesThreshold(t *testing.T) {
 			h.at(time.Hour, func() {
 				s := h.submission(doc)
 				s.Measured = tc.measured
-				o = h.update(workflows.UpdateSubmitDeliverable, s)
+				o = h.update("", workflows.UpdateSubmitDeliverable, s)
 			})
 			h.at(2*time.Hour, func() { h.must(workflows.UpdateTerminate, h.terminate()) })
 			h.run()
@@ -691,7 +691,7 @@ func TestThresholdRefusalNamesThreshold(t *testing.T) {
 		s := h.submission("uat-functional-test-report")
 		s.Measured["uat_scenarios"] = 80
 		s.Measured["critical_blocking_defects"] = 1
-		o = h.update(workflows.UpdateSubmitDeliverable, s)
+		o = h.update("", workflows.UpdateSubmitDeliverable, s)
 	})
 	h.at(last+time.Hour, func() { h.must(workflows.UpdateTerminate, h.terminate()) })
 	h.run()
@@ -747,7 +747,7 @@ func TestFinalAcceptanceRequirements(t *testing.T) {
 	h := newHarness(t, "dingtalk-app-customization") // continuous, no final acceptance
 	var o *outcome
 	h.at(time.Hour, func() {
-		o = h.update(workflows.UpdateSignFinalAcceptance, workflows.SignFinalAcceptance{ActionMeta: h.meta(customer)})
+		o = h.update("", workflows.UpdateSignFinalAcceptance, workflows.SignFinalAcceptance{ActionMeta: h.meta(customer)})
 	})
 	h.at(2*time.Hour, func() { h.must(workflows.UpdateTerminate, h.terminate()) })
 	h.run()
@@ -760,7 +760,7 @@ func TestFinalAcceptanceRequirements(t *testing.T) {
 	steps = steps[:len(steps)-2] // leave out accepting the solution and signing
 	last := h.script(time.Hour, steps)
 	h.at(last+time.Minute, func() {
-		o = h.update(workflows.UpdateSignFinalAcceptance, workflows.SignFinalAcceptance{ActionMeta: h.meta(customer)})
+		o = h.update("", workflows.UpdateSignFinalAcceptance, workflows.SignFinalAcceptance{ActionMeta: h.meta(customer)})
 	})
 	h.at(last+time.Hour, func() { h.must(workflows.UpdateTerminate, h.terminate()) })
 	h.run()
@@ -815,13 +815,13 @@ func TestContinueAsNewMidWindow(t *testing.T) {
 	start2 := h1.env.Now()
 	h2 := newHarnessInput(t, next, start2)
 	h2.at(closes.Add(-time.Second).Sub(start2), func() {
-		s := h2.query()
+		s := h2.state()
 		if d := deliverable(s, key); d.Status != workflows.DeliverableSubmitted || s.Run != 2 {
 			t.Errorf("a second before the close: %s, run %d", d.Status, s.Run)
 		}
 	})
 	h2.at(closes.Add(time.Second).Sub(start2), func() {
-		if d := deliverable(h2.query(), key); d.Status != workflows.DeliverableAccepted || !d.Rounds[0].DeemedAcceptedAt.Equal(closes) {
+		if d := deliverable(h2.state(), key); d.Status != workflows.DeliverableAccepted || !d.Rounds[0].DeemedAcceptedAt.Equal(closes) {
 			t.Errorf("after the close: %s deemed at %s", d.Status, d.Rounds[0].DeemedAcceptedAt)
 		}
 		h2.must(workflows.UpdateTerminate, h2.terminate())
@@ -872,7 +872,7 @@ func TestCalendarUpdateRecomputesProvisionalDeadlines(t *testing.T) {
 
 	h.at(time.Hour, func() { h.must(workflows.UpdateSubmitDeliverable, h.submission(key)) })
 	h.at(2*time.Hour, func() {
-		d := deliverable(h.query(), key)
+		d := deliverable(h.state(), key)
 		if !d.Deadline.Equal(provisional) || !d.Provisional {
 			t.Errorf("before the update: deadline %s provisional %v", d.Deadline, d.Provisional)
 		}
@@ -880,7 +880,7 @@ func TestCalendarUpdateRecomputesProvisionalDeadlines(t *testing.T) {
 		h.env.SignalWorkflow(workflows.SignalCalendarUpdated, workflows.CalendarUpdated{ActionMeta: h.meta(admin), CalendarVersion: updated.Version()})
 	})
 	h.at(3*time.Hour, func() {
-		s := h.query()
+		s := h.state()
 		d := deliverable(s, key)
 		w := d.Rounds[0].Submissions[0].Window
 		if !d.Deadline.Equal(final.Deadline) || d.Provisional || w.Closes.CalendarVersion != updated.Version() || s.CalendarVersion != updated.Version() {
@@ -938,6 +938,9 @@ func TestProjectionFailureIsRetried(t *testing.T) {
 func TestCancelEndsTheWorkflow(t *testing.T) {
 	h := newHarness(t, "dingtalk-pro")
 	h.at(time.Hour, func() {
+		// To the activation phase, whose letter is then submitted.
+		h.must(workflows.UpdateAdvancePhase, workflows.AdvancePhase{ActionMeta: h.meta(manager)})
+		h.must(workflows.UpdateAdvancePhase, workflows.AdvancePhase{ActionMeta: h.meta(manager)})
 		h.must(workflows.UpdateSubmitDeliverable, h.submission("service-activation-confirmation-letter"))
 	})
 	h.at(2*time.Hour, h.env.CancelWorkflow)

@@ -14,7 +14,7 @@ import (
 // projectedUpdate sends an update and, when it completes, records whether
 // the projection already held the events it returned (the update must
 // answer only once they are written).
-func (h *svc) projectedUpdate(wf, name string, arg any, written func(seq int64) bool, late *[]string) {
+func (h *harness) projectedUpdate(wf, name string, arg any, written func(seq int64) bool, late *[]string) {
 	h.mu.Lock()
 	h.req++
 	id := fmt.Sprintf("projected-update-%d", h.req)
@@ -79,7 +79,7 @@ func (p *projections) ticketWritten(service string, n int) func(int64) bool {
 // state: every event from first once and in order, records without the
 // recent events, the last record the final state, and the state's recent
 // events the tail of what was written. It returns the events written.
-func checkServiceProjection(t *testing.T, h *svc, s workflows.ServiceState, first int64) []workflows.Event {
+func checkServiceProjection(t *testing.T, h *harness, s workflows.ServiceState, first int64) []workflows.Event {
 	t.Helper()
 	recs := h.proj.service(s.ServiceID)
 	if len(recs) == 0 {
@@ -121,7 +121,7 @@ func checkServiceProjection(t *testing.T, h *svc, s workflows.ServiceState, firs
 
 // checkTicketProjection holds the records of a ticket against its final
 // state: every event once and in order, records without the event list.
-func checkTicketProjection(t *testing.T, h *svc, s workflows.TicketState) {
+func checkTicketProjection(t *testing.T, h *harness, s workflows.TicketState) {
 	t.Helper()
 	recs := h.proj.ticket(s.ServiceID, s.Ticket)
 	var states []int64
@@ -171,10 +171,10 @@ func TestServiceProjection(t *testing.T) {
 	t1, t2 := workflows.TicketWorkflowID(id, 1), workflows.TicketWorkflowID(id, 2)
 	var late []string
 	svcUpdate := func(when time.Time, name string, arg func() any) {
-		h.at(start, when, func() { h.projectedUpdate(wf, name, arg(), h.proj.serviceWritten(id), &late) })
+		h.atInstant(start, when, func() { h.projectedUpdate(wf, name, arg(), h.proj.serviceWritten(id), &late) })
 	}
 	tktUpdate := func(when time.Time, wf string, n int, name string, arg func() any) {
-		h.at(start, when, func() { h.projectedUpdate(wf, name, arg(), h.proj.ticketWritten(id, n), &late) })
+		h.atInstant(start, when, func() { h.projectedUpdate(wf, name, arg(), h.proj.ticketWritten(id, n), &late) })
 	}
 	open := func(sev string) func() any {
 		return func() any {
@@ -213,7 +213,7 @@ func TestServiceProjection(t *testing.T) {
 	svcUpdate(cst(2026, 1, 8, 10, 0), workflows.UpdateUseQuota, func() any {
 		return workflows.UseQuota{ActionMeta: h.meta(customer), Quota: "health-check"}
 	})
-	h.at(start, cst(2026, 1, 8, 11, 0), func() {
+	h.atInstant(start, cst(2026, 1, 8, 11, 0), func() {
 		// Exhausted for January: recorded as ignored, and projected too.
 		if err := h.env.SignalWorkflowByID(wf, workflows.UpdateUseQuota, workflows.UseQuota{ActionMeta: h.meta(customer), Quota: "health-check"}); err != nil {
 			t.Error(err)

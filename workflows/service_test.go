@@ -16,7 +16,7 @@ func serviceInput(id string, plan workflows.ServicePlan) workflows.ServiceInput 
 
 // runService runs the service under the driver to its end and returns the
 // result.
-func runService(t *testing.T, h *svc, in workflows.ServiceInput) workflows.ServiceResult {
+func runService(t *testing.T, h *harness, in workflows.ServiceInput) workflows.ServiceResult {
 	t.Helper()
 	h.env.ExecuteWorkflow(serviceDriverName, in)
 	if !h.env.IsWorkflowCompleted() {
@@ -129,12 +129,12 @@ func TestServiceQuotasPerPeriod(t *testing.T) {
 	start := cst(2026, 1, 1, 0, 0)
 	h := newSvc(t, start.Add(-time.Hour))
 	wf := workflows.ServiceWorkflowID("s-q")
-	use := func(key string) *svcOutcome {
+	use := func(key string) *outcome {
 		return h.update(wf, workflows.UpdateUseQuota, workflows.UseQuota{ActionMeta: h.meta(customer), Quota: key})
 	}
-	var before, jan2, janEnd, feb1, febDesign, apr1, ctg3, unknown, other, auditorUse *svcOutcome
-	h.at(start.Add(-time.Hour), start.Add(-time.Minute), func() { before = use("health-check") })
-	h.at(start.Add(-time.Hour), cst(2026, 1, 5, 10, 0), func() {
+	var before, jan2, janEnd, feb1, febDesign, apr1, ctg3, unknown, other, auditorUse *outcome
+	h.atInstant(start.Add(-time.Hour), start.Add(-time.Minute), func() { before = use("health-check") })
+	h.atInstant(start.Add(-time.Hour), cst(2026, 1, 5, 10, 0), func() {
 		use("health-check")
 		use("critical-time-guarantee")
 		use("landing-zone-design")
@@ -142,40 +142,40 @@ func TestServiceQuotasPerPeriod(t *testing.T) {
 		other = h.update(wf, workflows.UpdateUseQuota, workflows.UseQuota{ActionMeta: h.meta(otherCustomer), Quota: "health-check"})
 		auditorUse = h.update(wf, workflows.UpdateUseQuota, workflows.UseQuota{ActionMeta: h.meta(auditor), Quota: "health-check"})
 	})
-	h.at(start.Add(-time.Hour), cst(2026, 1, 20, 10, 0), func() { jan2 = use("health-check") })
+	h.atInstant(start.Add(-time.Hour), cst(2026, 1, 20, 10, 0), func() { jan2 = use("health-check") })
 	// One minute before the month ends: still January's quota.
-	h.at(start.Add(-time.Hour), cst(2026, 1, 31, 23, 59), func() { janEnd = use("health-check") })
+	h.atInstant(start.Add(-time.Hour), cst(2026, 1, 31, 23, 59), func() { janEnd = use("health-check") })
 	// One minute after: February's.
-	h.at(start.Add(-time.Hour), cst(2026, 2, 1, 0, 1), func() {
+	h.atInstant(start.Add(-time.Hour), cst(2026, 2, 1, 0, 1), func() {
 		feb1 = use("health-check")
 		febDesign = use("landing-zone-design") // same quarter as January
 		use("critical-time-guarantee")
 	})
-	h.at(start.Add(-time.Hour), cst(2026, 4, 1, 0, 1), func() {
+	h.atInstant(start.Add(-time.Hour), cst(2026, 4, 1, 0, 1), func() {
 		apr1 = use("landing-zone-design") // a new quarter
 		ctg3 = use("critical-time-guarantee")
 	})
 	var mid workflows.ServiceState
-	h.at(start.Add(-time.Hour), cst(2026, 4, 2, 0, 0), func() { h.query(wf, workflows.QueryServiceState, &mid) })
+	h.atInstant(start.Add(-time.Hour), cst(2026, 4, 2, 0, 0), func() { h.query(wf, workflows.QueryServiceState, &mid) })
 	res := runService(t, h, serviceInput("s-q", partnerElitePlan(start, 6)))
-	h.ok(before, jan2, janEnd, febDesign, ctg3, unknown, other, auditorUse)
-	mentions(t, refused(t, before, workflows.ErrorTypeRefused, workflows.RuleNotStarted), "2026-01-01T00:00:00+08:00")
-	mentions(t, refused(t, jan2, workflows.ErrorTypeRefused, workflows.RuleQuotaExhausted),
+	h.checkUpdates(before, jan2, janEnd, febDesign, ctg3, unknown, other, auditorUse)
+	mentions(t, refusal(t, before, workflows.ErrorTypeRefused, workflows.RuleNotStarted), "2026-01-01T00:00:00+08:00")
+	mentions(t, refusal(t, jan2, workflows.ErrorTypeRefused, workflows.RuleQuotaExhausted),
 		"health-check", "month 1 (2026-01-01 to 2026-01-31)", "1 of 1", "resets at 2026-02-01T00:00:00+08:00")
-	refused(t, janEnd, workflows.ErrorTypeRefused, workflows.RuleQuotaExhausted)
+	refusal(t, janEnd, workflows.ErrorTypeRefused, workflows.RuleQuotaExhausted)
 	if feb1.err != nil || !feb1.completed {
 		t.Errorf("February's first health check: %v", feb1.err)
 	}
-	mentions(t, refused(t, febDesign, workflows.ErrorTypeRefused, workflows.RuleQuotaExhausted),
+	mentions(t, refusal(t, febDesign, workflows.ErrorTypeRefused, workflows.RuleQuotaExhausted),
 		"quarter 1 (2026-01-01 to 2026-03-31)", "resets at 2026-04-01T00:00:00+08:00")
 	if apr1.err != nil || !apr1.completed {
 		t.Errorf("April's design: %v", apr1.err)
 	}
-	mentions(t, refused(t, ctg3, workflows.ErrorTypeRefused, workflows.RuleQuotaExhausted),
+	mentions(t, refusal(t, ctg3, workflows.ErrorTypeRefused, workflows.RuleQuotaExhausted),
 		"critical-time-guarantee", "service year (2026-01-01 to 2026-06-30)", "2 of 2", "does not reset")
-	refused(t, unknown, workflows.ErrorTypeInvalid, workflows.RuleUnknown)
-	refused(t, other, workflows.ErrorTypeForbidden, workflows.RuleCustomer)
-	refused(t, auditorUse, workflows.ErrorTypeForbidden, workflows.RuleRole)
+	refusal(t, unknown, workflows.ErrorTypeInvalid, workflows.RuleUnknown)
+	refusal(t, other, workflows.ErrorTypeForbidden, workflows.RuleCustomer)
+	refusal(t, auditorUse, workflows.ErrorTypeForbidden, workflows.RuleRole)
 
 	hc := mid.Quotas[0]
 	if hc.Key != "health-check" || hc.Label != "month 4 (2026-04-01 to 2026-04-30)" || hc.Used != 0 || len(hc.Past) != 3 ||
@@ -217,36 +217,36 @@ func TestServiceYearEnd(t *testing.T) {
 	wf := workflows.ServiceWorkflowID(id)
 	ticket := workflows.TicketWorkflowID(id, 1)
 	opened := cst(2026, 1, 31, 20, 0) // low: 18 h, due 1 February 14:00
-	var lateOpen, lateQuota *svcOutcome
+	var lateOpen, lateQuota *outcome
 	var closing workflows.ServiceState
-	h.at(start, opened, func() {
+	h.atInstant(start, opened, func() {
 		h.update(wf, workflows.UpdateOpenTicket, workflows.OpenTicket{ActionMeta: h.meta(customer), Severity: "low", Title: "question"})
 	})
-	h.at(start, cst(2026, 2, 1, 0, 30), func() {
+	h.atInstant(start, cst(2026, 2, 1, 0, 30), func() {
 		lateOpen = h.update(wf, workflows.UpdateOpenTicket, workflows.OpenTicket{ActionMeta: h.meta(customer), Severity: "low", Title: "too late"})
 		lateQuota = h.update(wf, workflows.UpdateUseQuota, workflows.UseQuota{ActionMeta: h.meta(manager), Quota: "health-check"})
 		h.query(wf, workflows.QueryServiceState, &closing)
 	})
-	h.at(start, cst(2026, 2, 1, 9, 0), func() {
+	h.atInstant(start, cst(2026, 2, 1, 9, 0), func() {
 		h.update(wf, workflows.UpdateSubmitObligation, workflows.SubmitObligation{ActionMeta: h.meta(manager), Obligation: "usage-report",
 			Month: 1, Title: "January usage", URI: "https://docs.example/jan", SHA256: sha('e')})
 	})
 	responded := cst(2026, 2, 1, 10, 0)
-	h.at(start, responded, func() {
+	h.atInstant(start, responded, func() {
 		h.update(ticket, workflows.UpdateRespondTicket, workflows.RespondTicket{ActionMeta: h.meta(manager)})
 	})
-	h.at(start, cst(2026, 2, 1, 11, 0), func() {
+	h.atInstant(start, cst(2026, 2, 1, 11, 0), func() {
 		h.update(ticket, workflows.UpdateResolveTicket, workflows.ResolveTicket{ActionMeta: h.meta(manager), Resolution: "answered"})
 	})
-	h.at(start, cst(2026, 2, 1, 12, 0), func() {
+	h.atInstant(start, cst(2026, 2, 1, 12, 0), func() {
 		h.update(ticket, workflows.UpdateConfirmClosure, workflows.ConfirmClosure{ActionMeta: h.meta(customer)})
 	})
 	in := serviceInput(id, partnerElitePlan(start, 1))
 	in.ProjectID = "p-end"
 	res := runService(t, h, in)
-	h.ok(lateOpen, lateQuota)
-	mentions(t, refused(t, lateOpen, workflows.ErrorTypeRefused, workflows.RuleEnded), "2026-02-01T00:00:00+08:00")
-	refused(t, lateQuota, workflows.ErrorTypeRefused, workflows.RuleEnded)
+	h.checkUpdates(lateOpen, lateQuota)
+	mentions(t, refusal(t, lateOpen, workflows.ErrorTypeRefused, workflows.RuleEnded), "2026-02-01T00:00:00+08:00")
+	refusal(t, lateQuota, workflows.ErrorTypeRefused, workflows.RuleEnded)
 	if closing.Status != workflows.ServiceClosing || len(closing.Tickets.Open) != 1 {
 		t.Errorf("after the year: %s with %d open tickets", closing.Status, len(closing.Tickets.Open))
 	}

@@ -90,7 +90,7 @@ func simulatedYear(t testing.TB, start time.Time, perMonth int, seed uint64) []y
 // runYear runs a Remote O&M-like year with the tickets, the twelve monthly
 // operations reports, a post-incident analysis report per critical ticket
 // and the annual summary report; it returns the service's result.
-func runYear(t testing.TB, tickets []yearTicket, budget int) (*svc, workflows.ServiceResult) {
+func runYear(t testing.TB, tickets []yearTicket, budget int) (*harness, workflows.ServiceResult) {
 	t.Helper()
 	start := cst(2026, 1, 1, 0, 0)
 	h := newSvc(t, start)
@@ -180,7 +180,7 @@ func TestServiceRemoteOMYear(t *testing.T) {
 			}
 			tickets := simulatedYear(t, cst(2026, 1, 1, 0, 0), tc.perMonth, 7)
 			h, res := runYear(t, tickets, tc.budget)
-			h.ok()
+			h.checkUpdates()
 			checkYear(t, tickets, res)
 			s := res.State
 			budget := tc.budget

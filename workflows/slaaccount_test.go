@@ -52,16 +52,16 @@ type childStart struct {
 	customer string
 }
 
-// slaAccountEnv is the svc harness with the SLA account workflow, its
+// slaAccountEnv is the harness with the SLA account workflow, its
 // driver and a record of every child (and continued run) started.
 type slaAccountEnv struct {
-	*svc
+	*harness
 	mu     sync.Mutex
 	starts []childStart
 }
 
 func newSLAAccountEnv(t *testing.T, start time.Time) *slaAccountEnv {
-	h := &slaAccountEnv{svc: newSvc(t, start)}
+	h := &slaAccountEnv{harness: newSvc(t, start)}
 	h.env.RegisterWorkflowWithOptions(workflows.SLAAccountWorkflow, workflow.RegisterOptions{Name: workflows.SLAAccountWorkflowName})
 	h.env.RegisterWorkflowWithOptions(slaAccountDriver, workflow.RegisterOptions{Name: slaAccountDriverName})
 	h.env.SetOnChildWorkflowStartedListener(func(info *workflow.Info, ctx workflow.Context, args converter.EncodedValues) {
@@ -154,7 +154,7 @@ func TestSLAAccountPeriods(t *testing.T) {
 		{
 			name: "fee change from the next month", first: "2026-11", last: "2027-01",
 			actions: func(h *slaAccountEnv) {
-				h.at(start, cst(2026, 11, 25, 9, 0), func() {
+				h.atInstant(start, cst(2026, 11, 25, 9, 0), func() {
 					h.update(workflows.SLAAccountWorkflowID(slaAccountName), workflows.UpdateChangeSLAFee,
 						workflows.ChangeSLAFee{ActionMeta: h.meta(manager), MonthlyFeeCents: 20000})
 				})
@@ -169,7 +169,7 @@ func TestSLAAccountPeriods(t *testing.T) {
 		{
 			name: "stop", first: "2026-11",
 			actions: func(h *slaAccountEnv) {
-				h.at(start, cst(2026, 12, 10, 9, 0), func() {
+				h.atInstant(start, cst(2026, 12, 10, 9, 0), func() {
 					h.update(workflows.SLAAccountWorkflowID(slaAccountName), workflows.UpdateStopSLAAccount,
 						workflows.StopSLAAccount{ActionMeta: h.meta(manager), Reason: "contract ended"})
 				})
@@ -183,7 +183,7 @@ func TestSLAAccountPeriods(t *testing.T) {
 		{
 			name: "stop by signal", first: "2026-11",
 			actions: func(h *slaAccountEnv) {
-				h.at(start, cst(2026, 11, 21, 9, 0), func() {
+				h.atInstant(start, cst(2026, 11, 21, 9, 0), func() {
 					// A customer's stop is ignored; the manager's applies.
 					for _, a := range []workflows.Actor{slaCustomer, manager} {
 						if err := h.env.SignalWorkflowByID(workflows.SLAAccountWorkflowID(slaAccountName), workflows.SignalStopSLAAccount,
@@ -204,7 +204,7 @@ func TestSLAAccountPeriods(t *testing.T) {
 				tc.actions(h)
 			}
 			s := h.run(slaAccountDriverInput{Account: slaAccountInput(tc.first, tc.last)})
-			h.ok()
+			h.checkUpdates()
 
 			got := h.startsOf(workflows.SLAPeriodWorkflowName)
 			if len(got) != len(tc.want) {
@@ -312,14 +312,14 @@ func TestSLAAccountRefusals(t *testing.T) {
 	h := newSLAAccountEnv(t, start)
 	wf := workflows.SLAAccountWorkflowID(slaAccountName)
 	type result struct {
-		o     *svcOutcome
+		o     *outcome
 		typ   string
 		rule  string
 		field string
 	}
 	var results []result
 	expect := func(at time.Time, name string, arg any, typ, rule, field string) {
-		h.at(start, at, func() { results = append(results, result{h.update(wf, name, arg), typ, rule, field}) })
+		h.atInstant(start, at, func() { results = append(results, result{h.update(wf, name, arg), typ, rule, field}) })
 	}
 	at := cst(2026, 11, 21, 9, 0)
 	expect(at, workflows.UpdateChangeSLAFee, workflows.ChangeSLAFee{ActionMeta: h.meta(slaCustomer), MonthlyFeeCents: 1},
@@ -328,21 +328,21 @@ func TestSLAAccountRefusals(t *testing.T) {
 		workflows.ErrorTypeInvalid, workflows.RuleField, "monthly_fee_cents")
 	expect(at, workflows.UpdateStopSLAAccount, workflows.StopSLAAccount{ActionMeta: h.meta(auditorActor())},
 		workflows.ErrorTypeForbidden, workflows.RuleRole, "")
-	var stop *svcOutcome
-	h.at(start, cst(2026, 11, 22, 9, 0), func() {
+	var stop *outcome
+	h.atInstant(start, cst(2026, 11, 22, 9, 0), func() {
 		stop = h.update(wf, workflows.UpdateStopSLAAccount, workflows.StopSLAAccount{ActionMeta: h.meta(manager)})
 	})
 	s := h.run(slaAccountDriverInput{Account: slaAccountInput("2026-11", "")})
-	exceptions := []*svcOutcome{}
+	exceptions := []*outcome{}
 	for _, r := range results {
 		exceptions = append(exceptions, r.o)
 	}
-	h.ok(exceptions...)
+	h.checkUpdates(exceptions...)
 	if stop == nil || len(results) != 3 {
 		t.Fatalf("stop %v, %d refusals", stop, len(results))
 	}
 	for _, r := range results {
-		if got := refused(t, r.o, r.typ, r.rule); got != nil && got.Field != r.field {
+		if got := refusal(t, r.o, r.typ, r.rule); got != nil && got.Field != r.field {
 			t.Errorf("%s: field %q, want %q", r.o, got.Field, r.field)
 		}
 	}

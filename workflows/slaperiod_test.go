@@ -31,7 +31,7 @@ func slaInput(service workflows.SLAService, period string) workflows.SLAPeriodIn
 }
 
 // runSLA runs an SLA period workflow started at start to its end.
-func runSLA(t *testing.T, h *svc, in workflows.SLAPeriodInput) workflows.SLAPeriodState {
+func runSLA(t *testing.T, h *harness, in workflows.SLAPeriodInput) workflows.SLAPeriodState {
 	t.Helper()
 	h.env.ExecuteWorkflow(workflows.SLAPeriodWorkflowName, in)
 	if !h.env.IsWorkflowCompleted() {
@@ -94,18 +94,18 @@ func TestSLAAvailabilityTiers(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				h := newSvc(t, sep)
 				for i, m := range tc.outages {
-					h.at(sep, sep.Add(time.Duration(i+1)*24*time.Hour+time.Hour), func() {
+					h.atInstant(sep, sep.Add(time.Duration(i+1)*24*time.Hour+time.Hour), func() {
 						h.update("", workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor),
 							Start: sep.Add(time.Duration(i+1) * 24 * time.Hour), Minutes: m})
 					})
 				}
 				if tc.intervals != nil {
-					h.at(sep, cst(2026, 9, 29, 0, 0), func() {
+					h.atInstant(sep, cst(2026, 9, 29, 0, 0), func() {
 						h.update("", workflows.UpdateRecordErrorIntervals, workflows.RecordErrorIntervals{ActionMeta: h.meta(monitor), Intervals: tc.intervals})
 					})
 				}
 				s := runSLA(t, h, slaInput(tc.service, "2026-09"))
-				h.ok()
+				h.checkUpdates()
 				r := s.Result
 				if r == nil {
 					t.Fatal("no result")
@@ -184,26 +184,26 @@ func TestSLAClaimWindow(t *testing.T) {
 			t.Run(p.name+"/"+c.name, func(t *testing.T) {
 				at := c.at(p.opens, p.closes)
 				h := newSvc(t, start)
-				var claim, again, wrongCustomer, lateOutage *svcOutcome
-				h.at(start, p.outageDay.Add(time.Hour), func() {
+				var claim, again, wrongCustomer, lateOutage *outcome
+				h.atInstant(start, p.outageDay.Add(time.Hour), func() {
 					h.update("", workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor),
 						Start: p.outageDay, Minutes: 432})
 				})
-				h.at(start, pp.End().Add(time.Minute), func() {
+				h.atInstant(start, pp.End().Add(time.Minute), func() {
 					lateOutage = h.update("", workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor),
 						Start: pp.End().Add(-time.Hour), Minutes: 10})
 				})
-				h.at(start, at, func() {
+				h.atInstant(start, at, func() {
 					wrongCustomer = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(customer)})
 					claim = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer), Note: "432 minutes down"})
 				})
-				h.at(start, at.Add(time.Second), func() {
+				h.atInstant(start, at.Add(time.Second), func() {
 					again = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer)})
 				})
 				s := runSLA(t, h, slaInput(workflows.SLAEmail, p.period))
-				h.ok(claim, again, wrongCustomer, lateOutage)
-				mentions(t, refused(t, lateOutage, workflows.ErrorTypeRefused, workflows.RulePeriodClosed), p.period)
-				refused(t, wrongCustomer, workflows.ErrorTypeForbidden, workflows.RuleCustomer)
+				h.checkUpdates(claim, again, wrongCustomer, lateOutage)
+				mentions(t, refusal(t, lateOutage, workflows.ErrorTypeRefused, workflows.RulePeriodClosed), p.period)
+				refusal(t, wrongCustomer, workflows.ErrorTypeForbidden, workflows.RuleCustomer)
 				if !s.ClaimOpens.At.Equal(want.Opens) || !s.ClaimCloses.Equal(want.Closes) ||
 					s.ClaimOpens.Provisional != want.Provisional || s.ClaimOpens.CalendarVersion != want.CalendarVersion {
 					t.Fatalf("window %s to %s (provisional %v, calendar %s), want sla.ClaimWindow's %s to %s (%s)",
@@ -229,10 +229,10 @@ func TestSLAClaimWindow(t *testing.T) {
 						s.Claim.CompensationCents != s.Result.CompensationCents {
 						t.Errorf("claim %+v, result %+v", s.Claim, s.Result)
 					}
-					refused(t, again, workflows.ErrorTypeRefused, workflows.RuleState)
+					refusal(t, again, workflows.ErrorTypeRefused, workflows.RuleState)
 					return
 				}
-				mentions(t, refused(t, claim, workflows.ErrorTypeRefused, workflows.RuleClaimWindow), window...)
+				mentions(t, refusal(t, claim, workflows.ErrorTypeRefused, workflows.RuleClaimWindow), window...)
 				if s.Claim != nil {
 					t.Errorf("claim recorded: %+v", s.Claim)
 				}
@@ -242,24 +242,24 @@ func TestSLAClaimWindow(t *testing.T) {
 	sep := cst(2026, 9, 1, 0, 0)
 	t.Run("during the period", func(t *testing.T) {
 		h := newSvc(t, sep)
-		var claim *svcOutcome
-		h.at(sep, cst(2026, 9, 15, 0, 0), func() {
+		var claim *outcome
+		h.atInstant(sep, cst(2026, 9, 15, 0, 0), func() {
 			claim = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer)})
 		})
 		runSLA(t, h, slaInput(workflows.SLAEmail, "2026-09"))
-		h.ok(claim)
-		mentions(t, refused(t, claim, workflows.ErrorTypeRefused, workflows.RuleClaimWindow),
+		h.checkUpdates(claim)
+		mentions(t, refusal(t, claim, workflows.ErrorTypeRefused, workflows.RuleClaimWindow),
 			"too early", "2026-10-14T00:00:00+08:00", "2026-12-01T00:00:00+08:00")
 	})
 	t.Run("nothing to claim", func(t *testing.T) {
 		h := newSvc(t, sep)
-		var claim *svcOutcome
-		h.at(sep, cst(2026, 10, 14, 1, 0), func() {
+		var claim *outcome
+		h.atInstant(sep, cst(2026, 10, 14, 1, 0), func() {
 			claim = h.update("", workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer)})
 		})
 		s := runSLA(t, h, slaInput(workflows.SLAEmail, "2026-09"))
-		h.ok(claim)
-		mentions(t, refused(t, claim, workflows.ErrorTypeRefused, workflows.RuleCommitmentMet), "100.0000%")
+		h.checkUpdates(claim)
+		mentions(t, refusal(t, claim, workflows.ErrorTypeRefused, workflows.RuleCommitmentMet), "100.0000%")
 		var types []workflows.EventType
 		for _, e := range s.Events {
 			types = append(types, e.Type)
@@ -375,12 +375,12 @@ func TestSLAProvisionalWindow(t *testing.T) {
 func TestSLARecords(t *testing.T) {
 	feb := cst(2026, 2, 1, 0, 0) // 28 days: 40,320 minutes
 	h := newSvc(t, feb)
-	outage := func(start time.Time, minutes int, excluded string) *svcOutcome {
+	outage := func(start time.Time, minutes int, excluded string) *outcome {
 		return h.update("", workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor),
 			Start: start, Minutes: minutes, Excluded: excluded})
 	}
-	var outside, zero, customerRec, intervals *svcOutcome
-	h.at(feb, cst(2026, 2, 10, 0, 0), func() {
+	var outside, zero, customerRec, intervals *outcome
+	h.atInstant(feb, cst(2026, 2, 10, 0, 0), func() {
 		outage(cst(2026, 2, 3, 10, 0), 60, "")                      // 10:00-11:00
 		outage(cst(2026, 2, 3, 10, 30), 60, "")                     // 10:30-11:30: 30 more
 		outage(cst(2026, 2, 4, 10, 0), 500, "notified maintenance") // not counted
@@ -394,11 +394,11 @@ func TestSLARecords(t *testing.T) {
 			Intervals: []workflows.ErrorInterval{{Start: cst(2026, 2, 6, 0, 0), Failed: 1, Valid: 2}}})
 	})
 	s := runSLA(t, h, slaInput(workflows.SLAEmail, "2026-02"))
-	h.ok(outside, zero, customerRec, intervals)
-	refused(t, outside, workflows.ErrorTypeInvalid, workflows.RuleField)
-	refused(t, zero, workflows.ErrorTypeInvalid, workflows.RuleField)
-	refused(t, customerRec, workflows.ErrorTypeForbidden, workflows.RuleRole)
-	refused(t, intervals, workflows.ErrorTypeInvalid, workflows.RuleServiceKind)
+	h.checkUpdates(outside, zero, customerRec, intervals)
+	refusal(t, outside, workflows.ErrorTypeInvalid, workflows.RuleField)
+	refusal(t, zero, workflows.ErrorTypeInvalid, workflows.RuleField)
+	refusal(t, customerRec, workflows.ErrorTypeForbidden, workflows.RuleRole)
+	refusal(t, intervals, workflows.ErrorTypeInvalid, workflows.RuleServiceKind)
 	if r := s.Result; r.UnavailableMinutes != 110 || r.TotalMinutes != 40320 || r.Availability != "4021/4032" {
 		t.Errorf("result %+v, want 110 of 40320 minutes", r)
 	}
@@ -440,12 +440,12 @@ func TestSLAPeriodProjection(t *testing.T) {
 	tests := []struct {
 		name    string
 		service workflows.SLAService
-		measure func(h *svc) (string, any)
+		measure func(h *harness) (string, any)
 	}{
-		{"email", workflows.SLAEmail, func(h *svc) (string, any) {
+		{"email", workflows.SLAEmail, func(h *harness) (string, any) {
 			return workflows.UpdateRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(monitor), Start: cst(2026, 2, 3, 10, 0), Minutes: 60}
 		}},
-		{"sendify", workflows.SLASendify, func(h *svc) (string, any) {
+		{"sendify", workflows.SLASendify, func(h *harness) (string, any) {
 			var ivs []workflows.ErrorInterval
 			for i := range 10 {
 				ivs = append(ivs, workflows.ErrorInterval{Start: cst(2026, 2, 3, 10, 0).Add(time.Duration(i) * 5 * time.Minute), Failed: 7, Valid: 7})
@@ -486,13 +486,13 @@ func TestSLAPeriodProjection(t *testing.T) {
 				}
 				h.env.UpdateWorkflow(name, name, cb, arg)
 			}
-			h.at(feb, cst(2026, 2, 10, 0, 0), func() { update(tc.measure(h)) })
-			h.at(feb, cst(2026, 2, 11, 0, 0), func() {
+			h.atInstant(feb, cst(2026, 2, 10, 0, 0), func() { update(tc.measure(h)) })
+			h.atInstant(feb, cst(2026, 2, 11, 0, 0), func() {
 				// A customer may not record measurements: ignored.
 				h.env.SignalWorkflow(workflows.SignalRecordOutage, workflows.RecordOutage{ActionMeta: h.meta(slaCustomer),
 					Start: cst(2026, 2, 4, 10, 0), Minutes: 5})
 			})
-			h.at(feb, cst(2026, 3, 9, 10, 0), func() {
+			h.atInstant(feb, cst(2026, 3, 9, 10, 0), func() {
 				update(workflows.UpdateFileClaim, workflows.FileClaim{ActionMeta: h.meta(slaCustomer), Note: "down"})
 			})
 			s := runSLA(t, h, in)

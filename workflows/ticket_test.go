@@ -21,7 +21,7 @@ func ticketInput(targets []workflows.ResponseTarget, severity string, opened tim
 
 // runTicket runs a ticket opened at opened through script (callbacks at
 // instants) and then resolves and closes it; it returns the final state.
-func runTicket(t *testing.T, in workflows.TicketInput, script func(h *svc)) (*svc, workflows.TicketState) {
+func runTicket(t *testing.T, in workflows.TicketInput, script func(h *harness)) (*harness, workflows.TicketState) {
 	t.Helper()
 	h := newSvc(t, in.OpenedAt)
 	script(h)
@@ -41,11 +41,11 @@ func runTicket(t *testing.T, in workflows.TicketInput, script func(h *svc)) (*sv
 
 // closeAt resolves the ticket at when and has the customer confirm a minute
 // later.
-func closeAt(h *svc, start, when time.Time) {
-	h.at(start, when, func() {
+func closeAt(h *harness, start, when time.Time) {
+	h.atInstant(start, when, func() {
 		h.update("", workflows.UpdateResolveTicket, workflows.ResolveTicket{ActionMeta: h.meta(manager), Resolution: "fixed"})
 	})
-	h.at(start, when.Add(time.Minute), func() {
+	h.atInstant(start, when.Add(time.Minute), func() {
 		h.update("", workflows.UpdateConfirmClosure, workflows.ConfirmClosure{ActionMeta: h.meta(customer)})
 	})
 }
@@ -90,14 +90,14 @@ func TestTicketResponseTargets(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/%s/%s", pl.name, tg.Severity, tc.name), func(t *testing.T) {
 					in := ticketInput(pl.targets, tg.Severity, monday)
 					var before workflows.TicketState
-					h, s := runTicket(t, in, func(h *svc) {
-						h.at(monday, tc.respond.Add(-time.Second), func() { h.query("", workflows.QueryTicketState, &before) })
-						h.at(monday, tc.respond, func() {
+					h, s := runTicket(t, in, func(h *harness) {
+						h.atInstant(monday, tc.respond.Add(-time.Second), func() { h.query("", workflows.QueryTicketState, &before) })
+						h.atInstant(monday, tc.respond, func() {
 							h.update("", workflows.UpdateRespondTicket, workflows.RespondTicket{ActionMeta: h.meta(manager), Note: "on it"})
 						})
 						closeAt(h, monday, tc.respond.Add(time.Hour))
 					})
-					h.ok()
+					h.checkUpdates()
 					if !s.Clock.Deadline.At.Equal(deadline) || !s.Clock.Warning.At.Equal(warning) {
 						t.Errorf("deadline %s warning %s, want %s and %s", s.Clock.Deadline.At, s.Clock.Warning.At, deadline, warning)
 					}
@@ -168,13 +168,13 @@ func TestTicketBusinessHoursAcrossHolidays(t *testing.T) {
 				if err != nil || !res.Deadline.Equal(tc.deadline) {
 					t.Fatalf("calendar deadline %s (%v), want %s", res.Deadline, err, tc.deadline)
 				}
-				h, s := runTicket(t, ticketInput(remoteOMTargets(), "routine", tc.opened), func(h *svc) {
-					h.at(tc.opened, respond, func() {
+				h, s := runTicket(t, ticketInput(remoteOMTargets(), "routine", tc.opened), func(h *harness) {
+					h.atInstant(tc.opened, respond, func() {
 						h.update("", workflows.UpdateRespondTicket, workflows.RespondTicket{ActionMeta: h.meta(manager)})
 					})
 					closeAt(h, tc.opened, respond.Add(time.Hour))
 				})
-				h.ok()
+				h.checkUpdates()
 				if !s.Clock.Deadline.At.Equal(tc.deadline) || !s.Clock.Warning.At.Equal(tc.warning) {
 					t.Errorf("deadline %s warning %s, want %s and %s", s.Clock.Deadline.At, s.Clock.Warning.At, tc.deadline, tc.warning)
 				}
@@ -200,28 +200,28 @@ func TestTicketSeverityChange(t *testing.T) {
 	opened := cst(2026, 3, 2, 10, 0)
 	t.Run("raised by the customer restarts the clock", func(t *testing.T) {
 		change := opened.Add(2 * time.Hour)
-		var lower, same *svcOutcome
-		h, s := runTicket(t, ticketInput(partnerTargets(), "low", opened), func(h *svc) {
-			h.at(opened, change.Add(-time.Minute), func() {
+		var lower, same *outcome
+		h, s := runTicket(t, ticketInput(partnerTargets(), "low", opened), func(h *harness) {
+			h.atInstant(opened, change.Add(-time.Minute), func() {
 				lower = h.update("", workflows.UpdateChangeSeverity, workflows.ChangeSeverity{ActionMeta: h.meta(customer), Severity: "low", Reason: "x"})
 			})
-			h.at(opened, change, func() {
+			h.atInstant(opened, change, func() {
 				h.update("", workflows.UpdateChangeSeverity, workflows.ChangeSeverity{ActionMeta: h.meta(customer),
 					Severity: "critical", Reason: "production down now"})
 			})
-			h.at(opened, change.Add(time.Minute), func() {
+			h.atInstant(opened, change.Add(time.Minute), func() {
 				same = h.update("", workflows.UpdateChangeSeverity, workflows.ChangeSeverity{ActionMeta: h.meta(customer),
 					Severity: "medium", Reason: "not so bad"})
 			})
 			// 14 minutes after the change: within the critical target.
-			h.at(opened, change.Add(14*time.Minute), func() {
+			h.atInstant(opened, change.Add(14*time.Minute), func() {
 				h.update("", workflows.UpdateRespondTicket, workflows.RespondTicket{ActionMeta: h.meta(manager)})
 			})
 			closeAt(h, opened, change.Add(time.Hour))
 		})
-		h.ok(lower, same)
-		refused(t, lower, workflows.ErrorTypeRefused, workflows.RuleState)
-		refused(t, same, workflows.ErrorTypeForbidden, workflows.RuleSeverityDowngrade)
+		h.checkUpdates(lower, same)
+		refusal(t, lower, workflows.ErrorTypeRefused, workflows.RuleState)
+		refusal(t, same, workflows.ErrorTypeForbidden, workflows.RuleSeverityDowngrade)
 		if s.Severity != "critical" || s.OpenedSeverity != "low" || !s.OpenedAt.Equal(opened) {
 			t.Errorf("severity %s (opened %s at %s)", s.Severity, s.OpenedSeverity, s.OpenedAt)
 		}
@@ -245,17 +245,17 @@ func TestTicketSeverityChange(t *testing.T) {
 	})
 	t.Run("lowered by the manager gives the longer target from the change", func(t *testing.T) {
 		change := opened.Add(10 * time.Minute)
-		h, s := runTicket(t, ticketInput(partnerTargets(), "critical", opened), func(h *svc) {
-			h.at(opened, change, func() {
+		h, s := runTicket(t, ticketInput(partnerTargets(), "critical", opened), func(h *harness) {
+			h.atInstant(opened, change, func() {
 				h.update("", workflows.UpdateChangeSeverity, workflows.ChangeSeverity{ActionMeta: h.meta(manager),
 					Severity: "high", Reason: "a workaround restores production"})
 			})
-			h.at(opened, change.Add(3*time.Hour), func() {
+			h.atInstant(opened, change.Add(3*time.Hour), func() {
 				h.update("", workflows.UpdateRespondTicket, workflows.RespondTicket{ActionMeta: h.meta(manager)})
 			})
 			closeAt(h, opened, change.Add(4*time.Hour))
 		})
-		h.ok()
+		h.checkUpdates()
 		if !s.Clock.Deadline.At.Equal(change.Add(4*time.Hour)) || !s.SLA.Met || s.SLA.Severity != "high" {
 			t.Errorf("clock %+v sla %+v", s.Clock.Deadline, s.SLA)
 		}
@@ -265,17 +265,17 @@ func TestTicketSeverityChange(t *testing.T) {
 	})
 	t.Run("after a breach the outcome stays", func(t *testing.T) {
 		change := opened.Add(20 * time.Minute) // critical breached at 15
-		h, s := runTicket(t, ticketInput(partnerTargets(), "critical", opened), func(h *svc) {
-			h.at(opened, change, func() {
+		h, s := runTicket(t, ticketInput(partnerTargets(), "critical", opened), func(h *harness) {
+			h.atInstant(opened, change, func() {
 				h.update("", workflows.UpdateChangeSeverity, workflows.ChangeSeverity{ActionMeta: h.meta(manager),
 					Severity: "low", Reason: "general question after all"})
 			})
-			h.at(opened, change.Add(time.Minute), func() {
+			h.atInstant(opened, change.Add(time.Minute), func() {
 				h.update("", workflows.UpdateRespondTicket, workflows.RespondTicket{ActionMeta: h.meta(manager)})
 			})
 			closeAt(h, opened, change.Add(time.Hour))
 		})
-		h.ok()
+		h.checkUpdates()
 		if !s.SLA.Decided || s.SLA.Met || s.SLA.Severity != "critical" || s.Severity != "low" {
 			t.Errorf("sla %+v severity %s", s.SLA, s.Severity)
 		}
@@ -288,28 +288,28 @@ func TestTicketSeverityChange(t *testing.T) {
 // TestTicketLifecycle checks who may do what, reopening, and the closure.
 func TestTicketLifecycle(t *testing.T) {
 	opened := cst(2026, 3, 2, 10, 0)
-	var custRespond, otherConfirm, early, noReason *svcOutcome
-	h, s := runTicket(t, ticketInput(partnerTargets(), "medium", opened), func(h *svc) {
-		h.at(opened, opened.Add(time.Minute), func() {
+	var custRespond, otherConfirm, early, noReason *outcome
+	h, s := runTicket(t, ticketInput(partnerTargets(), "medium", opened), func(h *harness) {
+		h.atInstant(opened, opened.Add(time.Minute), func() {
 			custRespond = h.update("", workflows.UpdateRespondTicket, workflows.RespondTicket{ActionMeta: h.meta(customer)})
 			early = h.update("", workflows.UpdateConfirmClosure, workflows.ConfirmClosure{ActionMeta: h.meta(customer)})
 		})
 		// Resolving an open ticket is also its response.
-		h.at(opened, opened.Add(time.Hour), func() {
+		h.atInstant(opened, opened.Add(time.Hour), func() {
 			h.update("", workflows.UpdateResolveTicket, workflows.ResolveTicket{ActionMeta: h.meta(manager), Resolution: "restarted the proxy"})
 		})
-		h.at(opened, opened.Add(2*time.Hour), func() {
+		h.atInstant(opened, opened.Add(2*time.Hour), func() {
 			otherConfirm = h.update("", workflows.UpdateConfirmClosure, workflows.ConfirmClosure{ActionMeta: h.meta(otherCustomer)})
 			noReason = h.update("", workflows.UpdateReopenTicket, workflows.ReopenTicket{ActionMeta: h.meta(customer), Reason: " "})
 			h.update("", workflows.UpdateReopenTicket, workflows.ReopenTicket{ActionMeta: h.meta(customer), Reason: "still failing"})
 		})
 		closeAt(h, opened, opened.Add(3*time.Hour))
 	})
-	h.ok(custRespond, otherConfirm, early, noReason)
-	refused(t, custRespond, workflows.ErrorTypeForbidden, workflows.RuleRole)
-	refused(t, otherConfirm, workflows.ErrorTypeForbidden, workflows.RuleCustomer)
-	refused(t, early, workflows.ErrorTypeRefused, workflows.RuleState)
-	if r := refused(t, noReason, workflows.ErrorTypeInvalid, workflows.RuleField); r != nil && r.Field != "reason" {
+	h.checkUpdates(custRespond, otherConfirm, early, noReason)
+	refusal(t, custRespond, workflows.ErrorTypeForbidden, workflows.RuleRole)
+	refusal(t, otherConfirm, workflows.ErrorTypeForbidden, workflows.RuleCustomer)
+	refusal(t, early, workflows.ErrorTypeRefused, workflows.RuleState)
+	if r := refusal(t, noReason, workflows.ErrorTypeInvalid, workflows.RuleField); r != nil && r.Field != "reason" {
 		t.Errorf("field %q", r.Field)
 	}
 	if s.Response == nil || !s.Response.At.Equal(opened.Add(time.Hour)) || !s.SLA.Met {
