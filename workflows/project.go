@@ -198,34 +198,23 @@ func (p *project) register(ctx workflow.Context) error {
 // run is the main loop: fire what is due, write the projection, and sleep
 // until the next deadline or the next change.
 func (p *project) run(ctx workflow.Context) (ProjectResult, error) {
-	var wake wakeTimer
-	for {
-		p.rt.pump(ctx)
+	handOver, err := p.rt.loop(ctx, func() error {
 		p.fireDue(now(ctx))
-		p.flush(ctx)
-		if p.s.Status != StatusActive {
-			break
-		}
-		if p.rt.overBudget(ctx, p.in.ContinueAsNewAfterEvents) {
-			p.rt.stop(&wake)
-			return p.continueAsNew(ctx)
-		}
+		p.rt.upsertSearch(ctx, searchValues{customer: p.s.CustomerID, pkg: p.s.Package.Code,
+			phase: p.s.Phase, status: string(p.s.Status), next: p.s.NextDeadline})
+		return nil
+	}, func() turn {
 		next, ok := p.nextWake()
-		if err := p.rt.sleep(ctx, &wake, next, ok); err != nil {
-			return ProjectResult{}, err
-		}
+		return turn{end: p.s.Status != StatusActive, handOver: p.rt.overBudget(ctx, p.in.ContinueAsNewAfterEvents), next: next, wake: ok}
+	})
+	switch {
+	case err != nil:
+		return ProjectResult{}, err
+	case handOver:
+		return p.continueAsNew(ctx)
 	}
-	p.rt.stop(&wake)
 	p.rt.settle(ctx)
 	return p.result(), nil
-}
-
-// flush updates the search attributes and writes the pending events and the
-// state to the projection.
-func (p *project) flush(ctx workflow.Context) {
-	p.rt.upsertSearch(ctx, searchValues{customer: p.s.CustomerID, pkg: p.s.Package.Code,
-		phase: p.s.Phase, status: string(p.s.Status), next: p.s.NextDeadline})
-	p.rt.proj.flush(ctx)
 }
 
 // continueAsNew records the hand-over, lets handlers finish, and continues

@@ -321,6 +321,41 @@ func (r *runtime) settle(ctx workflow.Context) {
 	}
 }
 
+// turn is what a main loop decides after writing the projection: the run
+// ends, hands over to the next run (continue-as-new), or sleeps until next
+// (no timer when wake is false) or the next change.
+type turn struct {
+	end, handOver bool
+	next          time.Time
+	wake          bool
+}
+
+// loop is a workflow's main loop. Each turn it pumps the waiting signals,
+// lets act do what is due, writes the projection, and asks decide whether
+// the run ends, hands over or sleeps (sleep). It reports whether the run
+// hands over; the wake timer is canceled when it returns.
+func (r *runtime) loop(ctx workflow.Context, act func() error, decide func() turn) (handOver bool, err error) {
+	var wake wakeTimer
+	defer r.stop(&wake)
+	for {
+		r.pump(ctx)
+		if err := act(); err != nil {
+			return false, err
+		}
+		r.proj.flush(ctx)
+		t := decide()
+		switch {
+		case t.end:
+			return false, nil
+		case t.handOver:
+			return true, nil
+		}
+		if err := r.sleep(ctx, &wake, t.next, t.wake); err != nil {
+			return false, err
+		}
+	}
+}
+
 // wakeTimer is the one timer a run keeps armed: for the next instant it
 // must act at. It is replaced (the old one canceled) only when that instant
 // changes, so actions that leave it alone add no timers to history.

@@ -210,32 +210,28 @@ func (w *service) register(ctx workflow.Context) error {
 // projection, continue as new after a month boundary or when the history
 // budget is spent, and sleep until the next boundary or change.
 func (w *service) run(ctx workflow.Context) (ServiceResult, error) {
-	var wake wakeTimer
-	for {
-		w.rt.pump(ctx)
+	handOver, err := w.rt.loop(ctx, func() error {
 		w.advance(now(ctx))
 		if w.s.Status == ServiceClosing && (w.ticketsDecided() || !now(ctx).Before(w.closingDeadline())) {
 			w.finish(now(ctx))
 		}
 		w.rt.upsertSearch(ctx, searchValues{customer: w.s.CustomerID, pkg: w.s.Package.Code,
 			status: string(w.s.Status), next: w.s.NextBoundary})
-		w.rt.proj.flush(ctx)
-		if w.s.Status == ServiceCompleted {
-			break
+		return nil
+	}, func() turn {
+		return turn{end: w.s.Status == ServiceCompleted, handOver: w.crossed || w.rt.overBudget(ctx, w.in.ContinueAsNewAfterEvents),
+			next: w.nextWake(), wake: true}
+	})
+	switch {
+	case err != nil:
+		return ServiceResult{}, err
+	case handOver:
+		reason := "history"
+		if w.crossed {
+			reason = "period"
 		}
-		if w.crossed || w.rt.overBudget(ctx, w.in.ContinueAsNewAfterEvents) {
-			w.rt.stop(&wake)
-			reason := "history"
-			if w.crossed {
-				reason = "period"
-			}
-			return ServiceResult{}, w.continueAsNew(ctx, reason)
-		}
-		if err := w.rt.sleep(ctx, &wake, w.nextWake(), true); err != nil {
-			return ServiceResult{}, err
-		}
+		return ServiceResult{}, w.continueAsNew(ctx, reason)
 	}
-	w.rt.stop(&wake)
 	w.rt.settle(ctx)
 	w.endRun(ctx, "completed")
 	return ServiceResult{ServiceID: w.s.ServiceID, Status: w.s.Status, EndedAt: w.s.EndedAt, Summary: w.s.Summary, State: w.s}, nil

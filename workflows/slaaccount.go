@@ -274,31 +274,25 @@ func (w *slaAccount) register(ctx workflow.Context) error {
 // run waits for the next period's start and starts it, then continues as
 // new; it completes once no period follows or the account is stopped.
 func (w *slaAccount) run(ctx workflow.Context) (SLAAccountState, error) {
-	var wake wakeTimer
-	for {
-		w.rt.pump(ctx)
-		if w.s.Status != SLAAccountActive {
-			break
+	started := false
+	handOver, err := w.rt.loop(ctx, func() error {
+		if w.s.Status != SLAAccountActive || now(ctx).Before(w.s.NextStart) {
+			return nil
 		}
-		if !now(ctx).Before(w.s.NextStart) {
-			w.rt.stop(&wake)
-			if err := w.startPeriod(ctx); err != nil {
-				return SLAAccountState{}, err
-			}
-			// Let handlers and queued signals finish first: a stop among
-			// them completes the account instead.
-			w.rt.settle(ctx)
-			if w.s.Status != SLAAccountActive {
-				break
-			}
-			return SLAAccountState{}, w.continueAsNew(ctx)
-		}
-		if err := w.rt.sleep(ctx, &wake, w.s.NextStart, true); err != nil {
-			return SLAAccountState{}, err
-		}
+		started = true
+		return w.startPeriod(ctx)
+	}, func() turn {
+		return turn{end: w.s.Status != SLAAccountActive, handOver: started, next: w.s.NextStart, wake: true}
+	})
+	if err != nil {
+		return SLAAccountState{}, err
 	}
-	w.rt.stop(&wake)
+	// Let handlers and queued signals finish first: a stop among them
+	// completes the account instead of handing over.
 	w.rt.settle(ctx)
+	if handOver && w.s.Status == SLAAccountActive {
+		return SLAAccountState{}, w.continueAsNew(ctx)
+	}
 	return w.s, nil
 }
 

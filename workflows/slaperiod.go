@@ -379,21 +379,11 @@ func (w *slaPeriod) begin(ctx workflow.Context) error {
 // the claim window's opening and closing, and the workflow's end, writing
 // the projection after every change.
 func (w *slaPeriod) run(ctx workflow.Context) (SLAPeriodState, error) {
-	var wake wakeTimer
-	for {
-		w.rt.pump(ctx)
-		if err := w.advance(ctx); err != nil {
-			return SLAPeriodState{}, err
-		}
-		w.rt.proj.flush(ctx)
-		if !now(ctx).Before(w.s.EndsAt) {
-			break
-		}
-		if err := w.rt.sleep(ctx, &wake, w.nextInstant(), true); err != nil {
-			return SLAPeriodState{}, err
-		}
+	if _, err := w.rt.loop(ctx, func() error { return w.advance(ctx) }, func() turn {
+		return turn{end: !now(ctx).Before(w.s.EndsAt), next: w.nextInstant(), wake: true}
+	}); err != nil {
+		return SLAPeriodState{}, err
 	}
-	w.rt.stop(&wake)
 	w.rt.settle(ctx)
 	w.rt.record(now(ctx), EventSLAPeriodClosed, ActionMeta{Actor: SystemActor}, map[string]any{"period": w.s.Period})
 	w.rt.proj.flush(ctx)

@@ -374,21 +374,16 @@ func (t *ticket) since(seq int64) ActionResult {
 // run fires the clock's warning and breach on time, reports changes to the
 // service, writes the projection, and ends once the ticket is closed.
 func (t *ticket) run(ctx workflow.Context) (TicketResult, error) {
-	var wake wakeTimer
-	for {
-		t.rt.pump(ctx)
+	if _, err := t.rt.loop(ctx, func() error {
 		t.fireDue(now(ctx))
 		t.report(ctx)
-		t.rt.proj.flush(ctx)
-		if t.s.Status == TicketClosed {
-			break
-		}
+		return nil
+	}, func() turn {
 		next, ok := t.nextWake()
-		if err := t.rt.sleep(ctx, &wake, next, ok); err != nil {
-			return TicketResult{}, err
-		}
+		return turn{end: t.s.Status == TicketClosed, next: next, wake: ok}
+	}); err != nil {
+		return TicketResult{}, err
 	}
-	t.rt.stop(&wake)
 	t.rt.settle(ctx)
 	t.report(ctx)
 	t.rt.proj.flush(ctx) // a report the service could not take is recorded

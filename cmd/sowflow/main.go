@@ -32,6 +32,7 @@ func commands() []command {
 		{"audit", "verify the tamper-evident audit log (first broken record per chain)", runAudit},
 		{"replay", "replay exported project histories against this binary's workflow code", runReplay},
 		{"calendar", "contract-time arithmetic in China's working-day calendar", runCalendar},
+		{"catalog", "validate, show and diff catalog package files", runCatalog},
 		{"quote", "price a catalog package", runQuote},
 		{"sla", "mail SLA credit computation", runSLA},
 		{"version", "print the version", runVersion},
