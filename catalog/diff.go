@@ -117,19 +117,20 @@ func itemID(n *yaml.Node) string {
 }
 
 func diffLists(path string, a, b []*yaml.Node, out *[]Change) {
-	ids := func(ns []*yaml.Node) []string {
-		var s []string
+	ids := func(ns []*yaml.Node) ([]string, bool) {
+		s := []string{}
 		for _, n := range ns {
 			id := itemID(n)
 			if id == "" || slices.Contains(s, id) {
-				return nil
+				return nil, false
 			}
 			s = append(s, id)
 		}
-		return s
+		return s, true
 	}
-	ia, ib := ids(a), ids(b)
-	if ia == nil || ib == nil || len(ia) != len(a) || len(ib) != len(b) {
+	ia, okA := ids(a)
+	ib, okB := ids(b)
+	if !okA || !okB {
 		// Unkeyed items (quoted text): compare by value.
 		va, vb := renderAll(a), renderAll(b)
 		if slices.Equal(va, vb) {

@@ -30,6 +30,9 @@ func TestDiff(t *testing.T) {
 		{"deliverable added", func(p *Package) {
 			p.Phases[1].Deliverables = append(p.Phases[1].Deliverables, Deliverable{Key: "retest-report", Name: "Retest report", Acceptance: "deemed", Recurrence: Recurrence{Kind: "once"}})
 		}, []string{`+ phases[assessment].deliverables[retest-report]: "Retest report"`}},
+		{"deliverable added to an empty list", func(p *Package) {
+			p.Phases[1].Deliverables = nil
+		}, []string{`- phases[assessment].deliverables[findings-report]: "Findings report"`}},
 		{"phases reordered", func(p *Package) { p.Phases[0], p.Phases[1] = p.Phases[1], p.Phases[0] }, []string{
 			"↕ phases[kickoff]: moved from position 1 to 2",
 			"↕ phases[assessment]: moved from position 2 to 1",

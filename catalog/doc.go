@@ -4,8 +4,11 @@
 //
 // A [Catalog] is pure data: the packages, their phases, tasks and
 // deliverables, acceptance rules, measurable thresholds, quotas, clocks,
-// prerequisites, service hours and start options. [Default] returns the
-// catalog compiled into the binary; [Validate] checks a catalog at start-up
+// prerequisites, service hours and start options. Each package is a YAML
+// file, packages/<code>.yaml, described by package.schema.json and listed in
+// catalog.yaml; [ParseFile] reads one and places every error at its line and
+// column, [Diff] compares two. [Default] returns the catalog of the files
+// compiled into the binary; [Validate] checks a catalog at start-up
 // and reports every problem with its place. [Catalog.Plan] resolves a package
 // and its start options into the plan a project records, stamped with the
 // catalog version, so that a later catalog never changes a running project.
