@@ -37,7 +37,8 @@ JSON. Availability is computed exactly; the compensation tier is decided on the
 exact value (10% below 99.90% and at or above 99.00%, 20% below 99.00% and at
 or above 95.00%, 50% below 95.00%; nothing at or above 99.90%).
 
-Input (exactly one, by service):
+Input (at most one, by service; without one, only the period's claim window is
+printed, with no availability or compensation):
   --unavailable-minutes N  email: the period's unavailable minutes (a minute in
                            which sending or receiving fails for the whole
                            minute), after the SLA's exclusions
@@ -121,10 +122,12 @@ type slaCreditOutput struct {
 	ErrorIntervals *int    `json:"error_intervals,omitempty"`
 	ErrorRateSum   *string `json:"error_rate_sum,omitempty"`
 
-	AvailabilityPct    json.Number `json:"availability_pct"`
-	AvailabilityExact  string      `json:"availability_exact"`
+	// Availability and compensation: only when the period's input is given.
+	AvailabilityPct   json.Number `json:"availability_pct,omitempty"`
+	AvailabilityExact string      `json:"availability_exact,omitempty"`
+	CompensationPct   *int        `json:"compensation_pct,omitempty"`
+
 	CommitmentPct      json.Number `json:"commitment_pct"`
-	CompensationPct    int         `json:"compensation_pct"`
 	MonthlyFee         json.Number `json:"monthly_fee,omitempty"`
 	FeeMonths          int         `json:"fee_months,omitempty"`
 	CompensationAmount json.Number `json:"compensation_amount,omitempty"`
@@ -238,6 +241,7 @@ func slaCredit(args []string, stdout, stderr io.Writer) int {
 
 	out := slaCreditOutput{Service: svc, Period: period.String(), PeriodDays: days}
 	var availability sla.Availability
+	measured := false // the period's input was given
 	switch svc {
 	case sla.Email:
 		for _, name := range []string{"error-intervals", "error-rates"} {
@@ -246,8 +250,9 @@ func slaCredit(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		if !unavailable.set {
-			return fail("missing --unavailable-minutes (email)")
+			break // the claim window only
 		}
+		measured = true
 		availability, err = sla.EmailAvailability(days, unavailable.n)
 		if err != nil {
 			return fail("--unavailable-minutes: " + err.Error())
@@ -278,9 +283,11 @@ func slaCredit(args []string, stdout, stderr io.Writer) int {
 			if err != nil {
 				return fail(err.Error())
 			}
-		default:
-			return fail("missing --error-intervals or --error-rates (sendify)")
 		}
+		if !errorIntervals.set && !given["error-rates"] {
+			break // the claim window only
+		}
+		measured = true
 		availability, err = sla.SendifyAvailability(days, rates)
 		if err != nil {
 			name := "--error-rates"
@@ -297,13 +304,19 @@ func slaCredit(args []string, stdout, stderr io.Writer) int {
 		total, n, s := sla.Intervals(days), len(rates), sum.RatString()
 		out.TotalIntervals, out.ErrorIntervals, out.ErrorRateSum = &total, &n, &s
 	}
-	out.AvailabilityPct = json.Number(availability.String())
-	out.AvailabilityExact = availability.Exact()
 	out.CommitmentPct = json.Number(sla.Commitment().String())
-	out.CompensationPct = sla.Compensation(availability)
+	if measured {
+		pct := sla.Compensation(availability)
+		out.AvailabilityPct = json.Number(availability.String())
+		out.AvailabilityExact = availability.Exact()
+		out.CompensationPct = &pct
+	}
 
 	if given["fee-months"] && !given["monthly-fee"] {
 		return fail("--fee-months needs --monthly-fee")
+	}
+	if given["monthly-fee"] && !measured {
+		return fail("--monthly-fee needs the period's input (--unavailable-minutes, or --error-intervals or --error-rates)")
 	}
 	if given["monthly-fee"] {
 		paid, err := slaParseMoney(*feeText)
@@ -322,7 +335,7 @@ func slaCredit(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("--monthly-fee: " + err.Error())
 		}
-		amount, err := sla.Amount(fee, out.CompensationPct)
+		amount, err := sla.Amount(fee, *out.CompensationPct)
 		if err != nil {
 			return fail("--monthly-fee: " + err.Error())
 		}

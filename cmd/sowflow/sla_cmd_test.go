@@ -47,6 +47,7 @@ func TestRunSLA(t *testing.T) {
 		raw      []string       // substrings of the raw output
 		wantErr  string         // substring of the single stderr line
 		help     string         // substring of the usage on stdout
+		window   bool           // no input: the claim window only, no availability
 	}{
 		{name: "issue example", args: []string{"credit", "--service", "email", "--period", "2026-09", "--unavailable-minutes", "432"},
 			want: map[string]any{"service": "email", "period": "2026-09", "period_days": 30.0, "total_minutes": 43200.0, "unavailable_minutes": 432.0,
@@ -111,13 +112,18 @@ func TestRunSLA(t *testing.T) {
 		{name: "unknown service", args: []string{"credit", "--service", "fax", "--period", "2026-09"}, wantCode: 2, wantErr: `--service: unknown service "fax"`},
 		{name: "missing period", args: []string{"credit", "--service", "email", "--unavailable-minutes", "1"}, wantCode: 2, wantErr: "missing --period"},
 		{name: "bad period", args: []string{"credit", "--service", "email", "--period", "2026-13", "--unavailable-minutes", "1"}, wantCode: 2, wantErr: `--period: period "2026-13"`},
-		{name: "email without minutes", args: []string{"credit", "--service", "email", "--period", "2026-09"}, wantCode: 2, wantErr: "missing --unavailable-minutes"},
+		{name: "email window only", args: []string{"credit", "--service", "email", "--period", "2026-02"}, window: true,
+			want: map[string]any{"period": "2026-02", "claim_opens": "2026-03-07T00:00:00+08:00", "claim_closes": "2026-05-01T00:00:00+08:00"}},
+		{name: "email window only, 31 october a saturday", args: []string{"credit", "--service", "email", "--period", "2026-08"}, window: true,
+			want: map[string]any{"claim_closes": "2026-11-03T00:00:00+08:00"}},
+		{name: "fee without input", args: []string{"credit", "--service", "email", "--period", "2026-09", "--monthly-fee", "10"}, wantCode: 2, wantErr: "--monthly-fee needs the period's input"},
 		{name: "email with intervals", args: []string{"credit", "--service", "email", "--period", "2026-09", "--error-intervals", "3"}, wantCode: 2, wantErr: "--error-intervals only applies to --service sendify"},
 		{name: "too many minutes", args: []string{"credit", "--service", "email", "--period", "2026-09", "--unavailable-minutes", "43201"}, wantCode: 2, wantErr: "--unavailable-minutes: unavailable minutes 43201 exceed the 43200 minutes"},
 		{name: "negative minutes", args: []string{"credit", "--service", "email", "--period", "2026-09", "--unavailable-minutes", "-1"}, wantCode: 2, wantErr: `--unavailable-minutes: must not be negative (got "-1")`},
 		{name: "minutes not a number", args: []string{"credit", "--service", "email", "--period", "2026-09", "--unavailable-minutes", "4h"}, wantCode: 2, wantErr: "--unavailable-minutes: not a whole number"},
 		{name: "sendify with minutes", args: []string{"credit", "--service", "sendify", "--period", "2026-09", "--unavailable-minutes", "3"}, wantCode: 2, wantErr: "--unavailable-minutes only applies to --service email"},
-		{name: "sendify without input", args: []string{"credit", "--service", "sendify", "--period", "2026-09"}, wantCode: 2, wantErr: "missing --error-intervals or --error-rates"},
+		{name: "sendify window only", args: []string{"credit", "--service", "sendify", "--period", "2026-09"}, window: true,
+			want: map[string]any{"claim_opens": "2026-10-14T00:00:00+08:00", "claim_closes": "2026-12-01T00:00:00+08:00"}},
 		{name: "sendify both inputs", args: []string{"credit", "--service", "sendify", "--period", "2026-09", "--error-intervals", "1", "--error-rates", timed}, wantCode: 2, wantErr: "not both"},
 		{name: "sendify too many intervals", args: []string{"credit", "--service", "sendify", "--period", "2026-09", "--usage-days", "1", "--error-intervals", "289"}, wantCode: 2, wantErr: "--error-intervals: a 1-day period has only 288 intervals (got 289)"},
 		{name: "sendify fee months", args: []string{"credit", "--service", "sendify", "--period", "2026-09", "--error-intervals", "1", "--monthly-fee", "9", "--fee-months", "2"}, wantCode: 2, wantErr: "--fee-months only applies to --service email"},
@@ -180,9 +186,14 @@ func TestRunSLA(t *testing.T) {
 						t.Errorf("output lacks %q:\n%s", s, stdout.String())
 					}
 				}
-				for _, k := range []string{"availability_pct", "availability_exact", "compensation_pct", "claim_opens", "claim_closes", "provisional", "calendar_version"} {
+				for _, k := range []string{"commitment_pct", "claim_opens", "claim_closes", "provisional", "calendar_version"} {
 					if _, ok := got[k]; !ok {
 						t.Errorf("output lacks %q", k)
+					}
+				}
+				for _, k := range []string{"availability_pct", "availability_exact", "compensation_pct"} {
+					if _, ok := got[k]; ok == tc.window {
+						t.Errorf("output has %q: %t, want %t", k, ok, !tc.window)
 					}
 				}
 			}
