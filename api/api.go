@@ -140,6 +140,11 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	v1.POST("/codec/encode", staff, h.codecEndpoint(false))
 	v1.POST("/codec/decode", staff, h.codecEndpoint(true))
 
+	webhookAdmins := allow(store.RoleAdmin, store.RoleManager)
+	v1.POST("/webhooks", webhookAdmins, h.idempotent, h.createWebhook)
+	v1.GET("/webhooks", webhookAdmins, h.listWebhooks)
+	v1.DELETE("/webhooks/:id", webhookAdmins, h.idempotent, h.deleteWebhook)
+
 	projects := v1.Group("/projects")
 	projects.POST("", manager, h.idempotent, h.startProject)
 	projects.GET("", readers, h.listProjects)
