@@ -59,6 +59,7 @@ const (
 	pathAssets      = "/assets/"
 	pathAdmin       = "/admin/"
 	pathAdminPeople = "/admin/people"
+	pathProfile     = "/profile"
 )
 
 // New builds the portal; it fails only when its embedded templates do not
@@ -88,6 +89,9 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("GET "+pathInvitations+"{token}", p.page(p.showInvitation, false))
 	p.mux.HandleFunc("POST "+pathInvitations+"{token}", p.form(p.acceptInvitation, false))
 	p.mux.HandleFunc("POST "+pathLanguage, p.form(p.switchLanguage, false))
+	p.mux.HandleFunc("GET "+pathProfile, p.page(p.showProfile, true))
+	p.mux.HandleFunc("POST "+pathProfile+"/tokens", p.form(p.createPersonalToken, true))
+	p.mux.HandleFunc("POST "+pathProfile+"/tokens/{id}/revoke", p.form(p.revokePersonalToken, true))
 	p.mux.HandleFunc("GET "+pathAdminPeople, p.page(p.showAdminPeople, true))
 	p.mux.HandleFunc("POST "+pathAdminPeople, p.form(p.createPerson, true))
 	for _, action := range []string{"disable", "enable", "reset"} {
@@ -100,10 +104,10 @@ func New(d Deps) (*Portal, error) {
 // Owns reports whether the portal serves path; the API serves the rest.
 func Owns(path string) bool {
 	switch path {
-	case pathHome, pathSignIn, pathSignOut, pathSignOutAll, pathLanguage:
+	case pathHome, pathSignIn, pathSignOut, pathSignOutAll, pathLanguage, pathProfile:
 		return true
 	}
-	return strings.HasPrefix(path, pathInvitations) || strings.HasPrefix(path, pathAssets) || strings.HasPrefix(path, pathAdmin)
+	return strings.HasPrefix(path, pathInvitations) || strings.HasPrefix(path, pathAssets) || strings.HasPrefix(path, pathAdmin) || strings.HasPrefix(path, pathProfile+"/")
 }
 
 // ServeHTTP serves one portal request with the security headers every

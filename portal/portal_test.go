@@ -389,7 +389,7 @@ func TestCatalogsHaveTheSameKeys(t *testing.T) {
 func TestOwns(t *testing.T) {
 	for path, want := range map[string]bool{
 		"/": true, "/sign-in": true, "/sign-out": true, "/sign-out-everywhere": true, "/language": true,
-		"/invitations/abc": true, "/assets/portal.css": true,
+		"/invitations/abc": true, "/assets/portal.css": true, "/profile": true, "/profile/tokens": true, "/admin/people": true,
 		"/v1/projects": false, "/healthz": false, "/readyz": false, "/metrics": false, "/openapi.yaml": false, "/dev/codec/x/encode": false,
 	} {
 		if got := Owns(path); got != want {

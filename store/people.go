@@ -218,6 +218,9 @@ func (s *Store) SetPersonDisabled(ctx context.Context, id string, disabled bool,
 			if _, err := revokeSessions(ctx, tx, id, now); err != nil {
 				return err
 			}
+			if err := revokePersonalTokens(ctx, tx, p, now); err != nil {
+				return err
+			}
 		}
 		if was == disabled {
 			return nil
@@ -330,6 +333,9 @@ func (s *Store) ResetPerson(ctx context.Context, id string, now time.Time) (stri
 			return fmt.Errorf("reset person %s: %w", id, err)
 		}
 		if _, err := revokeSessions(ctx, tx, id, now); err != nil {
+			return err
+		}
+		if err := revokePersonalTokens(ctx, tx, p, now); err != nil {
 			return err
 		}
 		if token, expires, err = createInvitation(ctx, tx, id, now); err != nil {
@@ -447,4 +453,49 @@ func auditPerson(ctx context.Context, tx pgx.Tx, action string, p Person, at tim
 	}
 	_, err = appendAudit(ctx, tx, SystemChain, []AuditEntry{{Actor: actorOr(ctx, unattributed), OccurredAt: at, Action: action, Payload: payload}})
 	return err
+}
+
+// PersonalTokens returns the API tokens a person created for themselves
+// (created_by is their subject), newest first, revoked ones included.
+func (s *Store) PersonalTokens(ctx context.Context, p Person) ([]Token, error) {
+	rows, err := s.pool.Query(ctx,
+		`SELECT id, name, role, coalesce(customer_id, ''), created_by, created_at, revoked_at
+		 FROM api_tokens WHERE created_by = $1 ORDER BY created_at DESC, id`, p.Subject())
+	if err != nil {
+		return nil, fmt.Errorf("list personal tokens: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Token, error) {
+		var t Token
+		err := r.Scan(&t.ID, &t.Name, &t.Role, &t.CustomerID, &t.CreatedBy, &t.CreatedAt, &t.RevokedAt)
+		return t, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list personal tokens: %w", err)
+	}
+	return out, nil
+}
+
+// revokePersonalTokens revokes the live tokens a person created for
+// themselves, each audited, when they are disabled or reset.
+func revokePersonalTokens(ctx context.Context, tx pgx.Tx, p Person, now time.Time) error {
+	rows, err := tx.Query(ctx,
+		`UPDATE api_tokens SET revoked_at = $2 WHERE created_by = $1 AND revoked_at IS NULL
+		 RETURNING id, name, role, coalesce(customer_id, ''), created_by, created_at, revoked_at`, p.Subject(), now)
+	if err != nil {
+		return fmt.Errorf("revoke personal tokens of %s: %w", p.ID, err)
+	}
+	tokens, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Token, error) {
+		var t Token
+		err := r.Scan(&t.ID, &t.Name, &t.Role, &t.CustomerID, &t.CreatedBy, &t.CreatedAt, &t.RevokedAt)
+		return t, err
+	})
+	if err != nil {
+		return fmt.Errorf("revoke personal tokens of %s: %w", p.ID, err)
+	}
+	for _, t := range tokens {
+		if err := auditToken(ctx, tx, ActionTokenRevoke, t, actorOr(ctx, unattributed), now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -190,6 +190,13 @@ func TestCredentialsDisableAndReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, secret, err := st.CreateToken(ctx, TokenSpec{Name: "personal", Role: p.Role, CreatedBy: p.Subject()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tokens, err := st.PersonalTokens(ctx, p); err != nil || len(tokens) != 1 || tokens[0].RevokedAt != nil {
+		t.Fatalf("PersonalTokens = %+v, %v", tokens, err)
+	}
 	if _, err := st.SetPersonDisabled(ctx, p.ID, true, now.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +205,9 @@ func TestCredentialsDisableAndReset(t *testing.T) {
 	}
 	if _, err := st.Session(ctx, id, now.Add(2*time.Minute)); !errors.Is(err, ErrNoSession) {
 		t.Fatalf("disabled person's session: err = %v, want ErrNoSession", err)
+	}
+	if _, err := st.Authenticate(ctx, secret); !errors.Is(err, ErrUnauthenticated) {
+		t.Fatalf("disabled person's personal token: err = %v, want ErrUnauthenticated", err)
 	}
 	if _, err := st.SetPersonDisabled(ctx, p.ID, false, now.Add(3*time.Minute)); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,50 @@
+package portal
+
+import (
+	"net/http"
+
+	"github.com/sowflow/sowflow/store"
+)
+
+// profilePage is the person's own page: who they are and their personal
+// API tokens.
+type profilePage struct {
+	Tokens []profileToken
+	// Secret is a token just created, shown once.
+	Secret    string
+	TokenName string
+	Problem   string
+}
+
+type profileToken struct {
+	ID, Name, Created string
+	Revoked           string
+}
+
+func (p *Portal) showProfile(w http.ResponseWriter, r *request) {
+	p.renderProfile(w, r, http.StatusOK, profilePage{})
+}
+
+func (p *Portal) renderProfile(w http.ResponseWriter, r *request, status int, page profilePage) {
+	tokens, err := p.deps.Store.PersonalTokens(r.Context(), r.Session.Person)
+	if err != nil {
+		p.internal(w, r, "list personal tokens", err)
+		return
+	}
+	for _, t := range tokens {
+		pt := profileToken{ID: t.ID, Name: t.Name, Created: formatInstant(r.Lang, t.CreatedAt)}
+		if t.RevokedAt != nil {
+			pt.Revoked = formatInstant(r.Lang, *t.RevokedAt)
+		}
+		page.Tokens = append(page.Tokens, pt)
+	}
+	v := p.newView(r, "profile_title")
+	v.Page = page
+	p.render(w, r, status, "profile", v)
+}
+
+// personalTokenSpec is the token a person makes for themselves: their role
+// and customer, attributed to them.
+func personalTokenSpec(person store.Person, name string) store.TokenSpec {
+	return store.TokenSpec{Name: name, Role: person.Role, CustomerID: person.CustomerID, CreatedBy: person.Subject()}
+}
