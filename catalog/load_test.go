@@ -48,6 +48,19 @@ func TestParseFileExample(t *testing.T) {
 	}
 }
 
+// TestParseFileDateIsText: an unquoted date in a text field stays the text
+// as written.
+func TestParseFileDateIsText(t *testing.T) {
+	src := strings.Replace(readExample(t), "text: USD 12,000 per assessment.", "text: 2026-12-01", 1)
+	p, err := ParseFile(exampleFile, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Pricing.Text != "2026-12-01" {
+		t.Errorf("pricing text %q", p.Pricing.Text)
+	}
+}
+
 // TestParseFileErrors feeds broken files to ParseFile: every defect is
 // reported at once, at its line and column, with its path and rule.
 func TestParseFileErrors(t *testing.T) {
@@ -110,6 +123,11 @@ func TestParseFileErrors(t *testing.T) {
 				{"      - key: scope-note\n        name: Service", "phases[2].deliverables[0]", "catalog"},
 				{"acceptance-form", "final_acceptance", "catalog"},
 			},
+		},
+		{
+			name:    "a number JSON cannot hold",
+			edit:    func(s string) string { return strings.Replace(s, "value: 95", "value: .inf", 1) },
+			markers: []want{{".inf", "thresholds[0].value", "yaml"}},
 		},
 		{
 			name:    "empty file",

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -286,9 +287,17 @@ func (f *parsedFile) plain(n *yaml.Node, path string, errs *[]error) any {
 		}
 		return s
 	case yaml.ScalarNode:
+		if n.Tag == "!!timestamp" {
+			// A date written unquoted is the text as written.
+			return n.Value
+		}
 		var v any
 		if err := n.Decode(&v); err != nil {
 			*errs = append(*errs, &FileError{File: f.name, Line: n.Line, Column: n.Column, Path: path, Rule: "yaml", Message: err.Error()})
+			return nil
+		}
+		if x, ok := v.(float64); ok && (math.IsInf(x, 0) || math.IsNaN(x)) {
+			*errs = append(*errs, &FileError{File: f.name, Line: n.Line, Column: n.Column, Path: path, Rule: "yaml", Message: fmt.Sprintf("%s is not a number JSON can hold", n.Value)})
 			return nil
 		}
 		return v
