@@ -199,7 +199,7 @@ const maxServiceMonths = 24
 func (p *ServicePlan) Validate() error {
 	var errs []error
 	add := func(field, rule, format string, args ...any) {
-		errs = append(errs, &StartError{Field: "" + field, Rule: rule, Message: fmt.Sprintf(format, args...)})
+		errs = append(errs, &StartError{Field: "plan." + field, Rule: rule, Message: fmt.Sprintf(format, args...)})
 	}
 	if strings.TrimSpace(p.PackageCode) == "" {
 		add("package_code", StartRuleRequired, "package code is required")
