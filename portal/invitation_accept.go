@@ -13,16 +13,8 @@ func (p *Portal) acceptInvitation(w http.ResponseWriter, r *request) {
 	if !ok {
 		return
 	}
-	password, confirm := r.PostFormValue("password"), r.PostFormValue("confirm")
-	var problem string
-	switch n := utf8.RuneCountInString(password); {
-	case n < store.MinPasswordLength:
-		problem = fmt.Sprintf(msg(r.Lang, "password_too_short"), store.MinPasswordLength)
-	case n > store.MaxPasswordLength:
-		problem = fmt.Sprintf(msg(r.Lang, "password_too_long"), store.MaxPasswordLength)
-	case password != confirm:
-		problem = msg(r.Lang, "password_mismatch")
-	}
+	password := r.PostFormValue("password")
+	problem := newPasswordProblem(r.Lang, password, r.PostFormValue("confirm"))
 	if problem == "" {
 		var err error
 		person, err = p.deps.Store.AcceptInvitation(r.Context(), r.PathValue("token"), password, r.now)
@@ -41,4 +33,18 @@ func (p *Portal) acceptInvitation(w http.ResponseWriter, r *request) {
 	v.Error = problem
 	v.Page = p.invitationPage(r, person)
 	p.render(w, r, http.StatusUnprocessableEntity, "invitation", v)
+}
+
+// newPasswordProblem says in lang what is wrong with a new password and its
+// repetition; "" when nothing is.
+func newPasswordProblem(lang store.Language, password, confirm string) string {
+	switch n := utf8.RuneCountInString(password); {
+	case n < store.MinPasswordLength:
+		return fmt.Sprintf(msg(lang, "password_too_short"), store.MinPasswordLength)
+	case n > store.MaxPasswordLength:
+		return fmt.Sprintf(msg(lang, "password_too_long"), store.MaxPasswordLength)
+	case password != confirm:
+		return msg(lang, "password_mismatch")
+	}
+	return ""
 }

@@ -91,6 +91,7 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("POST "+pathLanguage, p.form(p.switchLanguage, false))
 	p.mux.HandleFunc("GET "+pathProfile, p.page(p.showProfile, true))
 	p.mux.HandleFunc("POST "+pathProfile+"/tokens", p.form(p.createPersonalToken, true))
+	p.mux.HandleFunc("POST "+pathProfile+"/password", p.form(p.changePassword, true))
 	p.mux.HandleFunc("POST "+pathProfile+"/tokens/{id}/revoke", p.form(p.revokePersonalToken, true))
 	p.mux.HandleFunc("GET "+pathAdminPeople, p.page(p.showAdminPeople, true))
 	p.mux.HandleFunc("POST "+pathAdminPeople, p.form(p.createPerson, true))

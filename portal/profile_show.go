@@ -14,6 +14,8 @@ type profilePage struct {
 	Secret    string
 	TokenName string
 	Problem   string
+	// PasswordProblem says why a password change was refused.
+	PasswordProblem string
 }
 
 type profileToken struct {
@@ -23,6 +25,14 @@ type profileToken struct {
 
 func (p *Portal) showProfile(w http.ResponseWriter, r *request) {
 	p.renderProfile(w, r, http.StatusOK, profilePage{})
+}
+
+// passwordChangedNotice is shown after a password change (its redirect).
+func passwordChangedNotice(r *request) string {
+	if r.URL.Query().Get("password") == "changed" {
+		return msg(r.Lang, "password_changed")
+	}
+	return ""
 }
 
 func (p *Portal) renderProfile(w http.ResponseWriter, r *request, status int, page profilePage) {
@@ -39,6 +49,7 @@ func (p *Portal) renderProfile(w http.ResponseWriter, r *request, status int, pa
 		page.Tokens = append(page.Tokens, pt)
 	}
 	v := p.newView(r, "profile_title")
+	v.Notice = passwordChangedNotice(r)
 	v.Page = page
 	p.render(w, r, status, "profile", v)
 }

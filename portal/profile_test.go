@@ -55,3 +55,41 @@ func TestPersonalTokens(t *testing.T) {
 	}
 	b.get(pathProfile).want(t, http.StatusOK, "revoked")
 }
+
+func TestChangePassword(t *testing.T) {
+	f := newFixture(t, "http://127.0.0.1:8080")
+	ctx := context.Background()
+	p := f.person(store.RoleAuditor, "", testPassword, store.LanguageEnglish)
+	laptop, phone := f.browser(), f.browser()
+	laptop.signIn(p.Email, testPassword)
+	phone.signIn(p.Email, testPassword)
+	csrf := laptop.csrf(pathProfile)
+	const newPassword = "an entirely new password"
+	tests := []struct {
+		name, current, password, confirm, want string
+	}{
+		{"wrong current password", "not it at all", newPassword, newPassword, "The current password is wrong."},
+		{"too short", testPassword, "short", "short", "at least 12 characters"},
+		{"not repeated", testPassword, newPassword, newPassword + "!", "The two passwords are not the same."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			laptop.post(pathProfile+"/password", url.Values{"csrf": {csrf}, "current": {tt.current}, "password": {tt.password}, "confirm": {tt.confirm}}).
+				want(t, http.StatusUnprocessableEntity, tt.want)
+		})
+	}
+	res := laptop.post(pathProfile+"/password", url.Values{"csrf": {csrf}, "current": {testPassword}, "password": {newPassword}, "confirm": {newPassword}})
+	if res.StatusCode != http.StatusSeeOther || res.cookie(sessionCookie) == nil {
+		t.Fatalf("change: %d %q; want a redirect with a new session", res.StatusCode, res.body)
+	}
+	laptop.get(res.Header.Get("Location")).want(t, http.StatusOK, "Your password was changed")
+	if r := phone.get(pathHome); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the other device is still signed in: %d", r.StatusCode)
+	}
+	if _, err := f.st.CheckCredentials(ctx, p.Email, newPassword); err != nil {
+		t.Fatalf("new password: %v", err)
+	}
+	if _, err := f.st.CheckCredentials(ctx, p.Email, testPassword); !errors.Is(err, store.ErrBadCredentials) {
+		t.Fatalf("old password still works: %v", err)
+	}
+}

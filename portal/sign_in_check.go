@@ -26,31 +26,15 @@ func (p *Portal) checkSignIn(w http.ResponseWriter, r *request) {
 	password := r.PostFormValue("password")
 	v := p.newView(r, "sign_in_title")
 	v.Page = signInPage{Email: email}
-	accountKey := "account:" + strings.ToLower(email)
-	addressKey := "address:" + clientAddress(r.Request)
-	since := r.now.Add(-throttleWindow)
-	for _, limit := range []struct {
-		key   string
-		limit int
-		msg   string
-	}{{accountKey, accountFailureLimit, "sign_in_throttled_account"}, {addressKey, addressFailureLimit, "sign_in_throttled_address"}} {
-		n, err := p.deps.Store.SignInFailures(r.Context(), limit.key, since, r.now)
-		if err != nil {
-			p.internal(w, r, "count sign-in failures", err)
-			return
-		}
-		if n < limit.limit {
-			continue
-		}
-		oldest, err := p.deps.Store.OldestSignInFailure(r.Context(), limit.key, since, r.now)
-		if err != nil {
-			p.internal(w, r, "oldest sign-in failure", err)
-			return
-		}
-		wait := oldest.Add(throttleWindow).Sub(r.now)
-		minutes := max(1, int(math.Ceil(wait.Minutes())))
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
-		v.Error = fmt.Sprintf(msg(r.Lang, limit.msg), minutes)
+	accountKey, addressKey := throttleKeys(r, email)
+	refusal, retryAfter, err := p.throttled(r, accountKey, addressKey)
+	if err != nil {
+		p.internal(w, r, "count sign-in failures", err)
+		return
+	}
+	if refusal != "" {
+		w.Header().Set("Retry-After", fmt.Sprint(retryAfter))
+		v.Error = refusal
 		p.render(w, r, http.StatusTooManyRequests, "sign_in", v)
 		return
 	}
@@ -78,6 +62,40 @@ func (p *Portal) checkSignIn(w http.ResponseWriter, r *request) {
 		return
 	}
 	http.Redirect(w, r.Request, pathHome, http.StatusSeeOther)
+}
+
+// throttleKeys are the keys failed password checks are counted under: the
+// account (its email in lower case) and the client's address.
+func throttleKeys(r *request, email string) (account, address string) {
+	return "account:" + strings.ToLower(strings.TrimSpace(email)), "address:" + clientAddress(r.Request)
+}
+
+// throttled says, in r's language, why password checks under these keys
+// are refused now and in how many seconds they are allowed again; "" when
+// they are not.
+func (p *Portal) throttled(r *request, accountKey, addressKey string) (string, int, error) {
+	since := r.now.Add(-throttleWindow)
+	for _, limit := range []struct {
+		key   string
+		limit int
+		msg   string
+	}{{accountKey, accountFailureLimit, "sign_in_throttled_account"}, {addressKey, addressFailureLimit, "sign_in_throttled_address"}} {
+		n, err := p.deps.Store.SignInFailures(r.Context(), limit.key, since, r.now)
+		if err != nil || n < limit.limit {
+			if err != nil {
+				return "", 0, err
+			}
+			continue
+		}
+		oldest, err := p.deps.Store.OldestSignInFailure(r.Context(), limit.key, since, r.now)
+		if err != nil {
+			return "", 0, err
+		}
+		wait := oldest.Add(throttleWindow).Sub(r.now)
+		minutes := max(1, int(math.Ceil(wait.Minutes())))
+		return fmt.Sprintf(msg(r.Lang, limit.msg), minutes), int(math.Ceil(wait.Seconds())), nil
+	}
+	return "", 0, nil
 }
 
 // clientAddress is the address a request came from (the peer's; sowflow

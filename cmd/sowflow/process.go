@@ -24,6 +24,7 @@ import (
 	"github.com/sowflow/sowflow/catalog"
 	"github.com/sowflow/sowflow/codec"
 	"github.com/sowflow/sowflow/config"
+	"github.com/sowflow/sowflow/notify"
 	"github.com/sowflow/sowflow/schema"
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/worker"
@@ -352,6 +353,16 @@ func (s *services) apiDeps(tc client.Client, taskQueue string, pc *codec.AESGCM)
 		Catalog:        s.catalog,
 		Codec:          pc,
 	}
+}
+
+// startRelay runs the notification relay until ctx ends: every worker
+// process runs one, and they share the work through row locks. Webhook
+// links start with publicURL.
+func (s *services) startRelay(ctx context.Context, publicURL string) {
+	r := &notify.Relay{Store: s.store, Logger: s.logger, Channels: []notify.Channel{
+		{Name: store.ChannelWebhook, Sender: &notify.Webhook{Store: s.store, PublicURL: publicURL}, Retry: notify.WebhookRetry},
+	}}
+	go r.Run(ctx)
 }
 
 // workerDeps gives activities the calendar in force.
