@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -180,4 +181,33 @@ func (r response) cookie(name string) *http.Cookie {
 		}
 	}
 	return nil
+}
+
+// cookieValue returns the value of the browser's cookie name for the server.
+func (b *browser) cookieValue(name string) string {
+	u, _ := url.Parse(b.f.srv.URL)
+	for _, c := range b.client.Jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// safeBuffer is a bytes.Buffer for a logger that server goroutines share.
+type safeBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *safeBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *safeBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -114,12 +114,33 @@ func Owns(path string) bool {
 // ServeHTTP serves one portal request with the security headers every
 // answer carries.
 func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := p.deps.Now()
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	securityHeaders(w.Header())
-	if !hostAllowed(p.deps.AllowedHosts, r.Host) {
-		http.Error(w, "this server does not answer for host "+r.Host, http.StatusMisdirectedRequest)
-		return
+	if hostAllowed(p.deps.AllowedHosts, r.Host) {
+		p.mux.ServeHTTP(sw, r)
+	} else {
+		http.Error(sw, "this server does not answer for host "+r.Host, http.StatusMisdirectedRequest)
 	}
-	p.mux.ServeHTTP(w, r)
+	level := slog.LevelInfo
+	if sw.status >= 500 {
+		level = slog.LevelError
+	}
+	// The route, never the path: invitation links carry their token in it.
+	p.deps.Logger.LogAttrs(r.Context(), level, "portal request",
+		slog.String("method", r.Method), slog.String("route", r.Pattern), slog.Int("status", sw.status),
+		slog.Duration("duration", p.deps.Now().Sub(start)))
+}
+
+// statusWriter remembers the status an answer was sent with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
 }
 
 // InvitationURL is the portal link of an invitation token under publicURL.

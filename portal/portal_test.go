@@ -3,7 +3,9 @@ package portal
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -394,6 +396,37 @@ func TestOwns(t *testing.T) {
 	} {
 		if got := Owns(path); got != want {
 			t.Errorf("Owns(%q) = %v, want %v", path, got, want)
+		}
+	}
+}
+
+// TestLogNamesRoutesNotSecrets checks that the request log names the route
+// and never a password, a session ID or an invitation token.
+func TestLogNamesRoutesNotSecrets(t *testing.T) {
+	var buf safeBuffer
+	f := newFixture(t, "http://127.0.0.1:8080")
+	p, err := New(Deps{Store: f.st, PublicURL: "http://127.0.0.1:8080", Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	f.srv = srv
+	person := f.person(store.RoleManager, "", testPassword, store.LanguageEnglish)
+	token, _, err := f.st.CreateInvitation(context.Background(), person.ID, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser()
+	b.signIn(person.Email, testPassword)
+	b.get(pathInvitations + token)
+	logged := buf.String()
+	if !strings.Contains(logged, `route="GET /invitations/{token}"`) || !strings.Contains(logged, `route="POST /sign-in" status=303`) {
+		t.Fatalf("log does not name the routes: %s", logged)
+	}
+	for _, secret := range []string{testPassword, token, b.cookieValue(sessionCookie)} {
+		if secret != "" && strings.Contains(logged, secret) {
+			t.Fatalf("log holds a secret %q: %s", secret, logged)
 		}
 	}
 }
