@@ -10,6 +10,7 @@ import (
 
 	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/catalog"
+	"github.com/sowflow/sowflow/plan"
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
 )
@@ -216,7 +217,7 @@ func TestOpenAPIServiceSchemasMatchGoTypes(t *testing.T) {
 		{s + "StartedService", startedService{}, oasResponseSchema},
 		{s + "OpenTicketResult", workflows.OpenTicketResult{}, oasResponseSchema},
 		{s + "ServiceState", workflows.ServiceState{}, oasResponseSchema},
-		{s + "ServicePeriod", workflows.ServicePeriod{}, oasResponseSchema},
+		{s + "ServicePeriod", plan.ServicePeriod{}, oasResponseSchema},
 		{s + "ServiceQuotaState", workflows.ServiceQuotaState{}, oasResponseSchema},
 		{s + "TicketsState", workflows.TicketsState{}, oasResponseSchema},
 		{s + "TicketState", workflows.TicketState{}, oasResponseSchema},
@@ -434,16 +435,16 @@ func periodicObligationPackage(t *testing.T) (string, catalog.Options, string) {
 				opts.Users = max(o.Min, 1)
 			}
 		}
-		plan, err := cat.Plan(p.Code, opts)
+		pl, err := cat.Plan(p.Code, opts)
 		if err != nil {
 			continue
 		}
-		sp, err := plan.Service(time.Now(), time.Time{})
+		sp, err := pl.Service(time.Now(), time.Time{})
 		if err != nil {
 			continue
 		}
 		for _, o := range sp.Obligations {
-			if o.Cadence != workflows.CadencePerIncident {
+			if o.Cadence != plan.CadencePerIncident {
 				return p.Code, opts, o.Key
 			}
 		}

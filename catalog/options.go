@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sowflow/sowflow/workflows"
+	"github.com/sowflow/sowflow/plan"
 )
 
 // Options are the choices made when a project starts. Which fields a package
@@ -107,7 +107,7 @@ type OptionError struct {
 func (e *OptionError) Error() string { return e.Field + ": " + e.Message }
 
 // OptionErrors returns the *OptionError values in err, however joined.
-func OptionErrors(err error) []*OptionError { return workflows.ErrorsOf[*OptionError](err) }
+func OptionErrors(err error) []*OptionError { return plan.ErrorsOf[*OptionError](err) }
 
 // CheckOptions validates start options for the package with the given code.
 // It returns ErrUnknownPackage (wrapped) for an unknown code, otherwise the

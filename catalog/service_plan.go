@@ -9,7 +9,6 @@ import (
 
 	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/plan"
-	"github.com/sowflow/sowflow/workflows"
 )
 
 // serviceYearMonths is how long a service year runs: every package with
@@ -42,7 +41,7 @@ const (
 )
 
 // Service converts the support service of a package into the self-contained
-// plan the service workflow runs (workflows.ServicePlan). Every package with
+// plan the service workflow runs (plan.ServicePlan). Every package with
 // response targets has one: the partner support plans (seed 001), whose
 // whole content it is, and two project packages of seed 000 whose support
 // part runs beside their project workflow, DingTalk Hybrid Base Remote O&M
@@ -61,7 +60,7 @@ const (
 //     the same day of the month, or of that month's last day when it has
 //     none), as a project's validity does: 12 months from 15 January end
 //     at 24:00 on 15 January of the next year; the last service month
-//     takes that day (see workflows.ServicePeriods). A non-zero end (the
+//     takes that day (see plan.ServicePeriods). A non-zero end (the
 //     order's cycle end, dates.contract_end) ends the year then instead;
 //     it must be after the start;
 //   - response targets are ordered from the most to the least severe (the
@@ -78,60 +77,60 @@ const (
 //     summary report. The partner plans state none the workflow tracks:
 //     their Ticket Closure is per ticket and their summary reports follow
 //     health-check uses (quotas).
-func (p Plan) Service(start, end time.Time) (workflows.ServicePlan, error) {
+func (p Plan) Service(start, end time.Time) (plan.ServicePlan, error) {
 	pkg := p.Package
 	if len(pkg.ResponseTargets) == 0 {
-		return workflows.ServicePlan{}, fmt.Errorf("package %s (%s): %w", pkg.Code, pkg.Kind, ErrNoService)
+		return plan.ServicePlan{}, fmt.Errorf("package %s (%s): %w", pkg.Code, pkg.Kind, ErrNoService)
 	}
 	if start.IsZero() {
-		return workflows.ServicePlan{}, fmt.Errorf("package %s: the service's start date is required", pkg.Code)
+		return plan.ServicePlan{}, fmt.Errorf("package %s: the service's start date is required", pkg.Code)
 	}
 	day := calendar.DateOf(start)
 	if end.IsZero() {
 		end = addServiceMonths(day, serviceYearMonths).AddDate(0, 0, 1) // 24:00 of that day
 	}
 	if !end.After(day.Start()) {
-		return workflows.ServicePlan{}, fmt.Errorf("package %s: %w", pkg.Code, ErrEndBeforeStart)
+		return plan.ServicePlan{}, fmt.Errorf("package %s: %w", pkg.Code, ErrEndBeforeStart)
 	}
-	out := workflows.ServicePlan{
+	out := plan.ServicePlan{
 		PackageCode:     pkg.Code,
 		PackageName:     pkg.Name,
 		CatalogVersion:  p.CatalogVersion,
 		CatalogDigest:   p.CatalogDigest,
 		Start:           day.Start(),
 		End:             end.In(calendar.Zone()),
-		ResponseTargets: make([]workflows.ResponseTarget, 0, len(pkg.ResponseTargets)),
-		Quotas:          make([]workflows.ServiceQuota, 0, len(pkg.Quotas)),
+		ResponseTargets: make([]plan.ResponseTarget, 0, len(pkg.ResponseTargets)),
+		Quotas:          make([]plan.ServiceQuota, 0, len(pkg.Quotas)),
 	}
 	targets, err := serviceTargets(pkg)
 	if err != nil {
-		return workflows.ServicePlan{}, fmt.Errorf("package %s: %w", pkg.Code, err)
+		return plan.ServicePlan{}, fmt.Errorf("package %s: %w", pkg.Code, err)
 	}
 	out.ResponseTargets = targets
 	for _, q := range pkg.Quotas {
-		period := workflows.ServicePeriodUnit(q.Period)
+		period := plan.ServicePeriodUnit(q.Period)
 		if q.Period == plan.QuotaPerValidity {
-			period = workflows.PeriodYear
+			period = plan.PeriodYear
 		}
-		out.Quotas = append(out.Quotas, workflows.ServiceQuota{
+		out.Quotas = append(out.Quotas, plan.ServiceQuota{
 			Key: q.Key, Name: q.Name, Limit: q.Limit, Period: period, Unit: q.Unit,
 		})
 	}
 	obligations, err := serviceObligations(pkg)
 	if err != nil {
-		return workflows.ServicePlan{}, fmt.Errorf("package %s: %w", pkg.Code, err)
+		return plan.ServicePlan{}, fmt.Errorf("package %s: %w", pkg.Code, err)
 	}
 	out.Obligations = obligations
 	if err := out.Validate(); err != nil {
-		return workflows.ServicePlan{}, fmt.Errorf("package %s: %w", pkg.Code, err)
+		return plan.ServicePlan{}, fmt.Errorf("package %s: %w", pkg.Code, err)
 	}
 	return out, nil
 }
 
 // serviceTargets converts the package's response targets, most severe
 // first.
-func serviceTargets(pkg Package) ([]workflows.ResponseTarget, error) {
-	out := make([]workflows.ResponseTarget, 0, len(pkg.ResponseTargets))
+func serviceTargets(pkg Package) ([]plan.ResponseTarget, error) {
+	out := make([]plan.ResponseTarget, 0, len(pkg.ResponseTargets))
 	for _, t := range pkg.ResponseTargets {
 		if _, ok := severityRank(t.Severity); !ok {
 			return nil, fmt.Errorf("severity %q has no known rank", t.Severity)
@@ -151,11 +150,11 @@ func serviceTargets(pkg Package) ([]workflows.ResponseTarget, error) {
 		default:
 			return nil, fmt.Errorf("severity %s: a response target counts minutes or business minutes, not %s", t.Severity, t.Target.Unit)
 		}
-		out = append(out, workflows.ResponseTarget{
+		out = append(out, plan.ResponseTarget{
 			Severity: t.Severity, Name: severityName(pkg, t.Severity), Action: t.Action, Target: s,
 		})
 	}
-	slices.SortStableFunc(out, func(a, b workflows.ResponseTarget) int {
+	slices.SortStableFunc(out, func(a, b plan.ResponseTarget) int {
 		ra, _ := severityRank(a.Severity)
 		rb, _ := severityRank(b.Severity)
 		return cmp.Compare(ra, rb)
@@ -190,22 +189,22 @@ func serviceTargets(pkg Package) ([]workflows.ResponseTarget, error) {
 // letter). Hybrid Cloud & Compliance therefore owes no service obligation:
 // its "root cause analysis and post-mortem reviews" are scope of its
 // remote maintenance, and its acceptance criteria name no report for them.
-func serviceObligations(pkg Package) ([]workflows.ServiceObligation, error) {
-	out := []workflows.ServiceObligation{}
+func serviceObligations(pkg Package) ([]plan.ServiceObligation, error) {
+	out := []plan.ServiceObligation{}
 	for _, ph := range pkg.Phases {
 		for _, d := range ph.Deliverables {
-			o := workflows.ServiceObligation{Key: d.Key, Name: d.Name}
+			o := plan.ServiceObligation{Key: d.Key, Name: d.Name}
 			switch r := d.Recurrence; {
 			case r.Kind == plan.RecurMonthly:
-				o.Cadence = workflows.CadenceMonthly
+				o.Cadence = plan.CadenceMonthly
 			case r.Kind == plan.RecurPerEvent && r.Event == recurEventIncident:
 				sev, err := incidentSeverities(pkg)
 				if err != nil {
 					return nil, fmt.Errorf("deliverable %s: %w", d.Key, err)
 				}
-				o.Cadence, o.Severities = workflows.CadencePerIncident, sev
+				o.Cadence, o.Severities = plan.CadencePerIncident, sev
 			case r.Kind == plan.RecurOnce && ph.Key == phaseAnnualSummary:
-				o.Cadence = workflows.CadenceYearly
+				o.Cadence = plan.CadenceYearly
 			default:
 				continue
 			}

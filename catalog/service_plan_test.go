@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/plan"
 	"github.com/sowflow/sowflow/workflows"
 )
 
@@ -16,15 +17,15 @@ func TestPlanServicePartnerPlans(t *testing.T) {
 	wantMinutes := map[string]int{SeverityCritical: 15, SeverityUrgent: 40, SeverityHigh: 240, SeverityMedium: 480, SeverityLow: 1080}
 	wantQuotas := map[string]map[string]struct {
 		limit  int
-		period workflows.ServicePeriodUnit
+		period plan.ServicePeriodUnit
 	}{
-		"partner-selected": {QuotaHealthChecks: {1, workflows.PeriodYear}},
-		"partner-premium": {QuotaHealthChecks: {1, workflows.PeriodQuarter}, QuotaCriticalTimeGuarantee: {1, workflows.PeriodYear},
-			QuotaMigrationConsulting: {1, workflows.PeriodYear}, QuotaLandingZoneDesign: {1, workflows.PeriodYear}},
-		"partner-elite": {QuotaHealthChecks: {1, workflows.PeriodMonth}, QuotaCriticalTimeGuarantee: {2, workflows.PeriodYear},
-			QuotaMigrationConsulting: {2, workflows.PeriodYear}, QuotaLandingZoneDesign: {1, workflows.PeriodYear}},
-		"partner-flagship": {QuotaHealthChecks: {1, workflows.PeriodMonth}, QuotaCriticalTimeGuarantee: {3, workflows.PeriodYear},
-			QuotaMigrationConsulting: {3, workflows.PeriodYear}, QuotaLandingZoneDesign: {1, workflows.PeriodYear}},
+		"partner-selected": {QuotaHealthChecks: {1, plan.PeriodYear}},
+		"partner-premium": {QuotaHealthChecks: {1, plan.PeriodQuarter}, QuotaCriticalTimeGuarantee: {1, plan.PeriodYear},
+			QuotaMigrationConsulting: {1, plan.PeriodYear}, QuotaLandingZoneDesign: {1, plan.PeriodYear}},
+		"partner-elite": {QuotaHealthChecks: {1, plan.PeriodMonth}, QuotaCriticalTimeGuarantee: {2, plan.PeriodYear},
+			QuotaMigrationConsulting: {2, plan.PeriodYear}, QuotaLandingZoneDesign: {1, plan.PeriodYear}},
+		"partner-flagship": {QuotaHealthChecks: {1, plan.PeriodMonth}, QuotaCriticalTimeGuarantee: {3, plan.PeriodYear},
+			QuotaMigrationConsulting: {3, plan.PeriodYear}, QuotaLandingZoneDesign: {1, plan.PeriodYear}},
 	}
 	// 15:30 UTC on 30 November is 23:30 on 30 November in CST.
 	contract := time.Date(2026, 11, 30, 15, 30, 0, 0, time.UTC)
@@ -46,7 +47,7 @@ func TestPlanServicePartnerPlans(t *testing.T) {
 			if !sp.Start.Equal(wantStart) || !sp.End.Equal(wantEnd) {
 				t.Errorf("year [%v, %v), want [%v, %v)", sp.Start, sp.End, wantStart, wantEnd)
 			}
-			if n := len(workflows.ServicePeriods(sp.Start, sp.End)); n != 12 {
+			if n := len(plan.ServicePeriods(sp.Start, sp.End)); n != 12 {
 				t.Errorf("%d service months, want 12", n)
 			}
 			order := []string{SeverityCritical, SeverityUrgent, SeverityHigh, SeverityMedium, SeverityLow}
@@ -102,7 +103,7 @@ func TestPlanServiceYearEnd(t *testing.T) {
 		if !sp.End.Equal(tt.end) {
 			t.Errorf("start %v: end %v, want %v", tt.start, sp.End, tt.end)
 		}
-		periods := workflows.ServicePeriods(sp.Start, sp.End)
+		periods := plan.ServicePeriods(sp.Start, sp.End)
 		if n := len(periods); n != 12 || !periods[n-1].End.Equal(tt.end) {
 			t.Errorf("start %v: %d months, the last %+v", tt.start, n, periods[n-1])
 		}
@@ -138,9 +139,9 @@ func TestPlanServiceContractEnd(t *testing.T) {
 			if err != nil {
 				return
 			}
-			if !sp.End.Equal(tc.end) || len(workflows.ServicePeriods(sp.Start, sp.End)) != tc.months {
+			if !sp.End.Equal(tc.end) || len(plan.ServicePeriods(sp.Start, sp.End)) != tc.months {
 				t.Errorf("year [%v, %v) of %d months, want the end %v and %d months", sp.Start, sp.End,
-					len(workflows.ServicePeriods(sp.Start, sp.End)), tc.end, tc.months)
+					len(plan.ServicePeriods(sp.Start, sp.End)), tc.end, tc.months)
 			}
 		})
 	}
@@ -158,40 +159,40 @@ func TestPlanServiceProjectPackages(t *testing.T) {
 	for _, tt := range []struct {
 		code string
 		opts Options
-		want workflows.ServicePlan
+		want plan.ServicePlan
 	}{
 		{
 			code: "hybrid-base-remote-om",
 			opts: Options{Users: 10000},
-			want: workflows.ServicePlan{
+			want: plan.ServicePlan{
 				PackageCode: "hybrid-base-remote-om", PackageName: "DingTalk Hybrid Base Remote O&M Support",
-				ResponseTargets: []workflows.ResponseTarget{
+				ResponseTargets: []plan.ResponseTarget{
 					{Severity: SeverityCritical, Name: "Critical failure", Action: "response",
 						Target: calendar.Spec{Kind: calendar.Minutes, N: 60}},
 					{Severity: SeverityRoutine, Name: "Routine issue", Action: "response",
 						Target: calendar.Spec{Kind: calendar.BusinessMinutes, N: 120, Hours: hours}},
 				},
-				Quotas: []workflows.ServiceQuota{},
-				Obligations: []workflows.ServiceObligation{
-					{Key: "monthly-operations-report", Name: "Monthly Operations Report", Cadence: workflows.CadenceMonthly},
-					{Key: "post-incident-analysis-report", Name: "Post-Incident Analysis Report", Cadence: workflows.CadencePerIncident,
+				Quotas: []plan.ServiceQuota{},
+				Obligations: []plan.ServiceObligation{
+					{Key: "monthly-operations-report", Name: "Monthly Operations Report", Cadence: plan.CadenceMonthly},
+					{Key: "post-incident-analysis-report", Name: "Post-Incident Analysis Report", Cadence: plan.CadencePerIncident,
 						Severities: []string{SeverityCritical}},
-					{Key: "annual-service-summary-report", Name: "Annual Service Summary Report", Cadence: workflows.CadenceYearly},
+					{Key: "annual-service-summary-report", Name: "Annual Service Summary Report", Cadence: plan.CadenceYearly},
 				},
 			},
 		},
 		{
 			code: "dingtalk-hybrid-cloud-compliance",
-			want: workflows.ServicePlan{
+			want: plan.ServicePlan{
 				PackageCode: "dingtalk-hybrid-cloud-compliance", PackageName: "DingTalk Enterprise Hybrid Cloud & Compliance Service Package",
-				ResponseTargets: []workflows.ResponseTarget{
+				ResponseTargets: []plan.ResponseTarget{
 					{Severity: SeverityCritical, Name: "Critical failure", Action: "escalation",
 						Target: calendar.Spec{Kind: calendar.BusinessMinutes, N: 60, Hours: hours}},
 					{Severity: SeverityRoutine, Name: "Routine issue", Action: "response",
 						Target: calendar.Spec{Kind: calendar.BusinessMinutes, N: 120, Hours: hours}},
 				},
-				Quotas:      []workflows.ServiceQuota{},
-				Obligations: []workflows.ServiceObligation{},
+				Quotas:      []plan.ServiceQuota{},
+				Obligations: []plan.ServiceObligation{},
 			},
 		},
 	} {
@@ -212,7 +213,7 @@ func TestPlanServiceProjectPackages(t *testing.T) {
 			if !got.Start.Equal(wantStart) || !got.End.Equal(wantEnd) {
 				t.Errorf("year [%v, %v), want [%v, %v)", got.Start, got.End, wantStart, wantEnd)
 			}
-			periods := workflows.ServicePeriods(got.Start, got.End)
+			periods := plan.ServicePeriods(got.Start, got.End)
 			if len(periods) != 12 || !periods[1].Start.Equal(time.Date(2027, 2, 28, 0, 0, 0, 0, calendar.Zone())) {
 				t.Errorf("service months %+v, want 12 from 31 January", periods)
 			}

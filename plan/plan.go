@@ -1,10 +1,11 @@
-// Package plan holds the plain plan types a project runs on: what a
-// catalog package resolves to when a project starts (package catalog builds
-// them), carried in the project workflow's input so that an edited catalog
-// never changes a running project (package workflows runs them). The
-// enumerations here (contract events, validity types, acceptance rules,
-// recurrences, comparisons, quota periods, parties, metric units) are the
-// catalog's as well.
+// Package plan holds the plain plan types the workflows run on: what a
+// catalog package resolves to when a project or a service starts (package
+// catalog builds them), carried in the workflow's input so that an edited
+// catalog never changes a running workflow (package workflows runs them).
+// The enumerations here (contract events, validity types, acceptance rules,
+// recurrences, comparisons, quota periods, parties, metric units, service
+// periods and cadences) are the catalog's as well, and so is StartError, the
+// reason a plan or a workflow input is refused.
 package plan
 
 import (

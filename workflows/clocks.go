@@ -90,14 +90,3 @@ func (d *DeadlineState) recomputed(res calendar.Result) {
 	d.CalendarVersion = res.CalendarVersion
 	d.At = d.Computed.Add(time.Duration(d.ExtensionSeconds) * time.Second)
 }
-
-// addMonthsCST returns the instant k months after t on the CST wall clock,
-// the day clamped to the target month's last day.
-func addMonthsCST(t time.Time, k int) time.Time {
-	t = t.In(calendar.Zone())
-	y, m, d := t.Date()
-	total := y*12 + int(m-1) + k
-	ny, nm := total/12, time.Month(total%12+1)
-	last := time.Date(ny, nm+1, 0, 0, 0, 0, 0, calendar.Zone()).Day()
-	return time.Date(ny, nm, min(d, last), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), calendar.Zone())
-}

@@ -130,8 +130,8 @@ func businessMinutes(n int) calendar.Spec {
 
 // partnerTargets are the Partner Growth Plan response targets (seed 001),
 // 7x24.
-func partnerTargets() []workflows.ResponseTarget {
-	return []workflows.ResponseTarget{
+func partnerTargets() []plan.ResponseTarget {
+	return []plan.ResponseTarget{
 		{Severity: "critical", Name: "Critical", Action: "response", Target: minutes(15)},
 		{Severity: "urgent", Name: "Urgent", Action: "response", Target: minutes(40)},
 		{Severity: "high", Name: "High", Action: "response", Target: minutes(4 * 60)},
@@ -143,8 +143,8 @@ func partnerTargets() []workflows.ResponseTarget {
 // remoteOMTargets are the Remote O&M targets (seed 000): routine issues in
 // 120 business minutes (5x8, 09:00–17:00 CST), critical failures in 60
 // minutes 7x24.
-func remoteOMTargets() []workflows.ResponseTarget {
-	return []workflows.ResponseTarget{
+func remoteOMTargets() []plan.ResponseTarget {
+	return []plan.ResponseTarget{
 		{Severity: "critical", Name: "Critical failure", Action: "response", Target: minutes(60)},
 		{Severity: "routine", Name: "Routine issue", Action: "response", Target: businessMinutes(120)},
 	}
@@ -152,35 +152,35 @@ func remoteOMTargets() []workflows.ResponseTarget {
 
 // partnerElitePlan is a Partner Growth Plan Elite-like plan for the year
 // from start.
-func partnerElitePlan(start time.Time, months int) workflows.ServicePlan {
-	return workflows.ServicePlan{
+func partnerElitePlan(start time.Time, months int) plan.ServicePlan {
+	return plan.ServicePlan{
 		PackageCode: "partner-elite", PackageName: "Partner Growth Plan Elite", CatalogVersion: "test",
 		Start: start, End: start.AddDate(0, months, 0),
 		ResponseTargets: partnerTargets(),
-		Quotas: []workflows.ServiceQuota{
-			{Key: "health-check", Name: "Cloud Resource Health check based on Advisor", Limit: 1, Period: workflows.PeriodMonth, Unit: "health check"},
-			{Key: "critical-time-guarantee", Name: "Critical Time Guarantee", Limit: 2, Period: workflows.PeriodYear, Unit: "guarantee"},
-			{Key: "migration-consulting", Name: "Cloud Migration Consulting Service", Limit: 2, Period: workflows.PeriodYear},
-			{Key: "landing-zone-design", Name: "Landing Zone General Design", Limit: 1, Period: workflows.PeriodQuarter},
+		Quotas: []plan.ServiceQuota{
+			{Key: "health-check", Name: "Cloud Resource Health check based on Advisor", Limit: 1, Period: plan.PeriodMonth, Unit: "health check"},
+			{Key: "critical-time-guarantee", Name: "Critical Time Guarantee", Limit: 2, Period: plan.PeriodYear, Unit: "guarantee"},
+			{Key: "migration-consulting", Name: "Cloud Migration Consulting Service", Limit: 2, Period: plan.PeriodYear},
+			{Key: "landing-zone-design", Name: "Landing Zone General Design", Limit: 1, Period: plan.PeriodQuarter},
 		},
-		Obligations: []workflows.ServiceObligation{
-			{Key: "usage-report", Name: "Product usage report", Cadence: workflows.CadenceMonthly},
-			{Key: "service-summary-report", Name: "Service Summary Report", Cadence: workflows.CadenceYearly},
+		Obligations: []plan.ServiceObligation{
+			{Key: "usage-report", Name: "Product usage report", Cadence: plan.CadenceMonthly},
+			{Key: "service-summary-report", Name: "Service Summary Report", Cadence: plan.CadenceYearly},
 		},
 	}
 }
 
 // remoteOMPlan is a Hybrid Base Remote O&M-like plan for the year from start.
-func remoteOMPlan(start time.Time) workflows.ServicePlan {
-	return workflows.ServicePlan{
+func remoteOMPlan(start time.Time) plan.ServicePlan {
+	return plan.ServicePlan{
 		PackageCode: "hybrid-base-remote-om", PackageName: "DingTalk Hybrid Base Remote O&M Support", CatalogVersion: "test",
 		Start: start, End: start.AddDate(1, 0, 0),
 		ResponseTargets: remoteOMTargets(),
-		Obligations: []workflows.ServiceObligation{
-			{Key: "monthly-operations-report", Name: "Monthly Operations Report", Cadence: workflows.CadenceMonthly},
-			{Key: "post-incident-analysis-report", Name: "Post-Incident Analysis Report", Cadence: workflows.CadencePerIncident,
+		Obligations: []plan.ServiceObligation{
+			{Key: "monthly-operations-report", Name: "Monthly Operations Report", Cadence: plan.CadenceMonthly},
+			{Key: "post-incident-analysis-report", Name: "Post-Incident Analysis Report", Cadence: plan.CadencePerIncident,
 				Severities: []string{"critical"}},
-			{Key: "annual-service-summary-report", Name: "Annual Service Summary Report", Cadence: workflows.CadenceYearly},
+			{Key: "annual-service-summary-report", Name: "Annual Service Summary Report", Cadence: plan.CadenceYearly},
 		},
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/sowflow/sowflow/plan"
 )
 
 // Role is what an actor may do (DESIGN.md, "Who uses it").
@@ -67,54 +69,21 @@ type PackageRef struct {
 // *StartError values.
 const InvalidInputErrorType = "InvalidInput"
 
-// Start rules carried by StartError.
+// Start rules carried by StartError (plan's, named here for the workflows'
+// callers).
 const (
-	StartRuleRequired    = "required"
-	StartRuleInvalid     = "invalid"
-	StartRuleUnsupported = "unsupported"
-	StartRuleLeadTime    = "lead-time"
+	StartRuleRequired    = plan.StartRuleRequired
+	StartRuleInvalid     = plan.StartRuleInvalid
+	StartRuleUnsupported = plan.StartRuleUnsupported
+	StartRuleLeadTime    = plan.StartRuleLeadTime
 )
 
-// StartError is a reason a project cannot start: the request field, the rule
-// it breaks and a message naming both.
-type StartError struct {
-	Field   string `json:"field"`
-	Rule    string `json:"rule"`
-	Message string `json:"message"`
-}
-
-// Error renders "field: message".
-func (e *StartError) Error() string { return e.Field + ": " + e.Message }
+// StartError is a reason a workflow cannot start (plan.StartError: a service
+// plan's own validation reports it too).
+type StartError = plan.StartError
 
 // StartErrors returns the *StartError values in err, however joined.
-func StartErrors(err error) []*StartError { return ErrorsOf[*StartError](err) }
-
-// ErrorsOf returns every error of type T in err's tree — through Unwrap()
-// error and Unwrap() []error (errors.Join) — in order, without looking
-// inside a T.
-func ErrorsOf[T error](err error) []T {
-	var out []T
-	var walk func(error)
-	walk = func(err error) {
-		if err == nil {
-			return
-		}
-		if t, ok := err.(T); ok {
-			out = append(out, t)
-			return
-		}
-		switch u := err.(type) {
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				walk(e)
-			}
-		case interface{ Unwrap() error }:
-			walk(u.Unwrap())
-		}
-	}
-	walk(err)
-	return out
-}
+func StartErrors(err error) []*StartError { return plan.ErrorsOf[*StartError](err) }
 
 // Error types of refused actions, as the Temporal application error type of
 // an update's rejection. Map them with AsRefusal.

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/plan"
 )
 
 // serviceClosingGrace is how long a service waits after its year ends for
@@ -77,7 +78,7 @@ func ValidateService(in ServiceInput) error {
 // service is one run of a service workflow.
 type service struct {
 	in   ServiceInput // Resume cleared
-	plan *ServicePlan
+	plan *plan.ServicePlan
 	s    ServiceState
 	ctx  workflow.Context // the root context, for the clock in validators
 	rt   *runtime
@@ -111,7 +112,7 @@ func newService(ctx workflow.Context, in ServiceInput) *service {
 
 func initialServiceState(in ServiceInput, at time.Time) ServiceState {
 	pl := &in.Plan
-	periods := ServicePeriods(pl.Start, pl.End)
+	periods := plan.ServicePeriods(pl.Start, pl.End)
 	s := ServiceState{
 		ServiceID:  in.ServiceID,
 		CustomerID: in.CustomerID,
@@ -138,15 +139,15 @@ func initialServiceState(in ServiceInput, at time.Time) ServiceState {
 	}
 	for _, o := range pl.Obligations {
 		ob := ObligationState{Key: o.Key, Name: o.Name, Cadence: o.Cadence, Submissions: []ObligationSubmission{}}
-		if u := o.Cadence.unit(); u != "" {
+		if u := o.Cadence.Unit(); u != "" {
 			for m := 0; m < len(periods); {
 				first, last := periodSpan(u, m, len(periods))
 				ob.Periods = append(ob.Periods, ObligationPeriod{Label: periodLabel(u, periods, m),
-					FirstMonth: first + 1, LastMonth: last + 1, End: periods[last].End, Due: o.due()})
+					FirstMonth: first + 1, LastMonth: last + 1, End: periods[last].End, Due: o.Due()})
 				m = last + 1
 			}
 		} else {
-			ob.Periods = []ObligationPeriod{{Label: periodLabel(PeriodYear, periods, 0), FirstMonth: 1,
+			ob.Periods = []ObligationPeriod{{Label: periodLabel(plan.PeriodYear, periods, 0), FirstMonth: 1,
 				LastMonth: len(periods), End: s.End}}
 			ob.Tickets = []int{}
 		}
@@ -161,7 +162,7 @@ func initialServiceState(in ServiceInput, at time.Time) ServiceState {
 }
 
 // setQuotaPeriod points the quota at the period containing month m.
-func setQuotaPeriod(q *ServiceQuotaState, periods []ServicePeriod, m int) {
+func setQuotaPeriod(q *ServiceQuotaState, periods []plan.ServicePeriod, m int) {
 	first, last := periodSpan(q.Period, m, len(periods))
 	q.Label = periodLabel(q.Period, periods, m)
 	q.PeriodStart, q.PeriodEnd = periods[first].Start, periods[last].End

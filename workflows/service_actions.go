@@ -6,6 +6,8 @@ import (
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/sowflow/sowflow/plan"
 )
 
 // ---- actors and states ----
@@ -61,8 +63,8 @@ func (w *service) checkOpenTicket(in OpenTicket) *Refusal {
 		func() *Refusal { return w.checkServiceActor(in.Actor, true, "open tickets") },
 		func() *Refusal { return required("severity", in.Severity) },
 		func() *Refusal {
-			if _, rank := w.plan.target(in.Severity); rank < 0 {
-				return invalid(RuleUnknown, "severity", fmt.Sprintf("%s has no severity %q (severities: %v)", w.plan.PackageCode, in.Severity, w.plan.severities()))
+			if _, rank := w.plan.Target(in.Severity); rank < 0 {
+				return invalid(RuleUnknown, "severity", fmt.Sprintf("%s has no severity %q (severities: %v)", w.plan.PackageCode, in.Severity, w.plan.Severities()))
 			}
 			return nil
 		},
@@ -114,7 +116,7 @@ func (w *service) openTicket(ctx workflow.Context, in OpenTicket) (OpenTicketRes
 	}
 	for i := range w.s.Obligations {
 		o := &w.s.Obligations[i]
-		if w.plan.Obligations[i].owedFor(in.Severity) {
+		if w.plan.Obligations[i].OwedFor(in.Severity) {
 			o.Tickets = append(o.Tickets, n)
 			o.Periods[0].Due++
 		}
@@ -209,12 +211,12 @@ func (w *service) resolveObligation(in SubmitObligation) (oi, pi, month int, r *
 	if r != nil {
 		return -1, -1, 0, r
 	}
-	oi = w.plan.obligation(in.Obligation)
+	oi = w.plan.ObligationIndex(in.Obligation)
 	if oi < 0 {
 		return -1, -1, 0, invalid(RuleUnknown, "obligation", fmt.Sprintf("%s has no obligation %q", w.plan.PackageCode, in.Obligation))
 	}
 	o := &w.s.Obligations[oi]
-	if o.Cadence == CadencePerIncident {
+	if o.Cadence == plan.CadencePerIncident {
 		if in.Ticket <= 0 {
 			return -1, -1, 0, invalid(RuleField, "ticket", fmt.Sprintf("obligation %s is owed per incident: ticket is required", o.Key))
 		}
@@ -267,7 +269,7 @@ func (w *service) submitObligation(ctx workflow.Context, in SubmitObligation) (A
 	sub := ObligationSubmission{N: len(o.Submissions) + 1, Month: month, Ticket: in.Ticket, Title: in.Title, URI: in.URI,
 		SHA256: in.SHA256, SubmittedAt: at, SubmittedBy: in.Actor, RequestID: in.RequestID, Late: p.Ended}
 	counted := true
-	if o.Cadence == CadencePerIncident {
+	if o.Cadence == plan.CadencePerIncident {
 		// A revised report for the same incident does not count twice.
 		for _, prev := range o.Submissions {
 			if prev.Ticket == in.Ticket {

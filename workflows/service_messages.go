@@ -3,6 +3,8 @@ package workflows
 import (
 	"fmt"
 	"time"
+
+	"github.com/sowflow/sowflow/plan"
 )
 
 // ServiceWorkflowName is the workflow type name of a continuous service (a
@@ -25,8 +27,8 @@ type ServiceInput struct {
 	// ProjectID, when set, names the project the service belongs to (Remote
 	// O&M's documents are both the project's deliverables and the
 	// service's obligations); it must be the same customer's.
-	ProjectID string      `json:"project_id,omitempty"`
-	Plan      ServicePlan `json:"plan"`
+	ProjectID string           `json:"project_id,omitempty"`
+	Plan      plan.ServicePlan `json:"plan"`
 	// StartedBy and RequestID identify who started the service and with
 	// which request.
 	StartedBy Actor  `json:"started_by"`

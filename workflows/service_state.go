@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/plan"
 )
 
 // ServiceStatus is where a service is in its year.
@@ -41,8 +42,8 @@ type ServiceState struct {
 	End       time.Time     `json:"end"`
 	// Periods are the service months; Month is the index of the month in
 	// progress (len(Periods) once the year has ended, 0 before it starts).
-	Periods []ServicePeriod `json:"periods"`
-	Month   int             `json:"month"`
+	Periods []plan.ServicePeriod `json:"periods"`
+	Month   int                  `json:"month"`
 	// NextBoundary is when the month in progress ends (or the year starts,
 	// while pending).
 	NextBoundary time.Time           `json:"next_boundary,omitzero"`
@@ -85,11 +86,11 @@ type RunStats struct {
 // ServiceQuotaState is a quota's use in the period in progress, and the
 // totals of the periods before it.
 type ServiceQuotaState struct {
-	Key    string            `json:"key"`
-	Name   string            `json:"name"`
-	Limit  int               `json:"limit"`
-	Period ServicePeriodUnit `json:"period"`
-	Unit   string            `json:"unit,omitempty"`
+	Key    string                 `json:"key"`
+	Name   string                 `json:"name"`
+	Limit  int                    `json:"limit"`
+	Period plan.ServicePeriodUnit `json:"period"`
+	Unit   string                 `json:"unit,omitempty"`
 	// Label, PeriodStart and PeriodEnd name the period in progress.
 	Label       string     `json:"label"`
 	PeriodStart time.Time  `json:"period_start"`
@@ -109,9 +110,9 @@ type QuotaPeriodUse struct {
 
 // ObligationState is an obligation with its periods and submissions.
 type ObligationState struct {
-	Key     string  `json:"key"`
-	Name    string  `json:"name"`
-	Cadence Cadence `json:"cadence"`
+	Key     string       `json:"key"`
+	Name    string       `json:"name"`
+	Cadence plan.Cadence `json:"cadence"`
 	// Periods are the periods of the year (one, covering the year, for a
 	// per-incident obligation, whose Due grows with each ticket owed).
 	Periods     []ObligationPeriod     `json:"periods"`
@@ -248,7 +249,7 @@ type SeveritySummary struct {
 type ObligationSummary struct {
 	Key       string             `json:"key"`
 	Name      string             `json:"name"`
-	Cadence   Cadence            `json:"cadence"`
+	Cadence   plan.Cadence       `json:"cadence"`
 	Due       int                `json:"due"`
 	Submitted int                `json:"submitted"`
 	Periods   []ObligationPeriod `json:"periods"`

@@ -10,6 +10,8 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/sowflow/sowflow/plan"
 )
 
 // SLAAccountWorkflowName is the workflow type name of a mail SLA account
@@ -304,7 +306,7 @@ func (w *slaAccount) startPeriod(ctx workflow.Context) error {
 	period := w.s.NextPeriod
 	id := SLAPeriodWorkflowID(w.s.Account, period)
 	fee := w.s.MonthlyFeeCents
-	next := addMonthsCST(w.s.NextStart, 1)
+	next := plan.AddMonthsCST(w.s.NextStart, 1)
 	if np := next.Format("2006-01"); w.s.LastPeriod == "" || np <= w.s.LastPeriod {
 		w.s.NextPeriod, w.s.NextStart = np, next
 	} else {

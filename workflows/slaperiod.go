@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/plan"
 )
 
 // SLAPeriodWorkflowName is the workflow type name of one monthly service
@@ -248,7 +249,7 @@ func ParseSLAPeriod(period string) (start, end time.Time, err error) {
 	if err != nil || t.Format("2006-01") != period {
 		return time.Time{}, time.Time{}, fmt.Errorf("period %q: want YYYY-MM", period)
 	}
-	return t, addMonthsCST(t, 1), nil
+	return t, plan.AddMonthsCST(t, 1), nil
 }
 
 // ValidateSLAPeriod checks an SLA period input.

@@ -140,7 +140,7 @@ func TestSLAClaimWindow(t *testing.T) {
 		name          string
 		period        string
 		opens, closes time.Time
-		legacyCloses  time.Time // addMonthsCST(period end, 2), for contrast
+		legacyCloses  time.Time // plan.AddMonthsCST(period end, 2), for contrast
 		outageDay     time.Time
 	}{
 		// The 5th working day of October 2026 is the 13th (8, 9, the

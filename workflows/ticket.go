@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/plan"
 )
 
 // TicketWorkflowName is the workflow type name of a support ticket, started
@@ -77,7 +78,7 @@ type TicketInput struct {
 	RequestID string    `json:"request_id,omitempty"`
 	// Targets are the plan's response targets, most severe first; a
 	// severity change picks the new clock from them.
-	Targets []ResponseTarget `json:"targets"`
+	Targets []plan.ResponseTarget `json:"targets"`
 }
 
 // TicketResult is the output of the ticket workflow, once closed.
@@ -278,8 +279,8 @@ func ValidateTicket(in TicketInput) error {
 	if in.OpenedAt.IsZero() {
 		errs = append(errs, &StartError{Field: "opened_at", Rule: StartRuleRequired, Message: "opened_at is required"})
 	}
-	plan := ServicePlan{ResponseTargets: in.Targets}
-	if _, rank := plan.target(in.Severity); rank < 0 {
+	targets := plan.ServicePlan{ResponseTargets: in.Targets}
+	if _, rank := targets.Target(in.Severity); rank < 0 {
 		errs = append(errs, &StartError{Field: "severity", Rule: StartRuleInvalid, Message: fmt.Sprintf("severity %q has no response target", in.Severity)})
 	}
 	for i, tg := range in.Targets {
@@ -295,14 +296,14 @@ func ValidateTicket(in TicketInput) error {
 type ticket struct {
 	in   TicketInput
 	s    TicketState
-	plan ServicePlan // the targets, for lookups
+	plan plan.ServicePlan // the targets, for lookups
 	rt   *runtime
 	// last is the last report sent.
 	last *TicketReport
 }
 
 func newTicket(ctx workflow.Context, in TicketInput) *ticket {
-	t := &ticket{in: in, plan: ServicePlan{ResponseTargets: in.Targets}}
+	t := &ticket{in: in, plan: plan.ServicePlan{ResponseTargets: in.Targets}}
 	// The service lists a ticket when it opens it: the first report is due
 	// at the first change.
 	t.last = &TicketReport{Severity: in.Severity, Status: TicketOpen}
@@ -343,7 +344,7 @@ func warningSpec(target calendar.Spec) calendar.Spec {
 
 // startClock computes the response clock of the severity from at.
 func (t *ticket) startClock(ctx workflow.Context, at time.Time, severity string) (TicketClock, error) {
-	tg, rank := t.plan.target(severity)
+	tg, rank := t.plan.Target(severity)
 	if rank < 0 {
 		return TicketClock{}, fmt.Errorf("severity %q has no response target", severity)
 	}
@@ -571,11 +572,11 @@ func (t *ticket) checkChangeSeverity(in ChangeSeverity) *Refusal {
 		func() *Refusal { return required("severity", in.Severity) },
 		func() *Refusal { return required("reason", in.Reason) },
 		func() *Refusal {
-			_, to := t.plan.target(in.Severity)
-			_, from := t.plan.target(t.s.Severity)
+			_, to := t.plan.Target(in.Severity)
+			_, from := t.plan.Target(t.s.Severity)
 			switch {
 			case to < 0:
-				return invalid(RuleUnknown, "severity", fmt.Sprintf("no severity %q (severities: %v)", in.Severity, t.plan.severities()))
+				return invalid(RuleUnknown, "severity", fmt.Sprintf("no severity %q (severities: %v)", in.Severity, t.plan.Severities()))
 			case to == from:
 				return refused(RuleState, fmt.Sprintf("ticket %d is already %s", t.s.Ticket, in.Severity))
 			case to > from && in.Actor.Role == RoleCustomer:

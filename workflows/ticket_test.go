@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/plan"
 	"github.com/sowflow/sowflow/workflows"
 )
 
 // ticketInput is ticket 1 of service s-1, opened by the customer at opened
 // with the severity, reporting to nobody.
-func ticketInput(targets []workflows.ResponseTarget, severity string, opened time.Time) workflows.TicketInput {
+func ticketInput(targets []plan.ResponseTarget, severity string, opened time.Time) workflows.TicketInput {
 	return workflows.TicketInput{
 		ServiceID: "s-1", CustomerID: "cust-1", Ticket: 1, Severity: severity, Title: "database unreachable",
 		OpenedAt: opened, OpenedBy: customer, RequestID: "open-1", Targets: targets,
@@ -56,11 +57,11 @@ func closeAt(h *harness, start, when time.Time) {
 // deadline, and the warning comes at 75% of the target.
 func TestTicketResponseTargets(t *testing.T) {
 	monday := cst(2026, 3, 2, 10, 0) // a working Monday, 10:00
-	type plan struct {
+	type targetSet struct {
 		name    string
-		targets []workflows.ResponseTarget
+		targets []plan.ResponseTarget
 	}
-	plans := []plan{{"partner", partnerTargets()}, {"remote-om", remoteOMTargets()}}
+	plans := []targetSet{{"partner", partnerTargets()}, {"remote-om", remoteOMTargets()}}
 	// want gives each severity's deadline and warning from monday 10:00.
 	want := map[string]map[string][2]time.Time{
 		"partner": {

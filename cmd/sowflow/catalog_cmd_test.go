@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,7 +27,19 @@ func TestRunCatalog(t *testing.T) {
 	}
 	good := write("good.yaml", string(orig))
 	longer := write("longer.yaml", strings.Replace(string(orig), "value: 15\n", "value: 20\n", 1))
-	broken := write("broken.yaml", strings.Replace(strings.Replace(string(orig), "kind: project", "kind: projekt", 1), "  model: unpriced\n", "  model: unpriced\n  discount: 5\n", 1))
+	brokenSrc := strings.Replace(strings.Replace(string(orig), "kind: project", "kind: projekt", 1), "  model: unpriced\n", "  model: unpriced\n  discount: 5\n", 1)
+	broken := write("broken.yaml", brokenSrc)
+	// lineOf is the line number of the first line of the broken file that is
+	// want, so the expected positions follow edits of the package file.
+	lineOf := func(want string) int {
+		for i, l := range strings.Split(brokenSrc, "\n") {
+			if l == want {
+				return i + 1
+			}
+		}
+		t.Fatalf("broken.yaml has no line %q", want)
+		return 0
+	}
 
 	tests := []struct {
 		name   string
@@ -37,8 +50,8 @@ func TestRunCatalog(t *testing.T) {
 	}{
 		{"validate ok", []string{"validate", good}, 0, []string{good + ": ok"}, ""},
 		{"validate lists every error", []string{"validate", broken, good}, 1, []string{
-			broken + ":7:7: kind: value must be one of 'project', 'support-plan', 'sla' (enum)",
-			broken + ":22:3: pricing.discount: discount is not a field here (additionalProperties)",
+			fmt.Sprintf("%s:%d:7: kind: value must be one of 'project', 'support-plan', 'sla' (enum)", broken, lineOf("kind: projekt")),
+			fmt.Sprintf("%s:%d:3: pricing.discount: discount is not a field here (additionalProperties)", broken, lineOf("  discount: 5")),
 			good + ": ok",
 		}, ""},
 		{"validate without files", []string{"validate"}, 2, nil, "missing FILE"},
