@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
@@ -75,6 +76,11 @@ type Config struct {
 	// no trailing slash): invitation links start with it, and session cookies
 	// are Secure when it is https. Empty in dev means the dev server's own URL.
 	PublicURL string
+	// SMTPURL, when set, is the mail server notifications are sent through
+	// (smtp:// with STARTTLS when offered, smtps:// for implicit TLS);
+	// MailFrom is their sender address.
+	SMTPURL  string
+	MailFrom string
 }
 
 // Temporal describes the connection to an external Temporal cluster.
@@ -128,6 +134,8 @@ var Variables = []Variable{
 	{"SOWFLOW_APP_ROLE", "", "migrate only: the PostgreSQL role api and worker connect as; after migrating, `migrate up` grants it SELECT, INSERT, UPDATE, DELETE on sowflow's tables and only SELECT, INSERT on audit_log"},
 	{"SOWFLOW_PAYLOAD_KEY", "", "32-byte key (base64 or hex) that encrypts every Temporal payload with AES-256-GCM; every api and worker process needs the same key"},
 	{"SOWFLOW_PUBLIC_URL", "dev: its own URL, else http://127.0.0.1:8080", "the portal's public address (https://host[:port]); invitation links start with it and session cookies are Secure when it is https"},
+	{"SOWFLOW_SMTP_URL", "", "mail server for notifications (worker, dev): smtp://[user:pass@]host[:port] (STARTTLS when offered, port 587) or smtps://… (implicit TLS, port 465); unset sends no mail"},
+	{"SOWFLOW_MAIL_FROM", "", "sender address of notification mail; required with SOWFLOW_SMTP_URL"},
 }
 
 // FromEnv reads the process environment.
@@ -191,6 +199,17 @@ func Load(mode Mode, lookup func(string) (string, bool)) (Config, error) {
 			r.fail("SOWFLOW_PUBLIC_URL", err)
 		}
 		cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
+	}
+
+	cfg.SMTPURL = r.str("SOWFLOW_SMTP_URL", "")
+	cfg.MailFrom = r.str("SOWFLOW_MAIL_FROM", "")
+	if cfg.SMTPURL != "" {
+		if u, err := url.Parse(cfg.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			r.fail("SOWFLOW_SMTP_URL", errors.New("want smtp://[user:pass@]host[:port] or smtps://…"))
+		}
+		if _, err := mail.ParseAddress(cfg.MailFrom); err != nil {
+			r.fail("SOWFLOW_MAIL_FROM", fmt.Errorf("want the sender's address with SOWFLOW_SMTP_URL: %w", err))
+		}
 	}
 
 	if cfg.DatabaseURL != "" {

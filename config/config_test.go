@@ -46,6 +46,8 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"metrics addr same as api", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_METRICS_ADDR": ":8080"}, []string{"SOWFLOW_METRICS_ADDR: is SOWFLOW_HTTP_ADDR"}},
 		{"idempotency retention", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_IDEMPOTENCY_RETENTION": "30s"}, []string{"SOWFLOW_IDEMPOTENCY_RETENTION: 30s is too short"}},
 		{"http document uris", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_ALLOW_HTTP_DOCUMENT_URIS": "perhaps"}, []string{"SOWFLOW_ALLOW_HTTP_DOCUMENT_URIS"}},
+		{"smtp url scheme", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_SMTP_URL": "http://mail.example.com", "SOWFLOW_MAIL_FROM": "noreply@example.com"}, []string{"SOWFLOW_SMTP_URL: want smtp://"}},
+		{"smtp without sender", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_SMTP_URL": "smtps://u:p@mail.example.com"}, []string{"SOWFLOW_MAIL_FROM"}},
 		{"several problems at once", ModeAPI, map[string]string{"TEMPORAL_ADDRESS": "grpc://x:1", "SOWFLOW_LOG_LEVEL": "x"}, []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "SOWFLOW_LOG_LEVEL"}},
 	}
 	for _, tt := range tests {

@@ -39,6 +39,9 @@ type Retry struct {
 // WebhookRetry retries webhook deliveries for up to 24 hours.
 var WebhookRetry = Retry{Base: 30 * time.Second, Max: time.Hour, Window: 24 * time.Hour}
 
+// EmailRetry retries mail for up to 6 hours.
+var EmailRetry = Retry{Base: 30 * time.Second, Max: 30 * time.Minute, Window: 6 * time.Hour}
+
 // delay is the wait before retry number attempts (1 for the first retry).
 func (r Retry) delay(attempts int) time.Duration {
 	d := r.Base
@@ -105,7 +108,13 @@ func (r *Relay) Run(ctx context.Context) {
 // RunOnce expands one batch of outbox entries and sends one batch of due
 // deliveries. busy reports whether it found any work, so more may wait.
 func (r *Relay) RunOnce(ctx context.Context) (busy bool, err error) {
-	expanded, err := r.Store.ExpandOutbox(ctx, r.batch())
+	var mailKinds []string
+	for _, c := range r.Channels {
+		if c.Name == store.ChannelEmail {
+			mailKinds = MailKindNames()
+		}
+	}
+	expanded, err := r.Store.ExpandOutbox(ctx, r.batch(), mailKinds)
 	if err != nil {
 		return false, err
 	}

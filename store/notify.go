@@ -58,7 +58,11 @@ const ownerOfOutbox = `LEFT JOIN owners ow ON ow.kind = CASE o.source WHEN 'proj
 // concurrent relays expand different entries; a delivery that exists
 // already, for the entry or for another role's entry of the same event, is
 // kept as it is. It returns how many entries it expanded.
-func (s *Store) ExpandOutbox(ctx context.Context, limit int) (int, error) {
+//
+// Entries of a kind in mailKinds get an email delivery too, per enabled
+// person of the audience: a customer entry's customer's people, a manager
+// entry's managers.
+func (s *Store) ExpandOutbox(ctx context.Context, limit int, mailKinds []string) (int, error) {
 	if err := checkLimit("outbox entries", limit); err != nil {
 		return 0, err
 	}
@@ -82,6 +86,19 @@ func (s *Store) ExpandOutbox(ctx context.Context, limit int) (int, error) {
 			ORDER BY o.id, w.id
 			ON CONFLICT DO NOTHING`, ids); err != nil {
 			return err
+		}
+		if len(mailKinds) > 0 {
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO deliveries (outbox_id, event_key, channel, recipient)
+				SELECT o.id, concat_ws(':', o.source, o.subject_id, o.ticket, o.event_seq, o.kind), 'email', p.id
+				FROM outbox o `+ownerOfOutbox+`
+				JOIN people p ON NOT p.disabled AND p.role = o.recipient
+					AND (o.recipient <> 'customer' OR p.customer_id = ow.customer_id)
+				WHERE o.id = ANY ($1) AND o.kind = ANY ($2) AND o.recipient IN ('customer', 'manager')
+				ORDER BY o.id, p.id
+				ON CONFLICT DO NOTHING`, ids, mailKinds); err != nil {
+				return err
+			}
 		}
 		_, err = tx.Exec(ctx, `UPDATE outbox SET expanded_at = now() WHERE id = ANY ($1)`, ids)
 		return err

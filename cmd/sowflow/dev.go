@@ -134,7 +134,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(logger, "start worker", err)
 	}
 	defer w.Stop()
-	svc.startRelay(ctx, cfg.PublicURL)
+	svc.startRelay(ctx, cfg)
 
 	printDevBanner(stdout, url, srv, where, tokens, people)
 	deps := svc.apiDeps(tc, cfg.Temporal.TaskQueue, pc)

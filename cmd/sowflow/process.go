@@ -356,12 +356,16 @@ func (s *services) apiDeps(tc client.Client, taskQueue string, pc *codec.AESGCM)
 }
 
 // startRelay runs the notification relay until ctx ends: every worker
-// process runs one, and they share the work through row locks. Webhook
-// links start with publicURL.
-func (s *services) startRelay(ctx context.Context, publicURL string) {
+// process runs one, and they share the work through row locks. Mail goes
+// out only with SOWFLOW_SMTP_URL set; links start with SOWFLOW_PUBLIC_URL.
+func (s *services) startRelay(ctx context.Context, cfg config.Config) {
 	r := &notify.Relay{Store: s.store, Logger: s.logger, Channels: []notify.Channel{
-		{Name: store.ChannelWebhook, Sender: &notify.Webhook{Store: s.store, PublicURL: publicURL}, Retry: notify.WebhookRetry},
+		{Name: store.ChannelWebhook, Sender: &notify.Webhook{Store: s.store, PublicURL: cfg.PublicURL}, Retry: notify.WebhookRetry},
 	}}
+	if cfg.SMTPURL != "" {
+		r.Channels = append(r.Channels, notify.Channel{Name: store.ChannelEmail,
+			Sender: &notify.Email{Store: s.store, URL: cfg.SMTPURL, From: cfg.MailFrom, PublicURL: cfg.PublicURL}, Retry: notify.EmailRetry})
+	}
 	go r.Run(ctx)
 }
 
