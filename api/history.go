@@ -130,6 +130,18 @@ func (h *handlers) fetchHistory(c *gin.Context, id string) ([]history.Run, bool)
 	return runs, true
 }
 
+// visibleHistory reads every run of the workflow of the project the request
+// names, when the caller may see it; it answers the request and returns
+// false when it cannot.
+func (h *handlers) visibleHistory(c *gin.Context) (string, []history.Run, bool) {
+	id, ok := h.visibleProject(c)
+	if !ok {
+		return "", nil, false
+	}
+	runs, ok := h.fetchHistory(c, id)
+	return id, runs, ok
+}
+
 // historyDecoder decodes payloads the way the workers encode them.
 func (h *handlers) historyDecoder() *history.Decoder {
 	return &history.Decoder{DataConverter: codec.DataConverter(h.deps.Codec)}
@@ -139,11 +151,7 @@ func (h *handlers) historyDecoder() *history.Decoder {
 // action with its actor, request ID and payload, every deadline computed,
 // timer fired and projection written (history.Entry).
 func (h *handlers) projectHistory(c *gin.Context) {
-	id, ok := h.visibleProject(c)
-	if !ok {
-		return
-	}
-	runs, ok := h.fetchHistory(c, id)
+	id, runs, ok := h.visibleHistory(c)
 	if !ok {
 		return
 	}
@@ -162,11 +170,7 @@ func (h *handlers) projectHistory(c *gin.Context) {
 // run's "history" alone is what `temporal workflow show --output json`
 // writes and any Temporal tool reads.
 func (h *handlers) projectHistoryExport(c *gin.Context) {
-	id, ok := h.visibleProject(c)
-	if !ok {
-		return
-	}
-	runs, ok := h.fetchHistory(c, id)
+	id, runs, ok := h.visibleHistory(c)
 	if !ok {
 		return
 	}
