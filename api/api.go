@@ -144,6 +144,7 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	v1.POST("/webhooks", webhookAdmins, h.idempotent, h.createWebhook)
 	v1.GET("/webhooks", webhookAdmins, h.listWebhooks)
 	v1.DELETE("/webhooks/:id", webhookAdmins, h.idempotent, h.deleteWebhook)
+	v1.GET("/webhooks/:id/deliveries", webhookAdmins, h.webhookDeliveries)
 
 	projects := v1.Group("/projects")
 	projects.POST("", manager, h.idempotent, h.startProject)

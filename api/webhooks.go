@@ -90,3 +90,35 @@ func (h *handlers) deleteWebhook(c *gin.Context) {
 		c.Status(http.StatusNoContent)
 	}
 }
+
+// maxListedDeliveries bounds GET /v1/webhooks/{id}/deliveries.
+const maxListedDeliveries = 1000
+
+type deliveryList struct {
+	Deliveries []store.DeliveryState `json:"deliveries"`
+}
+
+// webhookDeliveries answers an endpoint's delivery log, oldest first: each
+// delivery's attempts, last error and when it was sent or given up.
+func (h *handlers) webhookDeliveries(c *gin.Context) {
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	e, err := h.deps.Store.WebhookEndpoint(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !webhookVisible(principal(c), e) {
+		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no webhook endpoint " + id})
+		return
+	}
+	if err != nil {
+		h.internal(c, "read webhook endpoint", err)
+		return
+	}
+	log, err := h.deps.Store.Deliveries(ctx, store.ChannelWebhook, id, maxListedDeliveries)
+	if err != nil {
+		h.internal(c, "list webhook deliveries", err)
+		return
+	}
+	if log == nil {
+		log = []store.DeliveryState{}
+	}
+	c.JSON(http.StatusOK, deliveryList{Deliveries: log})
+}

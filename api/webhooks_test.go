@@ -110,6 +110,15 @@ func TestWebhookEndpoints(t *testing.T) {
 	}
 	mu.Unlock()
 
+	var log struct{ Deliveries []store.DeliveryState }
+	if rec := f.do(http.MethodGet, "/v1/webhooks/"+id+"/deliveries", store.RoleAdmin, nil, &log); rec.Code != http.StatusOK ||
+		len(log.Deliveries) != 1 || log.Deliveries[0].SentAt == nil || log.Deliveries[0].Attempts != 1 {
+		t.Errorf("delivery log: %d %s", rec.Code, rec.Body)
+	}
+	if rec := f.do(http.MethodGet, "/v1/webhooks/"+id+"/deliveries", store.RoleManager, nil, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("manager reads the all-customers endpoint's log: %d %s", rec.Code, rec.Body)
+	}
+
 	list := func(role store.Role) []map[string]any {
 		t.Helper()
 		var out struct{ Webhooks []map[string]any }
