@@ -19,6 +19,15 @@ import (
 func TestWebhookEndpoints(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
+	pool := testenv.Get(t).Pool
+	// Other tests' projects write to the outbox too: this test's endpoints
+	// receive only its own customer's events.
+	for _, q := range []string{`DELETE FROM deliveries`, `DELETE FROM webhook_endpoints`,
+		`DELETE FROM outbox WHERE subject_id = 'hook-p1'`} {
+		if _, err := pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	// A receiver that checks each message's signature with the secret the
 	// API answered, and keeps the message.
@@ -72,7 +81,7 @@ func TestWebhookEndpoints(t *testing.T) {
 	}
 
 	var created map[string]any
-	rec := f.do(http.MethodPost, "/v1/webhooks", store.RoleAdmin, []byte(`{"url":"`+srv.URL+`/hook","events":["window-closing"]}`), &created)
+	rec := f.do(http.MethodPost, "/v1/webhooks", store.RoleAdmin, []byte(`{"url":"`+srv.URL+`/hook","events":["window-closing"],"customer_id":"hooks-co"}`), &created)
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("create: %d %s", rec.Code, rec.Body)
 	}
@@ -81,14 +90,18 @@ func TestWebhookEndpoints(t *testing.T) {
 	if !strings.HasPrefix(secret, "whsec_") || rec.Header().Get("Location") != "/v1/webhooks/"+id {
 		t.Fatalf("created %v, Location %q", created, rec.Header().Get("Location"))
 	}
+	var unfiltered map[string]any
+	if rec := f.do(http.MethodPost, "/v1/webhooks", store.RoleAdmin, []byte(`{"url":"https://hooks.example/all","events":["ticket-breached"]}`), &unfiltered); rec.Code != http.StatusCreated {
+		t.Fatalf("create unfiltered: %d %s", rec.Code, rec.Body)
+	}
+	allID, _ := unfiltered["id"].(string)
 	var byManager map[string]any
 	if rec := f.do(http.MethodPost, "/v1/webhooks", store.RoleManager, []byte(`{"url":"https://hooks.example/acme","events":["ticket-breached"],"customer_id":"acme"}`), &byManager); rec.Code != http.StatusCreated {
 		t.Fatalf("manager create: %d %s", rec.Code, rec.Body)
 	}
 
 	// An event queued for the subscribed kind reaches the receiver.
-	pool := testenv.Get(t).Pool
-	if _, err := pool.Exec(ctx, `INSERT INTO owners (kind, id, customer_id) VALUES ('project', 'hook-p1', 'acme') ON CONFLICT DO NOTHING`); err != nil {
+	if _, err := pool.Exec(ctx, `INSERT INTO owners (kind, id, customer_id) VALUES ('project', 'hook-p1', 'hooks-co') ON CONFLICT DO NOTHING`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := pool.Exec(ctx, `INSERT INTO outbox (source, subject_id, event_seq, kind, recipient, payload)
@@ -104,7 +117,7 @@ func TestWebhookEndpoints(t *testing.T) {
 		}
 	}
 	mu.Lock()
-	if len(got) != 1 || got[0].Type != "window-closing" || got[0].Data.ProjectID != "hook-p1" || got[0].Data.CustomerID != "acme" ||
+	if len(got) != 1 || got[0].Type != "window-closing" || got[0].Data.ProjectID != "hook-p1" || got[0].Data.CustomerID != "hooks-co" ||
 		string(got[0].Data.Payload) != `{"deliverable":"d1"}` {
 		t.Errorf("receiver got %+v", got)
 	}
@@ -115,7 +128,7 @@ func TestWebhookEndpoints(t *testing.T) {
 		len(log.Deliveries) != 1 || log.Deliveries[0].SentAt == nil || log.Deliveries[0].Attempts != 1 {
 		t.Errorf("delivery log: %d %s", rec.Code, rec.Body)
 	}
-	if rec := f.do(http.MethodGet, "/v1/webhooks/"+id+"/deliveries", store.RoleManager, nil, nil); rec.Code != http.StatusNotFound {
+	if rec := f.do(http.MethodGet, "/v1/webhooks/"+allID+"/deliveries", store.RoleManager, nil, nil); rec.Code != http.StatusNotFound {
 		t.Errorf("manager reads the all-customers endpoint's log: %d %s", rec.Code, rec.Body)
 	}
 
@@ -132,19 +145,19 @@ func TestWebhookEndpoints(t *testing.T) {
 		}
 		return out.Webhooks
 	}
-	if all := list(store.RoleAdmin); len(all) != 2 {
-		t.Errorf("admin lists %v, want both endpoints", all)
+	if all := list(store.RoleAdmin); len(all) != 3 {
+		t.Errorf("admin lists %v, want all three endpoints", all)
 	}
-	if mine := list(store.RoleManager); len(mine) != 1 || mine[0]["customer_id"] != "acme" {
-		t.Errorf("manager lists %v, want only the acme endpoint", mine)
+	if mine := list(store.RoleManager); len(mine) != 2 || mine[0]["customer_id"] != "hooks-co" || mine[1]["customer_id"] != "acme" {
+		t.Errorf("manager lists %v, want the two customer-filtered endpoints", mine)
 	}
-	if rec := f.do(http.MethodDelete, "/v1/webhooks/"+id, store.RoleManager, nil, nil); rec.Code != http.StatusNotFound {
+	if rec := f.do(http.MethodDelete, "/v1/webhooks/"+allID, store.RoleManager, nil, nil); rec.Code != http.StatusNotFound {
 		t.Errorf("manager deletes the all-customers endpoint: %d %s", rec.Code, rec.Body)
 	}
 	if rec := f.do(http.MethodDelete, "/v1/webhooks/"+id, store.RoleAdmin, nil, nil); rec.Code != http.StatusNoContent {
 		t.Errorf("admin delete: %d %s", rec.Code, rec.Body)
 	}
-	if all := list(store.RoleAdmin); len(all) != 1 {
+	if all := list(store.RoleAdmin); len(all) != 2 {
 		t.Errorf("after delete admin lists %v", all)
 	}
 }
