@@ -114,7 +114,7 @@ func (h *handlers) startSLAAccount(c *gin.Context) {
 		writeProblem(c, Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity,
 			Detail: "the SLA account cannot start under its contract's rules",
 			Errors: []FieldError{{Field: "first_period", Rule: "claimable", Detail: "must be " + oldest +
-				" or later: claims for earlier months closed two months after they ended, so their periods would only be computed, never claimed"}}})
+				" or later: claims for earlier months closed at the end of the second month after them, so their periods would only be computed, never claimed"}}})
 		return
 	}
 	r := slaAccountResource(req.Account)
@@ -147,7 +147,8 @@ func (h *handlers) stopSLAAccount() gin.HandlerFunc {
 }
 
 // oldestClaimablePeriod is the earliest month (YYYY-MM) whose claim window
-// is surely open at now: claims close two months after the month ends, so
+// is surely open at now: claims close at the end of the second month after
+// the month (or the next working day), so
 // the month two before now's CST month closes at the end of this one (or
 // later, past a holiday), while the month three before closed at the end of
 // the last one or within this one's first days. An account starting

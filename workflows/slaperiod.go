@@ -280,7 +280,8 @@ func ValidateSLAPeriod(in SLAPeriodInput) error {
 // outages (Email) or error intervals (Sendify) while the month runs,
 // computes availability and the compensation tier at 00:00 CST of the next
 // month, keeps the claim window (after the 5th working day of the next
-// month until two months after the period) and takes the claim. It
+// month until 24:00 of the last day of the second month after the period,
+// or of the next working day) and takes the claim. It
 // completes slaLateClaimGrace after the window closes; its result is the
 // SLAPeriodState.
 //
