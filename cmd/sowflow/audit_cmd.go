@@ -43,7 +43,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		help(stderr)
 		return 2
 	}
-	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+	if isHelp(args[0]) {
 		help(stdout)
 		return 0
 	}

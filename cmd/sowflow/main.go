@@ -81,7 +81,7 @@ func usage(w io.Writer) {
 
 func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
-		if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		if isHelp(args[0]) {
 			fmt.Fprintln(stdout, "Usage: sowflow version\n\nPrints the version of this binary.")
 			return 0
 		}
@@ -90,4 +90,21 @@ func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fmt.Fprintf(stdout, "sowflow %s\n", version)
 	return 0
+}
+
+// isHelp says whether arg asks for a command's usage.
+func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" }
+
+// splitSubcommand splits a command's arguments into its subcommand and the
+// rest. Without a subcommand it prints usage and answers status 2, asked for
+// help it prints usage and answers 0; done says the command has answered.
+func splitSubcommand(args []string, usage string, stdout io.Writer) (sub string, rest []string, status int, done bool) {
+	if len(args) == 0 || isHelp(args[0]) {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return "", nil, 2, true
+		}
+		return "", nil, 0, true
+	}
+	return args[0], args[1:], 0, false
 }

@@ -119,7 +119,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const help = "Usage: sowflow migrate up|status\n\n  up      apply every pending migration\n  status  list migrations and whether each is applied\n\nEnvironment:\n"
 	if len(args) != 1 || (args[0] != "up" && args[0] != "status") {
-		if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		if len(args) == 1 && isHelp(args[0]) {
 			fmt.Fprint(stdout, help)
 			printVariables(stdout, config.ModeMigrate)
 			return 0

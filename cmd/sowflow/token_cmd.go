@@ -27,14 +27,10 @@ that customer's projects.
 `
 
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		fmt.Fprint(stdout, tokenUsage)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+	sub, rest, status, done := splitSubcommand(args, tokenUsage, stdout)
+	if done {
+		return status
 	}
-	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("token "+sub, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	role := fs.String("role", "", "")

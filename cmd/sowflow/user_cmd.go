@@ -42,14 +42,10 @@ password read from standard input).
 var userStdin io.Reader = os.Stdin
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		fmt.Fprint(stdout, userUsage)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+	sub, rest, status, done := splitSubcommand(args, userUsage, stdout)
+	if done {
+		return status
 	}
-	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	email := fs.String("email", "", "")
