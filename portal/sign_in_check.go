@@ -26,34 +26,21 @@ func (p *Portal) checkSignIn(w http.ResponseWriter, r *request) {
 	password := r.PostFormValue("password")
 	v := p.newView(r, "sign_in_title")
 	v.Page = signInPage{Email: email}
-	accountKey, addressKey := throttleKeys(r, email)
-	refusal, retryAfter, err := p.throttled(r, accountKey, addressKey)
-	if err != nil {
-		p.internal(w, r, "count sign-in failures", err)
+	person, check, err := p.checkPassword(w, r, email, password)
+	switch {
+	case err != nil:
+		p.internal(w, r, "check password", err)
 		return
-	}
-	if refusal != "" {
-		w.Header().Set("Retry-After", fmt.Sprint(retryAfter))
-		v.Error = refusal
+	case check.throttled != "":
+		v.Error = check.throttled
 		p.render(w, r, http.StatusTooManyRequests, "sign_in", v)
 		return
-	}
-
-	person, err := p.deps.Store.CheckCredentials(r.Context(), email, password)
-	if errors.Is(err, store.ErrBadCredentials) {
-		if err := p.deps.Store.RecordSignInFailure(r.Context(), []string{accountKey, addressKey}, r.now); err != nil {
-			p.internal(w, r, "record sign-in failure", err)
-			return
-		}
+	case check.wrong:
 		v.Error = msg(r.Lang, "sign_in_bad_credentials")
 		p.render(w, r, http.StatusUnauthorized, "sign_in", v)
 		return
 	}
-	if err != nil {
-		p.internal(w, r, "check credentials", err)
-		return
-	}
-	if err := p.deps.Store.ClearSignInFailures(r.Context(), accountKey); err != nil {
+	if err := p.deps.Store.ClearSignInFailures(r.Context(), check.accountKey); err != nil {
 		p.internal(w, r, "clear sign-in failures", err)
 		return
 	}
@@ -62,6 +49,48 @@ func (p *Portal) checkSignIn(w http.ResponseWriter, r *request) {
 		return
 	}
 	http.Redirect(w, r.Request, pathHome, http.StatusSeeOther)
+}
+
+// passwordCheck is what checkPassword found short of an error.
+type passwordCheck struct {
+	// throttled, when set, says in the request's language why the check
+	// was refused unchecked (Retry-After is set on the answer).
+	throttled string
+	// wrong says the password (or the account) did not match; the failure
+	// is counted.
+	wrong bool
+	// accountKey is the account's throttling key.
+	accountKey string
+}
+
+// checkPassword checks the password of the account email under sign-in
+// throttling, for the sign-in form and every other form that asks for a
+// password: refused while throttled, a wrong password counted against the
+// account and the address. It returns the person when the password is right.
+func (p *Portal) checkPassword(w http.ResponseWriter, r *request, email, password string) (store.Person, passwordCheck, error) {
+	accountKey, addressKey := throttleKeys(r, email)
+	check := passwordCheck{accountKey: accountKey}
+	refusal, retryAfter, err := p.throttled(r, accountKey, addressKey)
+	if err != nil {
+		return store.Person{}, check, fmt.Errorf("count sign-in failures: %w", err)
+	}
+	if refusal != "" {
+		w.Header().Set("Retry-After", fmt.Sprint(retryAfter))
+		check.throttled = refusal
+		return store.Person{}, check, nil
+	}
+	person, err := p.deps.Store.CheckCredentials(r.Context(), email, password)
+	if errors.Is(err, store.ErrBadCredentials) {
+		if err := p.deps.Store.RecordSignInFailure(r.Context(), []string{accountKey, addressKey}, r.now); err != nil {
+			return store.Person{}, check, fmt.Errorf("record sign-in failure: %w", err)
+		}
+		check.wrong = true
+		return store.Person{}, check, nil
+	}
+	if err != nil {
+		return store.Person{}, check, fmt.Errorf("check credentials: %w", err)
+	}
+	return person, check, nil
 }
 
 // throttleKeys are the keys failed password checks are counted under: the
