@@ -103,6 +103,18 @@ func New(d Deps) (*Portal, error) {
 	for _, action := range []string{"disable", "enable", "reset"} {
 		p.mux.HandleFunc("POST "+pathAdminPeople+"/{id}/"+action, p.form(p.changePerson(action), true))
 	}
+	// Delivery manager: dashboard, new project, submission, project management.
+	p.mux.HandleFunc("GET "+pathDashboard, p.page(p.showDashboard, true))
+	p.mux.HandleFunc("GET "+pathNewProject, p.page(p.showNewProject, true))
+	p.mux.HandleFunc("POST "+pathNewProject, p.form(p.startProject, true))
+	p.mux.HandleFunc("GET "+pathProjects+"{id}/deliverables/{key}/submit", p.page(p.showSubmitDeliverable, true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/deliverables/{key}/submit", p.form(p.submitDeliverable, true))
+	p.mux.HandleFunc("GET "+pathProjects+"{id}/manage", p.page(p.showManage, true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/phases/{key}/advance", p.form(p.advancePhase(), true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/delays/open", p.form(p.openDelay(), true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/delays/close", p.form(p.closeDelay(), true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/quotas/{key}/use", p.form(p.useQuota(), true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/terminate", p.form(p.terminate, true))
 	p.mux.HandleFunc("/", p.page(p.notFound, false))
 	return p, nil
 }
