@@ -73,6 +73,9 @@ func printVariables(w io.Writer, mode config.Mode) {
 		if mode == config.ModeWorker && apiOnly[v.Name] {
 			continue
 		}
+		if strings.HasPrefix(v.Name, "SOWFLOW_WORKER_") && mode != config.ModeWorker && mode != config.ModeDev {
+			continue
+		}
 		def := ""
 		if v.Default != "" {
 			def = " (default: " + v.Default + ")"
@@ -367,6 +370,14 @@ func (s *services) startRelay(ctx context.Context, cfg config.Config) {
 			Sender: &notify.Email{Store: s.store, URL: cfg.SMTPURL, From: cfg.MailFrom, PublicURL: cfg.PublicURL}, Retry: notify.EmailRetry})
 	}
 	go r.Run(ctx)
+}
+
+// workerTuning is the worker sizing the configuration asks for.
+func workerTuning(w config.WorkerTuning) worker.Tuning {
+	return worker.Tuning{
+		CacheSize: w.CacheSize, MaxWorkflowTasks: w.MaxWorkflowTasks, MaxActivities: w.MaxActivities,
+		MaxLocalActivities: w.MaxLocalActivities, WorkflowPollers: w.WorkflowPollers, ActivityPollers: w.ActivityPollers,
+	}
 }
 
 // workerDeps gives activities the calendar in force.

@@ -104,7 +104,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return code
 	}
 	defer p.close()
-	w := worker.New(p.tc, p.cfg.Temporal.TaskQueue, p.svc.workerDeps())
+	w := worker.NewTuned(p.tc, p.cfg.Temporal.TaskQueue, p.svc.workerDeps(), workerTuning(p.cfg.Worker))
 	if err := w.Start(); err != nil {
 		return fail(p.logger, "start worker", err)
 	}
