@@ -81,6 +81,8 @@ type Config struct {
 	// MailFrom is their sender address.
 	SMTPURL  string
 	MailFrom string
+	// HealthAddr, for a worker, serves /healthz and /readyz (empty: none).
+	HealthAddr string
 	// Worker tunes the Temporal worker of worker and dev processes.
 	Worker WorkerTuning
 }
@@ -163,6 +165,7 @@ var Variables = []Variable{
 	{"SOWFLOW_PUBLIC_URL", "dev: its own URL, else http://127.0.0.1:8080", "the portal's public address (https://host[:port]); invitation links start with it and session cookies are Secure when it is https"},
 	{"SOWFLOW_SMTP_URL", "", "mail server for notifications (worker, dev): smtp://[user:pass@]host[:port] (STARTTLS when offered, port 587) or smtps://… (implicit TLS, port 465); unset sends no mail"},
 	{"SOWFLOW_MAIL_FROM", "", "sender address of notification mail; required with SOWFLOW_SMTP_URL"},
+	{"SOWFLOW_HEALTH_ADDR", "", "worker only: serve /healthz and /readyz (PostgreSQL and Temporal answer) on this host:port; empty serves none"},
 	{"SOWFLOW_WORKER_CACHE_SIZE", "10000", "worker, dev: workflow executions kept in memory between their tasks (sticky cache; 0 turns it off and every task replays the whole history)"},
 	{"SOWFLOW_WORKER_MAX_WORKFLOW_TASKS", "1000", "worker, dev: workflow tasks run at once (at least 2)"},
 	{"SOWFLOW_WORKER_MAX_ACTIVITIES", "1000", "worker, dev: activities (read-model projections) run at once"},
@@ -245,6 +248,12 @@ func Load(mode Mode, lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 
+	cfg.HealthAddr = r.str("SOWFLOW_HEALTH_ADDR", "")
+	if cfg.HealthAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.HealthAddr); err != nil {
+			r.fail("SOWFLOW_HEALTH_ADDR", fmt.Errorf("want host:port or :port: %w", err))
+		}
+	}
 	d := DefaultWorkerTuning
 	cfg.Worker = WorkerTuning{
 		CacheSize:          r.count("SOWFLOW_WORKER_CACHE_SIZE", d.CacheSize, 0),

@@ -64,6 +64,9 @@ func printVariables(w io.Writer, mode config.Mode) {
 		if devOnly && mode != config.ModeDev {
 			continue
 		}
+		if strings.HasPrefix(v.Usage, "worker only") && mode != config.ModeWorker {
+			continue
+		}
 		if strings.HasPrefix(v.Usage, "migrate only") && mode != config.ModeMigrate {
 			continue
 		}
