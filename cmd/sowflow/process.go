@@ -64,6 +64,9 @@ func printVariables(w io.Writer, mode config.Mode) {
 		if devOnly && mode != config.ModeDev {
 			continue
 		}
+		if strings.HasPrefix(v.Usage, "worker only") && mode != config.ModeWorker {
+			continue
+		}
 		if strings.HasPrefix(v.Usage, "migrate only") && mode != config.ModeMigrate {
 			continue
 		}
@@ -71,6 +74,9 @@ func printVariables(w io.Writer, mode config.Mode) {
 			continue
 		}
 		if mode == config.ModeWorker && apiOnly[v.Name] {
+			continue
+		}
+		if strings.HasPrefix(v.Name, "SOWFLOW_WORKER_") && mode != config.ModeWorker && mode != config.ModeDev {
 			continue
 		}
 		def := ""
@@ -379,6 +385,14 @@ func (s *services) startRelay(ctx context.Context, cfg config.Config) {
 			Sender: &notify.Email{Store: s.store, URL: cfg.SMTPURL, From: cfg.MailFrom, PublicURL: cfg.PublicURL}, Retry: notify.EmailRetry})
 	}
 	go r.Run(ctx)
+}
+
+// workerTuning is the worker sizing the configuration asks for.
+func workerTuning(w config.WorkerTuning) worker.Tuning {
+	return worker.Tuning{
+		CacheSize: w.CacheSize, MaxWorkflowTasks: w.MaxWorkflowTasks, MaxActivities: w.MaxActivities,
+		MaxLocalActivities: w.MaxLocalActivities, WorkflowPollers: w.WorkflowPollers, ActivityPollers: w.ActivityPollers,
+	}
 }
 
 // workerDeps gives activities the calendar in force.
