@@ -63,7 +63,7 @@ type dashboardSection struct {
 // dashboardItem is one row: what, on which project, when.
 type dashboardItem struct {
 	Project, ProjectPath, What, Link, When, Left string
-	at                                          time.Time
+	at                                           time.Time
 }
 
 type projectList struct {
