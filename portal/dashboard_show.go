@@ -2,10 +2,12 @@ package portal
 
 import (
 	"cmp"
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/sowflow/sowflow/calendar"
@@ -33,6 +35,13 @@ const windowHorizon = 5
 // dashboardProjectLimit bounds the projects the dashboard reads.
 const dashboardProjectLimit = 200
 
+// dashboardReads bounds the project states the dashboard reads at once,
+// and dashboardReadTimeout how long it waits for one.
+const (
+	dashboardReads       = 8
+	dashboardReadTimeout = 10 * time.Second
+)
+
 // ticketWarning is how long before its response is due an unanswered
 // ticket is shown as warned.
 const ticketWarning = time.Hour
@@ -50,6 +59,8 @@ type dashboardPage struct {
 	// Sections are the lists above in the page's order.
 	Sections []dashboardSection
 	Projects int
+	// Unread are the projects whose state could not be read in time.
+	Unread []string
 	// Truncated is set when more projects match than the dashboard reads.
 	Truncated bool
 }
@@ -119,13 +130,32 @@ func (p *Portal) showDashboard(w http.ResponseWriter, r *request) {
 		return
 	}
 	page.Projects, page.Truncated = len(list.Items), list.NextCursor != ""
-	for _, it := range list.Items {
-		var st workflows.ProjectState
-		if err := p.call(r, http.MethodGet, "/v1/projects/"+url.PathEscape(it.ID), "", nil, &st); err != nil {
-			p.apiFailed(w, r, "read project", err)
-			return
+	states := make([]*workflows.ProjectState, len(list.Items))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, dashboardReads)
+	for i, it := range list.Items {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			ctx, cancel := context.WithTimeout(r.Context(), dashboardReadTimeout)
+			defer cancel()
+			rr := *r
+			rr.Request = r.Request.WithContext(ctx)
+			var st workflows.ProjectState
+			if err := p.call(&rr, http.MethodGet, "/v1/projects/"+url.PathEscape(it.ID), "", nil, &st); err != nil {
+				p.deps.Logger.Warn("portal: dashboard read project", "project", it.ID, "error", err.Error())
+				return
+			}
+			states[i] = &st
+		})
+	}
+	wg.Wait()
+	for i, st := range states {
+		if st == nil {
+			page.Unread = append(page.Unread, list.Items[i].ID)
+			continue
 		}
-		page.addProject(r, st)
+		page.addProject(r, *st)
 	}
 	if page.Package == "" {
 		if err := p.addTickets(r, &page); err != nil {
