@@ -88,7 +88,7 @@ func TestManyProcesses(t *testing.T) {
 	var succeeded atomic.Int64
 	drv := &load.APIDriver{URLs: []string{api1.url, api2.url}, KeyPrefix: fmt.Sprintf("scale-%d", time.Now().UnixNano()),
 		Tokens: map[load.Party]string{load.Manager: tok[store.RoleManager], load.Customer: tok[store.RoleCustomer]},
-		Client: &http.Client{Timeout: 2 * time.Minute}, Attempts: 8}
+		Client: &http.Client{Timeout: 2 * time.Minute}}
 	type result struct {
 		rep *load.Report
 		err error
