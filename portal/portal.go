@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sowflow/sowflow/api"
 	"github.com/sowflow/sowflow/catalog"
 	"github.com/sowflow/sowflow/store"
 )
@@ -25,6 +26,10 @@ import (
 type Deps struct {
 	// Store is sowflow's PostgreSQL access.
 	Store *store.Store
+	// API is the HTTP API's handler: every action and every read of a
+	// project, service or ticket goes through it as the signed-in person
+	// (api_call.go).
+	API http.Handler
 	// Logger receives errors; nil discards them.
 	Logger *slog.Logger
 	// PublicURL is where people reach the portal; session cookies are
@@ -98,18 +103,18 @@ func New(d Deps) (*Portal, error) {
 	for _, action := range []string{"disable", "enable", "reset"} {
 		p.mux.HandleFunc("POST "+pathAdminPeople+"/{id}/"+action, p.form(p.changePerson(action), true))
 	}
+	p.mux.HandleFunc("GET "+pathAdminCatalog, p.page(p.showAdminCatalog, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog, p.form(p.uploadCatalogPackage, true))
+	p.mux.HandleFunc("GET "+pathAdminCatalog+"/{code}", p.page(p.showAdminCatalogPackage, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}", p.form(p.uploadCatalogPackage, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}/versions/{n}/publish", p.form(p.publishCatalogVersion, true))
 	p.mux.HandleFunc("/", p.page(p.notFound, false))
 	return p, nil
 }
 
-// Owns reports whether the portal serves path; the API serves the rest.
-func Owns(path string) bool {
-	switch path {
-	case pathHome, pathSignIn, pathSignOut, pathSignOutAll, pathLanguage, pathProfile:
-		return true
-	}
-	return strings.HasPrefix(path, pathInvitations) || strings.HasPrefix(path, pathAssets) || strings.HasPrefix(path, pathAdmin) || strings.HasPrefix(path, pathProfile+"/")
-}
+// Owns reports whether the portal serves path: every path but the API's
+// (api.Owns), so a new page needs no second list.
+func Owns(path string) bool { return !api.Owns(path) }
 
 // ServeHTTP serves one portal request with the security headers every
 // answer carries.
