@@ -115,6 +115,11 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/delays/close", p.form(p.closeDelay(), true))
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/quotas/{key}/use", p.form(p.useQuota(), true))
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/terminate", p.form(p.terminate, true))
+	p.mux.HandleFunc("GET "+pathAdminCatalog, p.page(p.showAdminCatalog, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog, p.form(p.uploadCatalogPackage, true))
+	p.mux.HandleFunc("GET "+pathAdminCatalog+"/{code}", p.page(p.showAdminCatalogPackage, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}", p.form(p.uploadCatalogPackage, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}/versions/{n}/publish", p.form(p.publishCatalogVersion, true))
 	p.mux.HandleFunc("/", p.page(p.notFound, false))
 	return p, nil
 }
