@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sowflow/sowflow/api"
 	"github.com/sowflow/sowflow/store"
@@ -20,30 +21,47 @@ func as(person store.Person) *request {
 
 type eventList struct {
 	Items []struct {
-		Type  string `json:"type"`
-		Actor struct {
-			Subject string `json:"subject"`
-			Role    string `json:"role"`
-		} `json:"actor"`
+		Seq          int64  `json:"seq"`
+		Type         string `json:"type"`
+		ActorSubject string `json:"actor_subject"`
+		ActorRole    string `json:"actor_role"`
 	} `json:"items"`
 }
 
 // countEvents returns how many events of typ the project has, and the
-// subject of the last.
+// subject of the last, once the read model has recorded every event of the
+// project's current state (it is written after the action answers).
 func (f *fixture) countEvents(person store.Person, project, typ string) (int, string) {
 	f.t.Helper()
-	var page eventList
-	if err := f.portal.call(as(person), http.MethodGet, "/v1/projects/"+project+"/events", "", nil, &page); err != nil {
-		f.t.Fatalf("events of %s: %v", project, err)
+	var st struct {
+		Seq int64 `json:"seq"`
 	}
-	n, subject := 0, ""
-	for _, e := range page.Items {
-		if e.Type == typ {
-			n++
-			subject = e.Actor.Subject
+	if err := f.portal.call(as(person), http.MethodGet, "/v1/projects/"+project, "", nil, &st); err != nil {
+		f.t.Fatalf("state of %s: %v", project, err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var page eventList
+		if err := f.portal.call(as(person), http.MethodGet, "/v1/projects/"+project+"/events?limit=500", "", nil, &page); err != nil {
+			f.t.Fatalf("events of %s: %v", project, err)
 		}
+		var last int64
+		n, subject := 0, ""
+		for _, e := range page.Items {
+			last = max(last, e.Seq)
+			if e.Type == typ {
+				n++
+				subject = e.ActorSubject
+			}
+		}
+		if last >= st.Seq {
+			return n, subject
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("events of %s: the read model has seq %d, the project %d", project, last, st.Seq)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	return n, subject
 }
 
 // startProject starts a Managed Services project of customer as manager
@@ -71,8 +89,8 @@ func TestCallActsAsThePerson(t *testing.T) {
 	stranger := f.person(store.RoleCustomer, unique("other"), "", store.LanguageEnglish)
 	project := f.startProject(manager, customer)
 
-	if n, subject := f.countEvents(owner, project, "project_started"); n != 1 || subject != manager.Subject() {
-		t.Fatalf("project_started %d times by %q; want once by %s", n, subject, manager.Subject())
+	if n, subject := f.countEvents(owner, project, "project-started"); n != 1 || subject != manager.Subject() {
+		t.Fatalf("project-started %d times by %q; want once by %s", n, subject, manager.Subject())
 	}
 
 	sum := sha256.Sum256([]byte("kickoff"))
@@ -91,8 +109,8 @@ func TestCallActsAsThePerson(t *testing.T) {
 			t.Errorf("submission %d of the same form: %v", i, err)
 		}
 	}
-	if n, subject := f.countEvents(manager, project, "deliverable_submitted"); n != 1 || subject != manager.Subject() {
-		t.Fatalf("deliverable_submitted %d times by %q; want once by %s", n, subject, manager.Subject())
+	if n, subject := f.countEvents(manager, project, "deliverable-submitted"); n != 1 || subject != manager.Subject() {
+		t.Fatalf("deliverable-submitted %d times by %q; want once by %s", n, subject, manager.Subject())
 	}
 
 	tests := []struct {
