@@ -44,12 +44,7 @@ func (p *Portal) showHome(w http.ResponseWriter, r *request) {
 		if person.Role == store.RoleCustomer {
 			f.CustomerID = person.CustomerID
 			page.Intro = fmt.Sprintf(msg(r.Lang, "home_intro_customer"), person.CustomerID)
-			in, err := p.customerInbox(r)
-			if err != nil {
-				p.apiFailed(w, r, "read the inbox", err)
-				return
-			}
-			page.Inbox = &in
+			page.Inbox = p.homeInbox(r)
 		}
 		items, err := p.deps.Store.ListProjects(r.Context(), f)
 		if err != nil {

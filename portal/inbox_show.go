@@ -79,3 +79,18 @@ func (p *Portal) customerInbox(r *request) (inbox, error) {
 	}
 	return out, nil
 }
+
+// homeInbox is the inbox of the customer's home page: nil when the portal
+// has no API to read it from; when it cannot be read, an empty inbox that
+// says so, under which the project list still shows.
+func (p *Portal) homeInbox(r *request) *inbox {
+	if p.deps.API == nil {
+		return nil
+	}
+	in, err := p.customerInbox(r)
+	if err != nil {
+		p.deps.Logger.Warn("portal: read the inbox", "error", err.Error())
+		return &inbox{Partial: true}
+	}
+	return &in
+}
