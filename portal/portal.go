@@ -110,6 +110,11 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("GET "+pathProjects+"{id}/deliverables/{key}", p.page(p.showDeliverable, true))
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/deliverables/{key}/decision", p.form(p.decideDeliverable, true))
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/final-acceptance", p.form(p.signFinalAcceptance, true))
+	p.mux.HandleFunc("GET "+pathAdminCatalog, p.page(p.showAdminCatalog, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog, p.form(p.uploadCatalogPackage, true))
+	p.mux.HandleFunc("GET "+pathAdminCatalog+"/{code}", p.page(p.showAdminCatalogPackage, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}", p.form(p.uploadCatalogPackage, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}/versions/{n}/publish", p.form(p.publishCatalogVersion, true))
 	p.mux.HandleFunc("/", p.page(p.notFound, false))
 	return p, nil
 }
