@@ -18,11 +18,7 @@ import (
 const (
 	pathDashboard  = "/dashboard"
 	pathNewProject = "/projects/new"
-	pathProjects   = "/projects/"
 )
-
-// projectPath is the project page (the project page's own file serves it).
-func projectPath(id string) string { return pathProjects + url.PathEscape(id) }
 
 // managePath is the project's management page.
 func managePath(id string) string { return projectPath(id) + "/manage" }

@@ -65,6 +65,7 @@ const (
 	pathAdmin       = "/admin/"
 	pathAdminPeople = "/admin/people"
 	pathProfile     = "/profile"
+	pathProjects    = "/projects/"
 )
 
 // New builds the portal; it fails only when its embedded templates do not
@@ -115,6 +116,12 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/delays/close", p.form(p.closeDelay(), true))
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/quotas/{key}/use", p.form(p.useQuota(), true))
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/terminate", p.form(p.terminate, true))
+	// Customer side and the project page (project_show.go, deliverable_*.go,
+	// final_acceptance_sign.go, inbox_show.go).
+	p.mux.HandleFunc("GET "+pathProjects+"{id}", p.page(p.showProject, true))
+	p.mux.HandleFunc("GET "+pathProjects+"{id}/deliverables/{key}", p.page(p.showDeliverable, true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/deliverables/{key}/decision", p.form(p.decideDeliverable, true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/final-acceptance", p.form(p.signFinalAcceptance, true))
 	p.mux.HandleFunc("GET "+pathAdminCatalog, p.page(p.showAdminCatalog, true))
 	p.mux.HandleFunc("POST "+pathAdminCatalog, p.form(p.uploadCatalogPackage, true))
 	p.mux.HandleFunc("GET "+pathAdminCatalog+"/{code}", p.page(p.showAdminCatalogPackage, true))
