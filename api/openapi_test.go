@@ -701,6 +701,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		{s + "TerminateRequest", terminateRequest{}, oasRequestSchema},
 		{s + "StartServiceRequest", startServiceRequest{}, oasRequestSchema},
 		{s + "ObligationResult", obligationResult{}, oasResponseSchema},
+		{s + "CatalogVersionDetail", catalogVersionDetail{}, oasResponseSchema},
+		{s + "CatalogVersionList", catalogVersionList{}, oasResponseSchema},
+		{s + "CatalogDiff", catalogDiff{}, oasResponseSchema},
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimPrefix(tt.pointer, s), func(t *testing.T) {
@@ -737,6 +740,7 @@ func TestOpenAPIQueryParametersMatchGoTypes(t *testing.T) {
 		"GET /v1/calendars/cn/deadline":                 deadlineQuery{},
 		"GET /v1/calendars/cn/days":                     daysQuery{},
 		"GET /v1/catalog/{code}/quote":                  quoteQuery{},
+		"GET /v1/catalog/{code}/diff":                   catalogDiffQuery{},
 		"GET /v1/projects":                              listQuery{},
 		"GET /v1/projects/{id}/events":                  eventsQuery{},
 		"GET /v1/services":                              serviceListQuery{},
