@@ -113,6 +113,11 @@ func New(d Deps) (*Portal, error) {
 	}
 	p.mux.HandleFunc("GET "+pathSLA+"/{account}/{period}", p.page(p.showSLA, true))
 	p.mux.HandleFunc("POST "+pathSLA+"/{account}/{period}/claim", p.form(p.claimSLA, true))
+	p.mux.HandleFunc("GET "+pathAdminCatalog, p.page(p.showAdminCatalog, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog, p.form(p.uploadCatalogPackage, true))
+	p.mux.HandleFunc("GET "+pathAdminCatalog+"/{code}", p.page(p.showAdminCatalogPackage, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}", p.form(p.uploadCatalogPackage, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}/versions/{n}/publish", p.form(p.publishCatalogVersion, true))
 	p.mux.HandleFunc("/", p.page(p.notFound, false))
 	return p, nil
 }
