@@ -3,7 +3,6 @@ package portal
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,11 +11,9 @@ import (
 	"github.com/sowflow/sowflow/store"
 )
 
-var formKeyPattern = regexp.MustCompile(`name="key" value="([^"]+)"`)
-
 // formFields returns the CSRF token and the first form key of the page at
 // path, failing unless it answers 200.
-func (b *browser) formFields(path string) (csrf, key string) {
+func (b *browser) svcFormFields(path string) (csrf, key string) {
 	b.f.t.Helper()
 	res := b.get(path)
 	res.want(b.f.t, http.StatusOK)
@@ -29,7 +26,7 @@ func (b *browser) formFields(path string) (csrf, key string) {
 
 // startService starts a Partner Elite service of customer as manager and
 // returns its ID.
-func (f *fixture) startService(manager store.Person, customer string) string {
+func (f *fixture) svcStart(manager store.Person, customer string) string {
 	f.t.Helper()
 	id := unique("svc")
 	body := map[string]any{"service_id": id, "customer_id": customer, "package": "partner-elite",
@@ -41,7 +38,7 @@ func (f *fixture) startService(manager store.Person, customer string) string {
 }
 
 // waitFor polls cond until it holds or a deadline passes.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func svcWaitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
@@ -61,20 +58,20 @@ func TestTicketFlow(t *testing.T) {
 	manager := f.person(store.RoleManager, "", testPassword, store.LanguageEnglish)
 	owner := f.person(store.RoleCustomer, customer, testPassword, store.LanguageChinese)
 	stranger := f.person(store.RoleCustomer, unique("other"), testPassword, store.LanguageEnglish)
-	id := f.startService(manager, customer)
+	id := f.svcStart(manager, customer)
 	servicePath := pathServices + "/" + id
 
 	cb := f.browser()
 	cb.signIn(owner.Email, testPassword)
-	waitFor(t, "the service in the list", func() bool { return strings.Contains(cb.get(pathServices).body, id) })
+	svcWaitFor(t, "the service in the list", func() bool { return strings.Contains(cb.get(pathServices).body, id) })
 	cb.get(servicePath).want(t, http.StatusOK, "提交工单", "本期配额")
 
 	// A ticket without a title is asked for again, beside the field.
-	csrf, key := cb.formFields(servicePath)
+	csrf, key := cb.svcFormFields(servicePath)
 	cb.post(servicePath+"/tickets", url.Values{"csrf": {csrf}, "key": {key}, "severity": {"critical"}, "title": {" "}}).
 		want(t, http.StatusUnprocessableEntity, "请填写工单标题", `aria-invalid="true"`)
 
-	csrf, key = cb.formFields(servicePath)
+	csrf, key = cb.svcFormFields(servicePath)
 	res := cb.post(servicePath+"/tickets", url.Values{"csrf": {csrf}, "key": {key}, "severity": {"critical"}, "title": {"Mail is down"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("open ticket: %d %q", res.StatusCode, res.body)
@@ -94,7 +91,7 @@ func TestTicketFlow(t *testing.T) {
 	mb.signIn(manager.Email, testPassword)
 	page := mb.get(ticketPath)
 	page.want(t, http.StatusOK, "Record the response", "Mark resolved")
-	csrf, key = mb.formFields(ticketPath)
+	csrf, key = mb.svcFormFields(ticketPath)
 	res = mb.post(ticketPath+"/respond", url.Values{"csrf": {csrf}, "key": {key}, "note": {"Looking into it"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("respond: %d %q", res.StatusCode, res.body)
@@ -102,7 +99,7 @@ func TestTicketFlow(t *testing.T) {
 	mb.get(res.Header.Get("Location")).want(t, http.StatusOK, "The response is recorded", "Looking into it")
 
 	// A resolution is required.
-	csrf, key = mb.formFields(ticketPath)
+	csrf, key = mb.svcFormFields(ticketPath)
 	mb.post(ticketPath+"/resolve", url.Values{"csrf": {csrf}, "key": {key}}).want(t, http.StatusUnprocessableEntity, "Describe the resolution")
 	res = mb.post(ticketPath+"/resolve", url.Values{"csrf": {csrf}, "key": {key}, "resolution": {"Restarted the relay"}})
 	if res.StatusCode != http.StatusSeeOther {
@@ -110,10 +107,10 @@ func TestTicketFlow(t *testing.T) {
 	}
 
 	// The customer may not respond: the API refuses it.
-	csrf, key = cb.formFields(ticketPath)
+	csrf, key = cb.svcFormFields(ticketPath)
 	cb.post(ticketPath+"/respond", url.Values{"csrf": {csrf}, "key": {key}}).want(t, http.StatusForbidden)
 	cb.get(ticketPath).want(t, http.StatusOK, "确认关闭", "重新打开工单")
-	csrf, key = cb.formFields(ticketPath)
+	csrf, key = cb.svcFormFields(ticketPath)
 	res = cb.post(ticketPath+"/close", url.Values{"csrf": {csrf}, "key": {key}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("close: %d %q", res.StatusCode, res.body)
