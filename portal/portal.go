@@ -65,6 +65,7 @@ const (
 	pathAdmin       = "/admin/"
 	pathAdminPeople = "/admin/people"
 	pathProfile     = "/profile"
+	pathProjects    = "/projects/"
 )
 
 // New builds the portal; it fails only when its embedded templates do not
@@ -113,6 +114,12 @@ func New(d Deps) (*Portal, error) {
 	}
 	p.mux.HandleFunc("GET "+pathSLA+"/{account}/{period}", p.page(p.showSLA, true))
 	p.mux.HandleFunc("POST "+pathSLA+"/{account}/{period}/claim", p.form(p.claimSLA, true))
+	// Customer side and the project page (project_show.go, deliverable_*.go,
+	// final_acceptance_sign.go, inbox_show.go).
+	p.mux.HandleFunc("GET "+pathProjects+"{id}", p.page(p.showProject, true))
+	p.mux.HandleFunc("GET "+pathProjects+"{id}/deliverables/{key}", p.page(p.showDeliverable, true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/deliverables/{key}/decision", p.form(p.decideDeliverable, true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/final-acceptance", p.form(p.signFinalAcceptance, true))
 	p.mux.HandleFunc("GET "+pathAdminCatalog, p.page(p.showAdminCatalog, true))
 	p.mux.HandleFunc("POST "+pathAdminCatalog, p.form(p.uploadCatalogPackage, true))
 	p.mux.HandleFunc("GET "+pathAdminCatalog+"/{code}", p.page(p.showAdminCatalogPackage, true))
