@@ -701,6 +701,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		{s + "TerminateRequest", terminateRequest{}, oasRequestSchema},
 		{s + "StartServiceRequest", startServiceRequest{}, oasRequestSchema},
 		{s + "ObligationResult", obligationResult{}, oasResponseSchema},
+		{s + "DeliveryManager", store.DeliveryManager{}, oasResponseSchema},
+		{s + "DeliveryManagerRequest", deliveryManagerRequest{}, oasRequestSchema},
+		{s + "NotificationSettings", notificationSettings{}, oasResponseSchema},
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimPrefix(tt.pointer, s), func(t *testing.T) {

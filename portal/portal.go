@@ -93,6 +93,9 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("POST "+pathProfile+"/tokens", p.form(p.createPersonalToken, true))
 	p.mux.HandleFunc("POST "+pathProfile+"/password", p.form(p.changePassword, true))
 	p.mux.HandleFunc("POST "+pathProfile+"/tokens/{id}/revoke", p.form(p.revokePersonalToken, true))
+	p.mux.HandleFunc("POST "+pathProfile+"/notifications", p.form(p.saveNotificationSettings, true))
+	p.mux.HandleFunc("GET "+pathNotifications, p.page(p.showNotifications, true))
+	p.mux.HandleFunc("POST "+pathNotifications+"/read", p.form(p.markNotificationsRead, true))
 	p.mux.HandleFunc("GET "+pathAdminPeople, p.page(p.showAdminPeople, true))
 	p.mux.HandleFunc("POST "+pathAdminPeople, p.form(p.createPerson, true))
 	for _, action := range []string{"disable", "enable", "reset"} {

@@ -16,6 +16,8 @@ type profilePage struct {
 	Problem   string
 	// PasswordProblem says why a password change was refused.
 	PasswordProblem string
+	// Settings are the person's notification kinds and channels.
+	Settings []notificationSetting
 }
 
 type profileToken struct {
@@ -48,8 +50,15 @@ func (p *Portal) renderProfile(w http.ResponseWriter, r *request, status int, pa
 		}
 		page.Tokens = append(page.Tokens, pt)
 	}
+	if page.Settings, err = p.notificationSettings(r); err != nil {
+		p.internal(w, r, "read notification settings", err)
+		return
+	}
 	v := p.newView(r, "profile_title")
 	v.Notice = passwordChangedNotice(r)
+	if r.URL.Query().Get("settings") == "saved" {
+		v.Notice = msg(r.Lang, "settings_saved")
+	}
 	v.Page = page
 	p.render(w, r, status, "profile", v)
 }

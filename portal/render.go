@@ -60,6 +60,8 @@ type view struct {
 	Notice string
 	Error  string
 	Page   any
+	// Unread counts the person's unread notifications (the nav's badge).
+	Unread int
 }
 
 func (p *Portal) newView(r *request, titleKey string) *view {
@@ -67,6 +69,8 @@ func (p *Portal) newView(r *request, titleKey string) *view {
 	if r.Session != nil {
 		v.Person = &r.Session.Person
 		v.Role = msg(r.Lang, "role_"+string(r.Session.Person.Role))
+		// The badge is a convenience: a failure to count leaves it out.
+		v.Unread, _ = p.deps.Store.UnreadNotifications(r.Context(), r.Session.Person.ID)
 	}
 	return v
 }
