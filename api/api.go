@@ -49,6 +49,9 @@ type Deps struct {
 	// DevCodecSecret is the per-start secret the dev Web UI is configured
 	// with (its codec endpoint holds it); /dev/codec answers only under it.
 	DevCodecSecret string
+	// DevMailDir, in sowflow dev without SMTP, is the folder the relay
+	// keeps mail in; the portal shows it at /dev-mail.
+	DevMailDir string
 	// AllowedHosts, when set, are the only Host headers (host:port, any
 	// case) served; others are 421. sowflow dev sets it against DNS
 	// rebinding. Empty serves every Host.
@@ -88,6 +91,9 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	m := newMetrics()
+	if d.Store != nil {
+		m.registry.MustRegister(newDeliveryCollector(d.Store))
+	}
 	r.Use(refuseUnknownMethods(), allowHosts(d.AllowedHosts), requestID(), noStore(), accessLog(d.Logger), m.observe(), recovery(d.Logger))
 	r.NoRoute(func(c *gin.Context) {
 		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such resource"})

@@ -9,6 +9,8 @@ import (
 	htmltemplate "html/template"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	texttemplate "text/template"
@@ -43,6 +45,34 @@ type Email struct {
 	PublicURL string
 	// Options are extra client options (tests trust their server's TLS).
 	Options []mail.Option
+	// Dir, when set, keeps each mail as delivery-<id>.eml in this folder
+	// instead of sending it (sowflow dev without an SMTP server).
+	Dir string
+}
+
+// keep writes the mail of delivery d to e.Dir; a retry writes the same
+// file again.
+func (e *Email) keep(d store.Delivery, m *mail.Msg) error {
+	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
+		return fmt.Errorf("mail folder: %w", err)
+	}
+	name := filepath.Join(e.Dir, "delivery-"+strconv.FormatInt(d.ID, 10)+".eml")
+	tmp := name + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("keep mail: %w", err)
+	}
+	if _, err := m.WriteTo(f); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("keep mail: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("keep mail: %w", err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		return fmt.Errorf("keep mail: %w", err)
+	}
+	return nil
 }
 
 // MessageID is the Message-ID of a delivery's mail: the same on every retry,
@@ -97,11 +127,20 @@ func (e *Email) Send(ctx context.Context, d store.Delivery) error {
 	m.SetBodyString(mail.TypeTextPlain, text.String())
 	m.AddAlternativeString(mail.TypeTextHTML, html.String())
 
+	if e.Dir != "" {
+		return e.keep(d, m)
+	}
 	c, err := e.client()
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, ErrPermanent)
 	}
 	if err := c.DialAndSendWithContext(ctx, m); err != nil {
+		// A 5xx answer (no such mailbox, refused) is permanent; a 4xx one,
+		// or a server that cannot be reached, is retried.
+		var se *mail.SendError
+		if errors.As(err, &se) && se.ErrorCode() >= 500 {
+			return fmt.Errorf("send mail to %s: %w: %w", p.Email, err, ErrPermanent)
+		}
 		return fmt.Errorf("send mail to %s: %w", p.Email, err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/sowflow/sowflow/store"
 )
@@ -62,11 +63,24 @@ func TestEveryKindRendersInBothLanguages(t *testing.T) {
 				if n.Link != wantLink {
 					t.Errorf("link %s", n.Link)
 				}
-				zh := strings.ContainsAny(n.Subject, "的已待新期工验索年义停")
+				zh := strings.IndexFunc(n.Subject, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
 				if zh != (lang == store.LanguageChinese) {
 					t.Errorf("subject %q is not in %s", n.Subject, lang)
 				}
 			})
+		}
+	}
+}
+
+func TestEveryKindIsLabelledInBothLanguages(t *testing.T) {
+	for _, k := range Kinds {
+		for _, lang := range []store.Language{store.LanguageEnglish, store.LanguageChinese} {
+			if k.Label[lang] == "" || k.Text[lang].Subject == "" || k.Text[lang].Body == "" {
+				t.Errorf("%s has no label or text in %s", k.Name, lang)
+			}
+		}
+		if len(k.Audience) == 0 {
+			t.Errorf("%s has no audience", k.Name)
 		}
 	}
 }

@@ -37,6 +37,9 @@ type Deps struct {
 	Catalog *catalog.Catalog
 	// Now returns the current instant; nil is time.Now.
 	Now func() time.Time
+	// MailDir, in sowflow dev without SMTP, is the folder of the mail
+	// kept instead of sent, shown at /dev-mail; "" leaves the page out.
+	MailDir string
 }
 
 // Portal is the portal's HTTP handler.
@@ -94,6 +97,10 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("POST "+pathProfile+"/password", p.form(p.changePassword, true))
 	p.mux.HandleFunc("POST "+pathProfile+"/tokens/{id}/revoke", p.form(p.revokePersonalToken, true))
 	p.mux.HandleFunc("POST "+pathProfile+"/notifications", p.form(p.saveNotificationSettings, true))
+	if p.deps.MailDir != "" {
+		p.mux.HandleFunc("GET "+pathDevMail, p.page(p.showDevMail, true))
+		p.mux.HandleFunc("GET "+pathDevMail+"/{file}", p.page(p.showDevMailFile, true))
+	}
 	p.mux.HandleFunc("GET "+pathNotifications, p.page(p.showNotifications, true))
 	p.mux.HandleFunc("POST "+pathNotifications+"/read", p.form(p.markNotificationsRead, true))
 	p.mux.HandleFunc("GET "+pathAdminPeople, p.page(p.showAdminPeople, true))
@@ -108,10 +115,11 @@ func New(d Deps) (*Portal, error) {
 // Owns reports whether the portal serves path; the API serves the rest.
 func Owns(path string) bool {
 	switch path {
-	case pathHome, pathSignIn, pathSignOut, pathSignOutAll, pathLanguage, pathProfile:
+	case pathHome, pathSignIn, pathSignOut, pathSignOutAll, pathLanguage, pathProfile, pathNotifications, pathDevMail:
 		return true
 	}
-	return strings.HasPrefix(path, pathInvitations) || strings.HasPrefix(path, pathAssets) || strings.HasPrefix(path, pathAdmin) || strings.HasPrefix(path, pathProfile+"/")
+	return strings.HasPrefix(path, pathNotifications+"/") || strings.HasPrefix(path, pathFeeds) || strings.HasPrefix(path, pathDevMail+"/") ||
+		strings.HasPrefix(path, pathInvitations) || strings.HasPrefix(path, pathAssets) || strings.HasPrefix(path, pathAdmin) || strings.HasPrefix(path, pathProfile+"/")
 }
 
 // ServeHTTP serves one portal request with the security headers every

@@ -130,7 +130,9 @@ func (s *Store) ExpandOutbox(ctx context.Context, limit int, personKinds, person
 const eventKey = `concat_ws(':', o.source, o.subject_id, o.ticket, o.event_seq, o.kind)`
 
 // SendDueDeliveries claims up to limit due deliveries of the given channels
-// (oldest first) with FOR UPDATE SKIP LOCKED, calls send for each while
+// (oldest first; a webhook delivery only once the endpoint's earlier
+// deliveries of the same subject are sent or given up, so each endpoint
+// gets a project's events in order) with FOR UPDATE SKIP LOCKED, calls send for each while
 // holding its row lock, and records every outcome in the same transaction.
 // Concurrent callers therefore never send one row at the same time, and a
 // crash between a send and its commit leaves the row due again, unchanged,
@@ -147,6 +149,13 @@ func (s *Store) SendDueDeliveries(ctx context.Context, channels []string, limit 
 				o.source, o.subject_id, o.ticket, o.event_seq, o.kind, o.recipient, o.payload
 			FROM deliveries d JOIN outbox o ON o.id = d.outbox_id `+ownerOfOutbox+`
 			WHERE d.sent_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= now() AND d.channel = ANY ($1)
+				-- An endpoint gets one subject's events in order: not while an
+				-- earlier one of the subject waits for it.
+				AND NOT (d.channel = 'webhook' AND EXISTS (
+					SELECT 1 FROM deliveries e JOIN outbox eo ON eo.id = e.outbox_id
+					WHERE e.channel = 'webhook' AND e.recipient = d.recipient AND e.id < d.id
+						AND e.sent_at IS NULL AND e.failed_at IS NULL
+						AND eo.source = o.source AND eo.subject_id = o.subject_id AND eo.ticket = o.ticket))
 			ORDER BY d.next_attempt_at, d.id LIMIT $2
 			FOR UPDATE OF d SKIP LOCKED`, channels, limit)
 		if err != nil {

@@ -245,3 +245,38 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, personID string, ids 
 	}
 	return nil
 }
+
+// DeliveryCount is how many deliveries of a channel are in one state.
+type DeliveryCount struct {
+	Channel string
+	// Outcome is sent, failed or pending.
+	Outcome string
+	Count   int64
+}
+
+// DeliveryStats counts the delivery log by channel and outcome, and
+// returns how long the oldest pending delivery of each channel has waited
+// since it was created.
+func (s *Store) DeliveryStats(ctx context.Context) ([]DeliveryCount, map[string]time.Duration, error) {
+	counts, err := queryList(ctx, s, "delivery counts", `
+		SELECT channel, CASE WHEN sent_at IS NOT NULL THEN 'sent' WHEN failed_at IS NOT NULL THEN 'failed' ELSE 'pending' END, count(*)
+		FROM deliveries GROUP BY 1, 2 ORDER BY 1, 2`, nil, pgx.RowToStructByPos[DeliveryCount])
+	if err != nil {
+		return nil, nil, err
+	}
+	type age struct {
+		Channel string
+		Seconds float64
+	}
+	ages, err := queryList(ctx, s, "delivery queue age", `
+		SELECT channel, extract(epoch FROM now() - min(created_at))::float8 FROM deliveries
+		WHERE sent_at IS NULL AND failed_at IS NULL GROUP BY channel`, nil, pgx.RowToStructByPos[age])
+	if err != nil {
+		return nil, nil, err
+	}
+	out := map[string]time.Duration{}
+	for _, a := range ages {
+		out[a.Channel] = time.Duration(a.Seconds * float64(time.Second))
+	}
+	return counts, out, nil
+}

@@ -108,7 +108,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err := w.Start(); err != nil {
 		return fail(p.logger, "start worker", err)
 	}
-	p.svc.startRelay(ctx, p.cfg)
+	p.svc.startRelay(ctx, p.cfg, "")
 	p.logger.Info("worker polling", "task_queue", p.cfg.Temporal.TaskQueue, "temporal", p.cfg.Temporal.Address, "namespace", p.cfg.Temporal.Namespace)
 	<-ctx.Done()
 	w.Stop()
