@@ -155,6 +155,9 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	v1.POST("/webhooks/:id/deliveries/:delivery/redelivery", webhookAdmins, h.idempotent, h.redeliver)
 	v1.GET("/me/notification-settings", h.getNotificationSettings)
 	v1.PUT("/me/notification-settings", h.idempotent, h.putNotificationSettings)
+	v1.GET("/me/calendar-feed", h.getCalendarFeed)
+	v1.POST("/me/calendar-feed", h.idempotent, h.createCalendarFeed)
+	v1.DELETE("/me/calendar-feed", h.idempotent, h.deleteCalendarFeed)
 
 	projects := v1.Group("/projects")
 	projects.POST("", manager, h.idempotent, h.startProject)

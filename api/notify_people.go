@@ -169,3 +169,60 @@ func applySettings(offs []store.OptOut, settings []notificationSetting) []store.
 	}
 	return offs
 }
+
+// calendarFeed is the caller's calendar feed.
+type calendarFeed struct {
+	// Path is the feed's address under the portal's public URL
+	// (SOWFLOW_PUBLIC_URL): /ics/<secret>.ics.
+	Path      string    `json:"path"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func feedOf(f store.CalendarFeed) calendarFeed {
+	return calendarFeed{Path: "/ics/" + f.Secret + ".ics", CreatedAt: f.CreatedAt}
+}
+
+// getCalendarFeed answers the caller's feed; 404 when it is off.
+func (h *handlers) getCalendarFeed(c *gin.Context) {
+	p, ok := h.mePerson(c)
+	if !ok {
+		return
+	}
+	f, err := h.deps.Store.CalendarFeedOf(c.Request.Context(), p.ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "your calendar feed is off; POST turns it on"})
+	case err != nil:
+		h.internal(c, "read calendar feed", err)
+	default:
+		c.JSON(http.StatusOK, feedOf(f))
+	}
+}
+
+// createCalendarFeed turns the caller's feed on, or gives it a new address
+// (the old one stops working).
+func (h *handlers) createCalendarFeed(c *gin.Context) {
+	p, ok := h.mePerson(c)
+	if !ok {
+		return
+	}
+	f, err := h.deps.Store.CreateCalendarFeed(c.Request.Context(), p.ID)
+	if err != nil {
+		h.internal(c, "create calendar feed", err)
+		return
+	}
+	c.JSON(http.StatusCreated, feedOf(f))
+}
+
+// deleteCalendarFeed turns the caller's feed off.
+func (h *handlers) deleteCalendarFeed(c *gin.Context) {
+	p, ok := h.mePerson(c)
+	if !ok {
+		return
+	}
+	if err := h.deps.Store.RevokeCalendarFeed(c.Request.Context(), p.ID); err != nil {
+		h.internal(c, "revoke calendar feed", err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

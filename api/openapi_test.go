@@ -702,6 +702,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		{s + "StartServiceRequest", startServiceRequest{}, oasRequestSchema},
 		{s + "ObligationResult", obligationResult{}, oasResponseSchema},
 		{s + "DeliveryManager", store.DeliveryManager{}, oasResponseSchema},
+		{s + "CalendarFeed", calendarFeed{}, oasResponseSchema},
 		{s + "DeliveryManagerRequest", deliveryManagerRequest{}, oasRequestSchema},
 		{s + "NotificationSettings", notificationSettings{}, oasResponseSchema},
 	}

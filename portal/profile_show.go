@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/sowflow/sowflow/store"
@@ -18,6 +19,8 @@ type profilePage struct {
 	PasswordProblem string
 	// Settings are the person's notification kinds and channels.
 	Settings []notificationSetting
+	// FeedURL is the person's calendar feed, when it is on.
+	FeedURL string
 }
 
 type profileToken struct {
@@ -52,6 +55,14 @@ func (p *Portal) renderProfile(w http.ResponseWriter, r *request, status int, pa
 	}
 	if page.Settings, err = p.notificationSettings(r); err != nil {
 		p.internal(w, r, "read notification settings", err)
+		return
+	}
+	feed, err := p.deps.Store.CalendarFeedOf(r.Context(), r.Session.Person.ID)
+	switch {
+	case err == nil:
+		page.FeedURL = FeedURL(p.deps.PublicURL, feed.Secret)
+	case !errors.Is(err, store.ErrNotFound):
+		p.internal(w, r, "read calendar feed", err)
 		return
 	}
 	v := p.newView(r, "profile_title")
