@@ -107,13 +107,13 @@ func (s *Store) FeedSubjectsOf(ctx context.Context, p Person) (FeedSubjects, err
 	var err error
 	switch p.Role {
 	case RoleCustomer:
-		if out.Projects, err = queryList(ctx, s, "feed projects", `SELECT state FROM projects WHERE status = 'active' AND customer_id = $2 ORDER BY id`,
-			[]any{p.ID, p.CustomerID}, pgx.RowTo[json.RawMessage]); err != nil {
+		if out.Projects, err = queryList(ctx, s, "feed projects", `SELECT state FROM projects WHERE status = 'active' AND customer_id = $1 ORDER BY id`,
+			[]any{p.CustomerID}, pgx.RowTo[json.RawMessage]); err != nil {
 			return out, err
 		}
 		out.Claims, err = queryList(ctx, s, "feed claims", `SELECT account, period, claim_opens, claim_closes, compensation_pct FROM sla_periods
-			WHERE customer_id = $2 AND NOT claimed AND compensation_pct > 0 AND claim_closes > now() ORDER BY account, period`,
-			[]any{p.ID, p.CustomerID}, pgx.RowToStructByPos[FeedClaim])
+			WHERE customer_id = $1 AND NOT claimed AND compensation_pct > 0 AND claim_closes > now() ORDER BY account, period`,
+			[]any{p.CustomerID}, pgx.RowToStructByPos[FeedClaim])
 		return out, err
 	case RoleManager:
 		if out.Projects, err = queryList(ctx, s, "feed projects", `SELECT state FROM projects WHERE status = 'active' AND `+managedBy("project", "projects.id")+` ORDER BY id`,
