@@ -38,8 +38,14 @@ type Deps struct {
 	// Temporal starts and drives the project workflows on TaskQueue.
 	Temporal  client.Client
 	TaskQueue string
-	// Catalog resolves packages into plans.
+	// Catalog resolves packages into plans: the packages compiled into the
+	// binary; nil is catalog.Default().
 	Catalog *catalog.Catalog
+	// Catalogs serves the catalog in force: Catalog with the package
+	// versions published in PostgreSQL laid over it. Nil makes one over
+	// Store and Catalog, read on first use; sowflow's processes pass theirs,
+	// which polls for versions other processes publish.
+	Catalogs *store.CatalogSource
 	// Codec encrypts Temporal payloads; nil when payload encryption is off.
 	Codec *codec.AESGCM
 	// DevCodecOrigin, set by sowflow dev only, serves the codec without a
@@ -86,6 +92,9 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	if d.Catalog == nil {
 		d.Catalog = catalog.Default()
 	}
+	if d.Catalogs == nil && d.Store != nil {
+		d.Catalogs = store.NewCatalogSource(d.Store, d.Catalog)
+	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -131,6 +140,13 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	v1.GET("/catalog/schema.json", catalogSchema)
 	v1.GET("/catalog/:code", h.catalogPackage)
 	v1.GET("/catalog/:code/quote", h.catalogQuote)
+	admin := allow(store.RoleAdmin)
+	catalogStaff := allow(store.RoleManager, store.RoleAuditor, store.RoleAdmin)
+	v1.PUT("/catalog/:code", admin, h.idempotent, h.putCatalogPackage)
+	v1.GET("/catalog/:code/versions", catalogStaff, h.listCatalogVersions)
+	v1.GET("/catalog/:code/versions/:n", catalogStaff, h.getCatalogVersion)
+	v1.POST("/catalog/:code/versions/:n/publish", admin, h.idempotent, h.publishCatalogVersion)
+	v1.GET("/catalog/:code/diff", catalogStaff, h.diffCatalogVersions)
 
 	manager := allow(store.RoleManager)
 	customer := allow(store.RoleCustomer)

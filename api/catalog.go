@@ -15,7 +15,9 @@ import (
 
 // catalogList and catalogPackage describe the packages; catalogQuote prices one.
 func (h *handlers) catalogList(c *gin.Context) {
-	c.JSON(http.StatusOK, h.deps.Catalog)
+	if cat, ok := h.catalog(c); ok {
+		c.JSON(http.StatusOK, cat)
+	}
 }
 
 // SchemaContentType is the media type of /v1/catalog/schema.json.
@@ -27,19 +29,23 @@ func catalogSchema(c *gin.Context) {
 }
 
 func (h *handlers) catalogPackage(c *gin.Context) {
-	if p, ok := h.catalogEntry(c); ok {
+	if _, p, ok := h.catalogEntry(c); ok {
 		c.JSON(http.StatusOK, p)
 	}
 }
 
-// catalogEntry returns the package of the path; it answers 404 and returns
-// false when the catalog has none.
-func (h *handlers) catalogEntry(c *gin.Context) (catalog.Package, bool) {
-	p, ok := h.deps.Catalog.Package(c.Param("code"))
+// catalogEntry returns the catalog in force and the package of the path
+// in it; it answers 404 and returns false when the catalog has none.
+func (h *handlers) catalogEntry(c *gin.Context) (*catalog.Catalog, catalog.Package, bool) {
+	cat, ok := h.catalog(c)
+	if !ok {
+		return nil, catalog.Package{}, false
+	}
+	p, ok := cat.Package(c.Param("code"))
 	if !ok {
 		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no package " + strconv.Quote(c.Param("code")) + " in the catalog"})
 	}
-	return p, ok
+	return cat, p, ok
 }
 
 type quoteQuery struct {
@@ -51,10 +57,11 @@ func (h *handlers) catalogQuote(c *gin.Context) {
 	if !bindQuery(c, &q) {
 		return
 	}
-	if _, ok := h.catalogEntry(c); !ok {
+	cat, _, ok := h.catalogEntry(c)
+	if !ok {
 		return
 	}
-	quote, err := h.deps.Catalog.Quote(c.Param("code"), catalog.QuoteRequest{Users: q.Users})
+	quote, err := cat.Quote(c.Param("code"), catalog.QuoteRequest{Users: q.Users})
 	if err != nil {
 		if errors.Is(err, catalog.ErrNoListPrice) {
 			writeProblem(c, Problem{Type: ProblemRuleViolated, Status: http.StatusUnprocessableEntity, Detail: err.Error(), Rule: "no-list-price"})
@@ -70,13 +77,18 @@ func (h *handlers) catalogQuote(c *gin.Context) {
 	c.JSON(http.StatusOK, quote)
 }
 
-// resolvePlan resolves a package of the catalog with the start options:
+// resolvePlan resolves a package of the catalog in force (the newest
+// published version of each code) with the start options:
 // an unknown package is 400, options that break the package's rules are 422
 // naming each. It returns false when it answered.
 func (h *handlers) resolvePlan(c *gin.Context, code string, opts catalog.Options) (catalog.Plan, bool) {
-	plan, err := h.deps.Catalog.Plan(code, opts)
+	cat, ok := h.catalog(c)
+	if !ok {
+		return catalog.Plan{}, false
+	}
+	plan, err := cat.Plan(code, opts)
 	if errors.Is(err, catalog.ErrUnknownPackage) {
-		invalid(c, "the package is not in the catalog", FieldError{Field: "package", Rule: "packagecode", Detail: "is not a package of catalog " + h.deps.Catalog.Version + " (GET /v1/catalog lists them)"})
+		invalid(c, "the package is not in the catalog", FieldError{Field: "package", Rule: "packagecode", Detail: "is not a package of catalog " + cat.Version + " (GET /v1/catalog lists them)"})
 		return plan, false
 	}
 	if err != nil {

@@ -705,6 +705,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		{s + "CalendarFeed", calendarFeed{}, oasResponseSchema},
 		{s + "DeliveryManagerRequest", deliveryManagerRequest{}, oasRequestSchema},
 		{s + "NotificationSettings", notificationSettings{}, oasResponseSchema},
+		{s + "CatalogVersionDetail", catalogVersionDetail{}, oasResponseSchema},
+		{s + "CatalogVersionList", catalogVersionList{}, oasResponseSchema},
+		{s + "CatalogDiff", catalogDiff{}, oasResponseSchema},
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimPrefix(tt.pointer, s), func(t *testing.T) {
@@ -741,6 +744,7 @@ func TestOpenAPIQueryParametersMatchGoTypes(t *testing.T) {
 		"GET /v1/calendars/cn/deadline":                 deadlineQuery{},
 		"GET /v1/calendars/cn/days":                     daysQuery{},
 		"GET /v1/catalog/{code}/quote":                  quoteQuery{},
+		"GET /v1/catalog/{code}/diff":                   catalogDiffQuery{},
 		"GET /v1/projects":                              listQuery{},
 		"GET /v1/projects/{id}/events":                  eventsQuery{},
 		"GET /v1/services":                              serviceListQuery{},

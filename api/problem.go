@@ -38,6 +38,10 @@ type FieldError struct {
 	Field  string `json:"field"`
 	Rule   string `json:"rule"`
 	Detail string `json:"detail"`
+	// Line and Column place the defect in an uploaded file (1-based);
+	// absent elsewhere.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // Stable problem types.

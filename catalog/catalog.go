@@ -26,22 +26,90 @@ type Catalog struct {
 	packages []Package
 	index    map[string]int
 	digest   string
+	// versions holds each package's version number and digest, by code.
+	versions map[string]PackageVersion
+}
+
+// PackageVersion names one version of a package: its number (the package
+// compiled into the binary is version 1 of its code; uploaded versions
+// follow) and the digest of its canonical form ([PackageDigest]).
+type PackageVersion struct {
+	Version int    `json:"version"`
+	Digest  string `json:"digest"`
+}
+
+// Versioned is a package at a version number other than the compiled-in
+// one, for [Catalog.WithVersions].
+type Versioned struct {
+	Version int
+	Package Package
 }
 
 // New builds a catalog from packages, in the given order. It does not
 // validate them: call [Validate]. When codes repeat, lookups find the first.
 func New(version string, packages []Package) *Catalog {
-	c := &Catalog{Version: version, index: make(map[string]int, len(packages))}
+	c := &Catalog{Version: version, index: make(map[string]int, len(packages)), versions: make(map[string]PackageVersion, len(packages))}
 	for _, p := range packages {
 		p = clonePackage(p)
 		normalize(&p)
 		if _, dup := c.index[p.Code]; !dup {
 			c.index[p.Code] = len(c.packages)
+			c.versions[p.Code] = PackageVersion{Version: 1, Digest: PackageDigest(p)}
 		}
 		c.packages = append(c.packages, p)
 	}
 	c.digest = digestOf(c.packages)
 	return c
+}
+
+// WithVersions returns a new catalog at version holding c's packages, each
+// code of vs replaced by its version there; a code c does not hold is added
+// after c's packages, in the order of vs. Neither c nor vs is changed.
+func (c *Catalog) WithVersions(version string, vs []Versioned) *Catalog {
+	pkgs := c.Packages()
+	for _, v := range vs {
+		if i, ok := c.index[v.Package.Code]; ok {
+			pkgs[i] = v.Package
+			continue
+		}
+		pkgs = append(pkgs, v.Package)
+	}
+	out := New(version, pkgs)
+	for _, v := range vs {
+		p := out.packages[out.index[v.Package.Code]]
+		out.versions[p.Code] = PackageVersion{Version: v.Version, Digest: PackageDigest(p)}
+	}
+	return out
+}
+
+// PackageVersion returns the version number and digest of the package with
+// the given code.
+func (c *Catalog) PackageVersion(code string) (PackageVersion, bool) {
+	v, ok := c.versions[code]
+	return v, ok
+}
+
+// CanonicalJSON is the canonical form of a package: its JSON with the
+// fields in declaration order, lists never null and no insignificant
+// space. Two files that say the same thing in other words (key order,
+// comments, YAML or JSON) have the same canonical form.
+func CanonicalJSON(p Package) []byte {
+	p = clonePackage(p)
+	b, err := json.Marshal(p)
+	if err != nil {
+		// A package holds only strings, numbers, bools, slices and
+		// pointers to such: encoding cannot fail.
+		panic(fmt.Sprintf("catalog: encode package %s: %v", p.Code, err))
+	}
+	return b
+}
+
+// PackageDigest returns "sha256:" and the hex SHA-256 of the package's
+// canonical form ([CanonicalJSON]): the digest a package version is
+// audited, published and run under.
+func PackageDigest(p Package) string {
+	sum := sha256.Sum256(CanonicalJSON(p))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // Default returns the catalog compiled into the binary (the package files
@@ -126,8 +194,12 @@ func (c *Catalog) UnmarshalJSON(b []byte) error {
 // start options shape it, stamped with the catalog version it came from. A
 // project keeps its plan; a newer catalog never changes it.
 type Plan struct {
-	CatalogVersion string  `json:"catalog_version"`
-	CatalogDigest  string  `json:"catalog_digest"`
+	CatalogVersion string `json:"catalog_version"`
+	CatalogDigest  string `json:"catalog_digest"`
+	// PackageVersion and PackageDigest name the version of the package the
+	// plan was resolved from ([Catalog.PackageVersion]).
+	PackageVersion int     `json:"package_version"`
+	PackageDigest  string  `json:"package_digest"`
 	Options        Options `json:"options"`
 	// Package is the package with the tasks and prerequisites that the
 	// options do not select removed.
@@ -162,7 +234,8 @@ func (c *Catalog) Plan(code string, opts Options) (Plan, error) {
 		}
 	}
 	out.Prerequisites = prereqs
-	return Plan{CatalogVersion: c.Version, CatalogDigest: c.digest, Options: opts, Package: out}, nil
+	v := c.versions[code]
+	return Plan{CatalogVersion: c.Version, CatalogDigest: c.digest, PackageVersion: v.Version, PackageDigest: v.Digest, Options: opts, Package: out}, nil
 }
 
 // Digest returns "sha256:" and the hex SHA-256 of the plan's content: the

@@ -26,6 +26,19 @@ var embedded embed.FS
 // file, line and column, the field path and the rule, joined with
 // errors.Join.
 func ParseFile(name string, src []byte) (Package, error) {
+	return parse(name, src, "")
+}
+
+// ParseUpload reads a package file uploaded for the given code, as
+// [ParseFile] does (JSON is read as the YAML it is), and checks that the
+// file holds that code; name is how errors name the file.
+func ParseUpload(code, name string, src []byte) (Package, error) {
+	return parse(name, src, code)
+}
+
+// parse reads and checks one package file; a non-empty code is the code the
+// file must hold.
+func parse(name string, src []byte, code string) (Package, error) {
 	f, err := readYAML(name, src)
 	if err != nil {
 		return Package{}, err
@@ -39,6 +52,9 @@ func ParseFile(name string, src []byte) (Package, error) {
 	}
 	if err := f.checkRules(p); err != nil {
 		return Package{}, err
+	}
+	if code != "" && p.Code != code {
+		return Package{}, f.at([]string{"code"}, "file", fmt.Sprintf("the file holds package %q, not %q", p.Code, code))
 	}
 	return p, nil
 }

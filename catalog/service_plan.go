@@ -97,6 +97,8 @@ func (p Plan) Service(start, end time.Time) (plan.ServicePlan, error) {
 		PackageName:     pkg.Name,
 		CatalogVersion:  p.CatalogVersion,
 		CatalogDigest:   p.CatalogDigest,
+		PackageVersion:  p.PackageVersion,
+		PackageDigest:   p.PackageDigest,
 		Start:           day.Start(),
 		End:             end.In(calendar.Zone()),
 		ResponseTargets: make([]plan.ResponseTarget, 0, len(pkg.ResponseTargets)),

@@ -219,6 +219,8 @@ func TestPlanServiceProjectPackages(t *testing.T) {
 			}
 			want := tt.want
 			want.CatalogVersion, want.CatalogDigest = c.Version, c.Digest()
+			pv, _ := c.PackageVersion(tt.code)
+			want.PackageVersion, want.PackageDigest = 1, pv.Digest
 			want.Start, want.End = got.Start, got.End
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("plan\n got %+v\nwant %+v", got, want)

@@ -26,6 +26,8 @@ func (p Plan) Workflow() plan.Plan {
 		PackageName:    pkg.Name,
 		CatalogVersion: p.CatalogVersion,
 		CatalogDigest:  p.CatalogDigest,
+		PackageVersion: p.PackageVersion,
+		PackageDigest:  p.PackageDigest,
 		Options: plan.Options{
 			DesignDomains:     append([]string(nil), p.Options.DesignDomains...),
 			IOSDistribution:   p.Options.IOSDistribution,

@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"go.temporal.io/api/enums/v1"
@@ -83,12 +84,30 @@ type composeService struct {
 	Healthcheck *composeHealth `yaml:"healthcheck"`
 	Restart     string         `yaml:"restart"`
 	Volumes     []string       `yaml:"volumes"`
-	name        string         // the service's key in services
+	Deploy      composeDeploy  `yaml:"deploy"`
+	// ContainerName fixes a container's name, which a replicated service
+	// must not.
+	ContainerName string `yaml:"container_name"`
+	name          string // the service's key in services
+}
+
+// composeDeploy is the part of a service's deploy section the scaling test
+// reads.
+type composeDeploy struct {
+	Replicas  string `yaml:"replicas"`
+	Resources struct {
+		Limits struct {
+			CPUs   string `yaml:"cpus"`
+			Memory string `yaml:"memory"`
+		} `yaml:"limits"`
+	} `yaml:"resources"`
 }
 
 type composeHealth struct {
-	Test    stringList `yaml:"test"`
-	Disable bool       `yaml:"disable"`
+	Test     stringList `yaml:"test"`
+	Disable  bool       `yaml:"disable"`
+	Interval string     `yaml:"interval"`
+	Timeout  string     `yaml:"timeout"`
 }
 
 // composeBuild is a service's build section, short (a context path) or long.
@@ -1095,6 +1114,102 @@ func TestComposePayloadKeyRequired(t *testing.T) {
 		}
 		if v := s.Environment["SOWFLOW_PAYLOAD_KEY"]; !required.MatchString(v) {
 			t.Errorf("service %s: SOWFLOW_PAYLOAD_KEY is %q, want ${SOWFLOW_PAYLOAD_KEY:?message}", name, v)
+		}
+	}
+}
+
+// memoryBytes reads a compose memory size (512M, 1.5g, 1073741824).
+func memoryBytes(s string) (int64, error) {
+	units := map[string]float64{"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "g": 1 << 30, "gb": 1 << 30}
+	lower := strings.ToLower(strings.TrimSpace(s))
+	i := strings.IndexFunc(lower, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	num, unit := lower, ""
+	if i >= 0 {
+		num, unit = lower[:i], lower[i:]
+	}
+	mult, ok := units[unit]
+	v, err := strconv.ParseFloat(num, 64)
+	if !ok || err != nil || v <= 0 {
+		return 0, fmt.Errorf("%q is not a memory size such as 512M", s)
+	}
+	return int64(v * mult), nil
+}
+
+// TestComposeScaling checks what `docker compose up --scale worker=3` and
+// the health checks need: api and worker each have a health check that runs
+// `sowflow probe` (a real command) against the readiness endpoint the
+// service serves (the API's address, the worker's SOWFLOW_HEALTH_ADDR) on
+// loopback, within a timeout longer than the probe's own; both have CPU and
+// memory limits, the worker's above the 1 GiB one worker needs for 10,000
+// live projects; the worker runs replicas and has neither a fixed container
+// name nor a published port, so more replicas can start; worker-only
+// variables are set on the worker alone.
+func TestComposeScaling(t *testing.T) {
+	f := loadCompose(t)
+	commands := sowflowCommands(t)
+	for _, tt := range []struct {
+		service, addrVar string
+		minMemory        int64
+	}{
+		{"api", "SOWFLOW_HTTP_ADDR", 256 << 20},
+		{"worker", "SOWFLOW_HEALTH_ADDR", 1 << 30},
+	} {
+		t.Run(tt.service, func(t *testing.T) {
+			s := f.service(t, tt.service)
+			hc := s.Healthcheck
+			if hc == nil || hc.Disable || len(hc.Test) != 4 || hc.Test[0] != "CMD" {
+				t.Fatalf("healthcheck %+v: want [CMD, /usr/local/bin/sowflow, probe, URL]", hc)
+			}
+			if hc.Test[1] != "/usr/local/bin/sowflow" || hc.Test[2] != "probe" || !slices.Contains(commands, "probe") {
+				t.Errorf("healthcheck runs %q, want the image's /usr/local/bin/sowflow probe (commands %v)", hc.Test, commands)
+			}
+			addr, ok := s.Environment[tt.addrVar]
+			if !ok {
+				t.Fatalf("service %s sets no %s for its health check to reach", tt.service, tt.addrVar)
+			}
+			_, port, err := net.SplitHostPort(addr)
+			if err != nil {
+				t.Fatalf("%s=%q: %v", tt.addrVar, addr, err)
+			}
+			if want := "http://127.0.0.1:" + port + "/readyz"; hc.Test[3] != want {
+				t.Errorf("healthcheck probes %q, want %q (%s=%s)", hc.Test[3], want, tt.addrVar, addr)
+			}
+			if d, err := time.ParseDuration(hc.Timeout); err != nil || d <= 5*time.Second {
+				t.Errorf("healthcheck timeout %q: want a duration above the probe's own 5s", hc.Timeout)
+			}
+			lim := s.Deploy.Resources.Limits
+			mem, err := memoryBytes(lim.Memory)
+			if err != nil {
+				t.Errorf("memory limit: %v", err)
+			} else if mem < tt.minMemory {
+				t.Errorf("memory limit %s, want at least %d MiB", lim.Memory, tt.minMemory>>20)
+			}
+			if cpus, err := strconv.ParseFloat(lim.CPUs, 64); err != nil || cpus <= 0 {
+				t.Errorf("cpus limit %q is not a positive number", lim.CPUs)
+			}
+			if n, err := strconv.Atoi(s.Deploy.Replicas); err != nil || n < 1 {
+				t.Errorf("replicas %q is not a whole number of at least 1", s.Deploy.Replicas)
+			}
+		})
+	}
+	w := f.service(t, "worker")
+	if w.ContainerName != "" || len(w.Ports) > 0 {
+		t.Errorf("worker has container_name %q and ports %v: replicas need neither", w.ContainerName, w.Ports)
+	}
+	if n, _ := strconv.Atoi(w.Deploy.Replicas); n < 2 {
+		t.Errorf("worker replicas %q: want at least 2 by default, so the deployment runs as several processes", w.Deploy.Replicas)
+	}
+	workerOnly := map[string]bool{}
+	for _, v := range Variables {
+		if strings.HasPrefix(v.Usage, "worker only") {
+			workerOnly[v.Name] = true
+		}
+	}
+	for _, s := range f.Services {
+		for name := range s.Environment {
+			if workerOnly[name] && s.name != "worker" {
+				t.Errorf("service %s sets %s, which only `sowflow worker` reads", s.name, name)
+			}
 		}
 	}
 }

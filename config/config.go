@@ -81,6 +81,35 @@ type Config struct {
 	// MailFrom is their sender address.
 	SMTPURL  string
 	MailFrom string
+	// HealthAddr, for a worker, serves /healthz and /readyz (empty: none).
+	HealthAddr string
+	// Worker tunes the Temporal worker of worker and dev processes.
+	Worker WorkerTuning
+}
+
+// WorkerTuning sizes a worker process: how many workflows it keeps in memory
+// between tasks and how many tasks it runs and polls for at once.
+type WorkerTuning struct {
+	// CacheSize is the sticky workflow cache: how many workflow executions
+	// the process keeps in memory between their tasks (0 turns sticky
+	// execution off, so every workflow task replays the whole history).
+	CacheSize int
+	// MaxWorkflowTasks, MaxActivities and MaxLocalActivities bound the
+	// workflow tasks, activities and local activities run at once.
+	MaxWorkflowTasks   int
+	MaxActivities      int
+	MaxLocalActivities int
+	// WorkflowPollers and ActivityPollers are the long polls kept open on
+	// the task queue for each kind of task.
+	WorkflowPollers int
+	ActivityPollers int
+}
+
+// DefaultWorkerTuning is the Temporal SDK's own sizing, which a process
+// uses unless told otherwise.
+var DefaultWorkerTuning = WorkerTuning{
+	CacheSize: 10000, MaxWorkflowTasks: 1000, MaxActivities: 1000, MaxLocalActivities: 1000,
+	WorkflowPollers: 2, ActivityPollers: 2,
 }
 
 // Temporal describes the connection to an external Temporal cluster.
@@ -136,6 +165,13 @@ var Variables = []Variable{
 	{"SOWFLOW_PUBLIC_URL", "dev: its own URL, else http://127.0.0.1:8080", "the portal's public address (https://host[:port]); invitation links start with it and session cookies are Secure when it is https"},
 	{"SOWFLOW_SMTP_URL", "", "mail server for notifications (worker, dev): smtp://[user:pass@]host[:port] (STARTTLS when offered, port 587) or smtps://… (implicit TLS, port 465); unset sends no mail"},
 	{"SOWFLOW_MAIL_FROM", "", "sender address of notification mail; required with SOWFLOW_SMTP_URL"},
+	{"SOWFLOW_HEALTH_ADDR", "", "worker only: serve /healthz and /readyz (PostgreSQL and Temporal answer) on this host:port; empty serves none"},
+	{"SOWFLOW_WORKER_CACHE_SIZE", "10000", "worker, dev: workflow executions kept in memory between their tasks (sticky cache; 0 turns it off and every task replays the whole history)"},
+	{"SOWFLOW_WORKER_MAX_WORKFLOW_TASKS", "1000", "worker, dev: workflow tasks run at once (at least 2)"},
+	{"SOWFLOW_WORKER_MAX_ACTIVITIES", "1000", "worker, dev: activities (read-model projections) run at once"},
+	{"SOWFLOW_WORKER_MAX_LOCAL_ACTIVITIES", "1000", "worker, dev: local activities (deadline computations) run at once"},
+	{"SOWFLOW_WORKER_WORKFLOW_POLLERS", "2", "worker, dev: long polls open for workflow tasks (at least 2: one serves the sticky queue)"},
+	{"SOWFLOW_WORKER_ACTIVITY_POLLERS", "2", "worker, dev: long polls open for activity tasks"},
 }
 
 // FromEnv reads the process environment.
@@ -210,6 +246,28 @@ func Load(mode Mode, lookup func(string) (string, bool)) (Config, error) {
 		if _, err := mail.ParseAddress(cfg.MailFrom); err != nil {
 			r.fail("SOWFLOW_MAIL_FROM", fmt.Errorf("want the sender's address with SOWFLOW_SMTP_URL: %w", err))
 		}
+	}
+
+	cfg.HealthAddr = r.str("SOWFLOW_HEALTH_ADDR", "")
+	if cfg.HealthAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.HealthAddr); err != nil {
+			r.fail("SOWFLOW_HEALTH_ADDR", fmt.Errorf("want host:port or :port: %w", err))
+		}
+	}
+	d := DefaultWorkerTuning
+	cfg.Worker = WorkerTuning{
+		CacheSize:          r.count("SOWFLOW_WORKER_CACHE_SIZE", d.CacheSize, 0),
+		MaxWorkflowTasks:   r.count("SOWFLOW_WORKER_MAX_WORKFLOW_TASKS", d.MaxWorkflowTasks, 2),
+		MaxActivities:      r.count("SOWFLOW_WORKER_MAX_ACTIVITIES", d.MaxActivities, 1),
+		MaxLocalActivities: r.count("SOWFLOW_WORKER_MAX_LOCAL_ACTIVITIES", d.MaxLocalActivities, 1),
+		WorkflowPollers:    r.count("SOWFLOW_WORKER_WORKFLOW_POLLERS", d.WorkflowPollers, 2),
+		ActivityPollers:    r.count("SOWFLOW_WORKER_ACTIVITY_POLLERS", d.ActivityPollers, 1),
+	}
+	if w := cfg.Worker; w.WorkflowPollers > w.MaxWorkflowTasks {
+		r.fail("SOWFLOW_WORKER_WORKFLOW_POLLERS", fmt.Errorf("%d is more than SOWFLOW_WORKER_MAX_WORKFLOW_TASKS (%d): a poll needs a free task slot", w.WorkflowPollers, w.MaxWorkflowTasks))
+	}
+	if w := cfg.Worker; w.ActivityPollers > w.MaxActivities {
+		r.fail("SOWFLOW_WORKER_ACTIVITY_POLLERS", fmt.Errorf("%d is more than SOWFLOW_WORKER_MAX_ACTIVITIES (%d): a poll needs a free activity slot", w.ActivityPollers, w.MaxActivities))
 	}
 
 	if cfg.DatabaseURL != "" {
@@ -368,6 +426,31 @@ func (r *reader) port(name string, def int, allowDisable bool) int {
 		return n
 	case err != nil || n < 0 || n > 65535:
 		r.fail(name, fmt.Errorf("%q is not a port number in 0-65535", v))
+		return def
+	}
+	return n
+}
+
+// maxCount bounds every count setting: far beyond what one process can use,
+// low enough that a typo of extra digits is caught.
+const maxCount = 10_000_000
+
+// count reads a whole number of at least min (and at most maxCount).
+func (r *reader) count(name string, def, min int) int {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil:
+		r.fail(name, fmt.Errorf("%q is not a whole number", v))
+		return def
+	case n < min:
+		r.fail(name, fmt.Errorf("%d is below the minimum %d", n, min))
+		return def
+	case n > maxCount:
+		r.fail(name, fmt.Errorf("%d is above the maximum %d", n, maxCount))
 		return def
 	}
 	return n

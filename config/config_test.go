@@ -48,6 +48,17 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"http document uris", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_ALLOW_HTTP_DOCUMENT_URIS": "perhaps"}, []string{"SOWFLOW_ALLOW_HTTP_DOCUMENT_URIS"}},
 		{"smtp url scheme", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_SMTP_URL": "http://mail.example.com", "SOWFLOW_MAIL_FROM": "noreply@example.com"}, []string{"SOWFLOW_SMTP_URL: want smtp://"}},
 		{"smtp without sender", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_SMTP_URL": "smtps://u:p@mail.example.com"}, []string{"SOWFLOW_MAIL_FROM"}},
+		{"worker cache size not a number", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_WORKER_CACHE_SIZE": "lots"}, []string{`SOWFLOW_WORKER_CACHE_SIZE: "lots" is not a whole number`}},
+		{"worker cache size negative", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_WORKER_CACHE_SIZE": "-1"}, []string{"SOWFLOW_WORKER_CACHE_SIZE: -1 is below the minimum 0"}},
+		{"worker cache size huge", ModeDev, map[string]string{"SOWFLOW_WORKER_CACHE_SIZE": "100000000"}, []string{"SOWFLOW_WORKER_CACHE_SIZE: 100000000 is above the maximum 10000000"}},
+		{"one workflow task slot", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_WORKER_MAX_WORKFLOW_TASKS": "1"}, []string{"SOWFLOW_WORKER_MAX_WORKFLOW_TASKS: 1 is below the minimum 2"}},
+		{"no activity slots", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_WORKER_MAX_ACTIVITIES": "0"}, []string{"SOWFLOW_WORKER_MAX_ACTIVITIES: 0 is below the minimum 1"}},
+		{"no local activity slots", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_WORKER_MAX_LOCAL_ACTIVITIES": "0"}, []string{"SOWFLOW_WORKER_MAX_LOCAL_ACTIVITIES: 0 is below the minimum 1"}},
+		{"one workflow poller", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_WORKER_WORKFLOW_POLLERS": "1"}, []string{"SOWFLOW_WORKER_WORKFLOW_POLLERS: 1 is below the minimum 2"}},
+		{"activity pollers not a number", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_WORKER_ACTIVITY_POLLERS": "2.5"}, []string{`SOWFLOW_WORKER_ACTIVITY_POLLERS: "2.5" is not a whole number`}},
+		{"more workflow pollers than slots", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_WORKER_MAX_WORKFLOW_TASKS": "4", "SOWFLOW_WORKER_WORKFLOW_POLLERS": "8"}, []string{"SOWFLOW_WORKER_WORKFLOW_POLLERS: 8 is more than SOWFLOW_WORKER_MAX_WORKFLOW_TASKS (4)"}},
+		{"more activity pollers than slots", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_WORKER_MAX_ACTIVITIES": "2", "SOWFLOW_WORKER_ACTIVITY_POLLERS": "3"}, []string{"SOWFLOW_WORKER_ACTIVITY_POLLERS: 3 is more than SOWFLOW_WORKER_MAX_ACTIVITIES (2)"}},
+		{"health addr", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_HEALTH_ADDR": "8081"}, []string{"SOWFLOW_HEALTH_ADDR: want host:port"}},
 		{"several problems at once", ModeAPI, map[string]string{"TEMPORAL_ADDRESS": "grpc://x:1", "SOWFLOW_LOG_LEVEL": "x"}, []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "SOWFLOW_LOG_LEVEL"}},
 	}
 	for _, tt := range tests {
@@ -103,6 +114,19 @@ func TestLoadDefaultsAndOverrides(t *testing.T) {
 		{"dns target and tls", ModeWorker, map[string]string{"DATABASE_URL": "postgres://x@db/sowflow", "TEMPORAL_ADDRESS": "dns:///temporal.internal:7233", "TEMPORAL_TLS_CERT": cert, "TEMPORAL_TLS_KEY": key}, func(t *testing.T, c Config) {
 			if c.Temporal.Address != "dns:///temporal.internal:7233" || !c.Temporal.TLSEnabled() {
 				t.Errorf("unexpected temporal config: %+v", c.Temporal)
+			}
+		}},
+		{"worker defaults", ModeWorker, map[string]string{"DATABASE_URL": "postgres://x@db/sowflow"}, func(t *testing.T, c Config) {
+			if c.Worker != DefaultWorkerTuning || c.Worker.CacheSize != 10000 || c.Worker.WorkflowPollers != 2 {
+				t.Errorf("unexpected worker tuning: %+v", c.Worker)
+			}
+		}},
+		{"worker tuned", ModeWorker, map[string]string{"DATABASE_URL": "postgres://x@db/sowflow", "SOWFLOW_WORKER_CACHE_SIZE": "0",
+			"SOWFLOW_WORKER_MAX_WORKFLOW_TASKS": "64", "SOWFLOW_WORKER_MAX_ACTIVITIES": "32", "SOWFLOW_WORKER_MAX_LOCAL_ACTIVITIES": "16",
+			"SOWFLOW_WORKER_WORKFLOW_POLLERS": "8", "SOWFLOW_WORKER_ACTIVITY_POLLERS": "4"}, func(t *testing.T, c Config) {
+			want := WorkerTuning{CacheSize: 0, MaxWorkflowTasks: 64, MaxActivities: 32, MaxLocalActivities: 16, WorkflowPollers: 8, ActivityPollers: 4}
+			if c.Worker != want {
+				t.Errorf("worker tuning %+v, want %+v", c.Worker, want)
 			}
 		}},
 		{"ui disabled", ModeDev, map[string]string{"SOWFLOW_UI_PORT": "-1", "SOWFLOW_LOG_LEVEL": "debug"}, func(t *testing.T, c Config) {

@@ -27,6 +27,12 @@ type Plan struct {
 	// resolved from.
 	CatalogVersion string `json:"catalog_version"`
 	CatalogDigest  string `json:"catalog_digest"`
+	// PackageVersion and PackageDigest name the version of the package the
+	// plan was resolved from: 1 for the package compiled into the binary,
+	// later numbers for versions uploaded and published since. Plans made
+	// before package versions existed have neither.
+	PackageVersion int    `json:"package_version,omitempty"`
+	PackageDigest  string `json:"package_digest,omitempty"`
 	// Options are the start options that shaped the plan.
 	Options Options `json:"options"`
 	// Validity is the service period.

@@ -22,6 +22,12 @@ type ServicePlan struct {
 	// resolved from.
 	CatalogVersion string `json:"catalog_version"`
 	CatalogDigest  string `json:"catalog_digest,omitempty"`
+	// PackageVersion and PackageDigest name the version of the package the
+	// plan was resolved from: 1 for the package compiled into the binary,
+	// later numbers for versions uploaded and published since. Plans made
+	// before package versions existed have neither.
+	PackageVersion int    `json:"package_version,omitempty"`
+	PackageDigest  string `json:"package_digest,omitempty"`
 	// Start and End bound the service year, [Start, End). The year is cut
 	// into service months counted from Start (see ServicePeriods); quarters
 	// are three service months.

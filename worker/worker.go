@@ -25,10 +25,44 @@ type Deps struct {
 	Store *store.Store
 }
 
+// Tuning sizes a worker (SOWFLOW_WORKER_* in config): the sticky workflow
+// cache, the task slots and the pollers. A zero slot or poller count keeps
+// the SDK's default; CacheSize 0 turns sticky execution off.
+type Tuning struct {
+	CacheSize          int
+	MaxWorkflowTasks   int
+	MaxActivities      int
+	MaxLocalActivities int
+	WorkflowPollers    int
+	ActivityPollers    int
+}
+
+// Options are the SDK worker options t asks for.
+func (t Tuning) Options() sdkworker.Options {
+	return sdkworker.Options{
+		MaxConcurrentWorkflowTaskExecutionSize:  t.MaxWorkflowTasks,
+		MaxConcurrentActivityExecutionSize:      t.MaxActivities,
+		MaxConcurrentLocalActivityExecutionSize: t.MaxLocalActivities,
+		MaxConcurrentWorkflowTaskPollers:        t.WorkflowPollers,
+		MaxConcurrentActivityTaskPollers:        t.ActivityPollers,
+	}
+}
+
 // New returns a worker polling taskQueue with every sowflow workflow and
-// activity registered. The caller starts and stops it.
+// activity registered, with the SDK's default sizing. The caller starts and
+// stops it.
 func New(c client.Client, taskQueue string, d Deps) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	Register(w, d)
+	return w
+}
+
+// NewTuned is New sized by t. The sticky workflow cache is shared by every
+// worker of the process and made when the first one starts, so NewTuned must
+// come before any other worker of the process is created.
+func NewTuned(c client.Client, taskQueue string, d Deps, t Tuning) sdkworker.Worker {
+	sdkworker.SetStickyWorkflowCacheSize(t.CacheSize)
+	w := sdkworker.New(c, taskQueue, t.Options())
 	Register(w, d)
 	return w
 }

@@ -735,3 +735,25 @@ func diff(a, b string) string {
 	}
 	return out.String()
 }
+
+// TestTuningOptions holds each SOWFLOW_WORKER_* setting to the SDK option it
+// sizes.
+func TestTuningOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		in   worker.Tuning
+		want sdkworker.Options
+	}{
+		{"zero keeps the SDK's defaults", worker.Tuning{}, sdkworker.Options{}},
+		{"every setting", worker.Tuning{CacheSize: 500, MaxWorkflowTasks: 64, MaxActivities: 32, MaxLocalActivities: 16, WorkflowPollers: 8, ActivityPollers: 4},
+			sdkworker.Options{MaxConcurrentWorkflowTaskExecutionSize: 64, MaxConcurrentActivityExecutionSize: 32,
+				MaxConcurrentLocalActivityExecutionSize: 16, MaxConcurrentWorkflowTaskPollers: 8, MaxConcurrentActivityTaskPollers: 4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.in.Options(); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Options() = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

@@ -61,6 +61,11 @@ type PackageRef struct {
 	Name           string `json:"name"`
 	CatalogVersion string `json:"catalog_version"`
 	CatalogDigest  string `json:"catalog_digest"`
+	// Version and Digest name the version of the package the project or
+	// service runs (plan.Plan.PackageVersion and PackageDigest); runs
+	// started before package versions existed have neither.
+	Version int    `json:"version,omitempty"`
+	Digest  string `json:"digest,omitempty"`
 }
 
 // InvalidInputErrorType is the application error type with which every

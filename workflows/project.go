@@ -79,6 +79,7 @@ func initialState(in ProjectInput, now time.Time) ProjectState {
 		Package: PackageRef{
 			Code: pl.PackageCode, Name: pl.PackageName,
 			CatalogVersion: pl.CatalogVersion, CatalogDigest: pl.CatalogDigest,
+			Version: pl.PackageVersion, Digest: pl.PackageDigest,
 		},
 		Status:       StatusActive,
 		Phases:       make([]PhaseState, 0, len(pl.Phases)),

@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/sowflow/sowflow/catalog"
+	"github.com/sowflow/sowflow/config"
+	"github.com/sowflow/sowflow/store"
 )
 
 const catalogUsage = `usage: sowflow catalog validate FILE...
@@ -19,12 +22,15 @@ const catalogUsage = `usage: sowflow catalog validate FILE...
 validate  checks package files (YAML) against the package schema and the
           catalog's rules; prints every error as FILE:LINE:COL: PATH: MESSAGE
           (RULE), or "FILE: ok".
-show      prints a package of the catalog compiled into this binary as its
-          package file (YAML). Only version 1, the compiled-in one, exists.
+show      prints a version of a package as its package file: version 1 is
+          the one compiled into this binary; with DATABASE_URL set, the
+          versions uploaded since (PUT /v1/catalog/CODE) are read from the
+          database, as uploaded, and without --version the version in force
+          (the newest published) is printed.
 diff      prints what changed from A to B in package CODE: phases, tasks,
           deliverables, acceptance rules, clocks, quotas, thresholds, prices.
           A and B are each a package file or a version number (1 is the
-          compiled-in package). One line per change:
+          compiled-in package; others need DATABASE_URL). One line per change:
             + PATH: added   - PATH: removed   ~ PATH: old → new   ↕ PATH: moved
 
 Exit status: 0 success (validate: all files valid; diff: no differences);
@@ -80,7 +86,7 @@ func catalogShow(args []string, stdout, stderr io.Writer) int {
 	const cmd = "sowflow catalog show"
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	ver := fs.Int("version", 1, "")
+	ver := fs.Int("version", 0, "")
 	code, rest := "", args
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		code, rest = rest[0], rest[1:]
@@ -96,17 +102,76 @@ func catalogShow(args []string, stdout, stderr io.Writer) int {
 	if code == "" {
 		return catalogFail(stderr, cmd, 2, "missing CODE (one of "+strings.Join(catalog.Default().Codes(), ", ")+")")
 	}
-	if *ver != 1 {
-		return catalogFail(stderr, cmd, 2, fmt.Sprintf("--version %d: only version 1, the compiled-in package, exists", *ver))
+	if *ver < 0 {
+		return catalogFail(stderr, cmd, 2, fmt.Sprintf("--version %d: versions are numbered from 1", *ver))
 	}
-	src, ok := catalog.EmbeddedFile(code)
-	if !ok {
+	var src []byte
+	switch embedded, ok := catalog.EmbeddedFile(code); {
+	case *ver == 1 && ok, *ver == 0 && ok && os.Getenv("DATABASE_URL") == "":
+		src = embedded
+	case os.Getenv("DATABASE_URL") == "":
+		if *ver > 1 || (*ver == 1 && !ok) {
+			return catalogFail(stderr, cmd, 2, fmt.Sprintf("--version %d of %s: only version 1, the compiled-in package, exists without DATABASE_URL", *ver, code))
+		}
 		return catalogFail(stderr, cmd, 2, fmt.Sprintf("unknown package %q (one of %s)", code, strings.Join(catalog.Default().Codes(), ", ")))
+	default:
+		v, status, problem := storedVersion(code, *ver, stderr)
+		if status != 0 {
+			return catalogFail(stderr, cmd, status, problem)
+		}
+		src = v
+		if src == nil {
+			src = embedded
+		}
 	}
 	if _, err := stdout.Write(src); err != nil {
 		return catalogFail(stderr, cmd, 1, "write output: "+err.Error())
 	}
 	return 0
+}
+
+// storedVersion reads version n of code from the database named by
+// DATABASE_URL, as uploaded; n 0 is the version in force. It returns nil
+// source when that is the compiled-in version 1, else the exit status and
+// problem of a failure.
+func storedVersion(code string, n int, stderr io.Writer) ([]byte, int, string) {
+	ctx := context.Background()
+	cfg, ok := loadConfig("catalog", config.ModeMigrate, stderr)
+	if !ok {
+		return nil, 2, "DATABASE_URL is not usable"
+	}
+	pool, err := openDatabase(ctx, cfg.DatabaseURL, false, newLogger(cfg, stderr))
+	if err != nil {
+		return nil, 1, err.Error()
+	}
+	defer pool.Close()
+	st := store.New(pool)
+	_, embedded := catalog.EmbeddedFile(code)
+	if n == 0 {
+		versions, err := st.CatalogVersions(ctx, code)
+		if err != nil {
+			return nil, 1, err.Error()
+		}
+		for _, v := range versions {
+			if v.Published() {
+				n = v.Version
+			}
+		}
+		if n == 0 {
+			if embedded {
+				return nil, 0, ""
+			}
+			return nil, 2, fmt.Sprintf("unknown package %q: neither compiled in nor published", code)
+		}
+	}
+	v, err := st.CatalogVersionOf(ctx, code, n)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, 2, fmt.Sprintf("version %d of %s does not exist", n, code)
+	}
+	if err != nil {
+		return nil, 1, err.Error()
+	}
+	return v.Source, 0, ""
 }
 
 func catalogDiff(args []string, stdout, stderr io.Writer) int {
@@ -117,7 +182,7 @@ func catalogDiff(args []string, stdout, stderr io.Writer) int {
 	code := args[0]
 	var pkgs [2]catalog.Package
 	for i, src := range args[1:] {
-		p, err := catalogLoad(code, src)
+		p, err := catalogLoad(code, src, stderr)
 		if err != nil {
 			var fe *catalog.FileError
 			if errors.As(err, &fe) {
@@ -146,7 +211,7 @@ func catalogDiff(args []string, stdout, stderr io.Writer) int {
 
 // catalogLoad reads a side of a diff: a version number or a package file,
 // which must hold the package code.
-func catalogLoad(code, src string) (catalog.Package, error) {
+func catalogLoad(code, src string, stderr io.Writer) (catalog.Package, error) {
 	if src == "1" {
 		p, ok := catalog.Default().Package(code)
 		if !ok {
@@ -155,7 +220,15 @@ func catalogLoad(code, src string) (catalog.Package, error) {
 		return p, nil
 	}
 	if !strings.ContainsAny(src, "./") && strings.Trim(src, "0123456789") == "" {
-		return catalog.Package{}, fmt.Errorf("version %s of %s does not exist: only version 1, the compiled-in package, does", src, code)
+		n, err := strconv.Atoi(src)
+		if err != nil || n < 1 || os.Getenv("DATABASE_URL") == "" {
+			return catalog.Package{}, fmt.Errorf("version %s of %s does not exist: only version 1, the compiled-in package, does without DATABASE_URL", src, code)
+		}
+		b, status, problem := storedVersion(code, n, stderr)
+		if status != 0 {
+			return catalog.Package{}, errors.New(problem)
+		}
+		return catalog.ParseUpload(code, code+" version "+src, b)
 	}
 	b, err := os.ReadFile(src)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/sowflow/sowflow/catalog"
+	"github.com/sowflow/sowflow/store"
+	"github.com/sowflow/sowflow/testenv"
 )
 
 func TestRunCatalog(t *testing.T) {
@@ -58,7 +60,7 @@ func TestRunCatalog(t *testing.T) {
 		{"validate missing file", []string{"validate", filepath.Join(dir, "none.yaml")}, 2, nil, "none.yaml"},
 		{"show", []string{"show", "landing-zone-basic"}, 0, strings.Split(strings.TrimSuffix(string(orig), "\n"), "\n"), ""},
 		{"show version 1", []string{"show", "landing-zone-basic", "--version", "1"}, 0, []string{"code: landing-zone-basic"}, ""},
-		{"show version 2", []string{"show", "landing-zone-basic", "--version", "2"}, 2, nil, "only version 1"},
+		{"show version 2", []string{"show", "landing-zone-basic", "--version", "2"}, 2, nil, "only version 1, the compiled-in package, exists without DATABASE_URL"},
 		{"show unknown", []string{"show", "landing-zone-max"}, 2, nil, `unknown package "landing-zone-max"`},
 		{"diff same", []string{"diff", "landing-zone-basic", "1", good}, 0, nil, ""},
 		{"diff version and file", []string{"diff", "landing-zone-basic", "1", longer}, 1, []string{
@@ -101,5 +103,64 @@ func TestRunCatalog(t *testing.T) {
 				t.Errorf("stderr %q, want %q", stderr.String(), tt.stderr)
 			}
 		})
+	}
+}
+
+// TestCatalogShowStoredVersions reads uploaded versions from the database
+// named by DATABASE_URL: show prints a version as uploaded, or the one in
+// force, and diff compares stored versions.
+func TestCatalogShowStoredVersions(t *testing.T) {
+	env := testenv.Get(t)
+	t.Setenv("DATABASE_URL", env.DatabaseURL)
+	ctx := context.Background()
+	if _, err := env.Pool.Exec(ctx, `DELETE FROM catalog_versions WHERE code = 'landing-zone-basic'`); err != nil {
+		t.Fatal(err)
+	}
+	st := store.New(env.Pool)
+	orig, _ := catalog.EmbeddedFile("landing-zone-basic")
+	revised := []byte(strings.Replace(string(orig), "value: 15\n", "value: 20\n", 1))
+	p, err := catalog.ParseFile("revised.yaml", revised)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := st.SaveCatalogDraft(ctx, store.CatalogDraft{Package: p, Source: revised, SourceType: store.CatalogSourceYAML, UploadedBy: "token:a", FirstVersion: 2})
+	if err != nil || v.Version != 2 {
+		t.Fatalf("version %d: %v", v.Version, err)
+	}
+	run := func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		status := runCatalog(ctx, args, &stdout, &stderr)
+		return status, stdout.String(), stderr.String()
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		stdout string
+		stderr string
+	}{
+		{"draft is not in force", []string{"show", "landing-zone-basic"}, 0, string(orig), ""},
+		{"version 2 as uploaded", []string{"show", "landing-zone-basic", "--version", "2"}, 0, string(revised), ""},
+		{"version 1", []string{"show", "landing-zone-basic", "--version", "1"}, 0, string(orig), ""},
+		{"no version 3", []string{"show", "landing-zone-basic", "--version", "3"}, 2, "", "version 3 of landing-zone-basic does not exist"},
+		{"diff stored versions", []string{"diff", "landing-zone-basic", "1", "2"}, 1,
+			"--- 1\n+++ 2\n~ prerequisites[application-lead-time].lead_time.value: 15 → 20\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, stdout, stderr := run(tt.args...)
+			if status != tt.status || stdout != tt.stdout || !strings.Contains(stderr, tt.stderr) {
+				t.Fatalf("status %d stdout %q stderr %q", status, stdout, stderr)
+			}
+		})
+	}
+	if _, err := st.PublishCatalogVersion(ctx, "landing-zone-basic", 2, "token:b"); err != nil {
+		t.Fatal(err)
+	}
+	if status, stdout, _ := run("show", "landing-zone-basic"); status != 0 || stdout != string(revised) {
+		t.Fatalf("in force after publication: %d %q", status, stdout)
+	}
+	if _, err := env.Pool.Exec(ctx, `DELETE FROM catalog_versions WHERE code = 'landing-zone-basic'`); err != nil {
+		t.Fatal(err)
 	}
 }

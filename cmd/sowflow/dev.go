@@ -129,7 +129,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(logger, "create demo people", err)
 	}
-	w := worker.New(tc, cfg.Temporal.TaskQueue, svc.workerDeps())
+	w := worker.NewTuned(tc, cfg.Temporal.TaskQueue, svc.workerDeps(), workerTuning(cfg.Worker))
 	if err := w.Start(); err != nil {
 		return fail(logger, "start worker", err)
 	}

@@ -35,6 +35,8 @@ func commands() []command {
 		{"catalog", "validate, show and diff catalog package files", runCatalog},
 		{"quote", "price a catalog package", runQuote},
 		{"sla", "mail SLA credit computation", runSLA},
+		{"load", "drive a realistic mix at a deployment and measure it (latency, throughput, exactly once)", runLoad},
+		{"probe", "GET a URL and exit 0 on a 2xx answer (the compose file's health checks)", runProbe},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -64,6 +64,9 @@ func printVariables(w io.Writer, mode config.Mode) {
 		if devOnly && mode != config.ModeDev {
 			continue
 		}
+		if strings.HasPrefix(v.Usage, "worker only") && mode != config.ModeWorker {
+			continue
+		}
 		if strings.HasPrefix(v.Usage, "migrate only") && mode != config.ModeMigrate {
 			continue
 		}
@@ -71,6 +74,9 @@ func printVariables(w io.Writer, mode config.Mode) {
 			continue
 		}
 		if mode == config.ModeWorker && apiOnly[v.Name] {
+			continue
+		}
+		if strings.HasPrefix(v.Name, "SOWFLOW_WORKER_") && mode != config.ModeWorker && mode != config.ModeDev {
 			continue
 		}
 		def := ""
@@ -314,17 +320,23 @@ func fail(logger *slog.Logger, msg string, err error) int {
 // admin loaded through another process.
 const calendarPollInterval = 30 * time.Second
 
+// catalogPollInterval is how often a process looks for package versions an
+// admin published through another process.
+const catalogPollInterval = 15 * time.Second
+
 // services is what the API and the worker share over one database.
 type services struct {
 	pool      *pgxpool.Pool
 	store     *store.Store
 	calendars *store.CalendarSource
 	catalog   *catalog.Catalog
-	logger    *slog.Logger
+	// catalogs is catalog with the published package versions laid over it.
+	catalogs *store.CatalogSource
+	logger   *slog.Logger
 }
 
-// newServices validates the catalog, loads the calendar in force and keeps it
-// fresh until ctx ends.
+// newServices validates the catalog, loads the calendar and the catalog in
+// force and keeps them fresh until ctx ends.
 func newServices(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (*services, error) {
 	cat := catalog.Default()
 	if err := catalog.Validate(cat); err != nil {
@@ -336,7 +348,12 @@ func newServices(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (
 		return nil, err
 	}
 	go cals.Watch(ctx, calendarPollInterval, logger)
-	return &services{pool: pool, store: st, calendars: cals, catalog: cat, logger: logger}, nil
+	cats := store.NewCatalogSource(st, cat)
+	if err := cats.Reload(ctx); err != nil {
+		return nil, err
+	}
+	go cats.Watch(ctx, catalogPollInterval, logger)
+	return &services{pool: pool, store: st, calendars: cals, catalog: cat, catalogs: cats, logger: logger}, nil
 }
 
 // apiDeps are the HTTP API's dependencies over these services and Temporal
@@ -351,6 +368,7 @@ func (s *services) apiDeps(tc client.Client, taskQueue string, pc *codec.AESGCM)
 		Temporal:       tc,
 		TaskQueue:      taskQueue,
 		Catalog:        s.catalog,
+		Catalogs:       s.catalogs,
 		Codec:          pc,
 	}
 }
@@ -374,6 +392,14 @@ func (s *services) startRelay(ctx context.Context, cfg config.Config, mailDir st
 			Sender: &notify.Email{Store: s.store, Dir: mailDir, From: "sowflow dev <sowflow@localhost>", PublicURL: cfg.PublicURL}, Retry: notify.EmailRetry})
 	}
 	go r.Run(ctx)
+}
+
+// workerTuning is the worker sizing the configuration asks for.
+func workerTuning(w config.WorkerTuning) worker.Tuning {
+	return worker.Tuning{
+		CacheSize: w.CacheSize, MaxWorkflowTasks: w.MaxWorkflowTasks, MaxActivities: w.MaxActivities,
+		MaxLocalActivities: w.MaxLocalActivities, WorkflowPollers: w.WorkflowPollers, ActivityPollers: w.ActivityPollers,
+	}
 }
 
 // workerDeps gives activities the calendar in force.

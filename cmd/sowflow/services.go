@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 
 	"go.temporal.io/sdk/client"
 
@@ -104,11 +105,19 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return code
 	}
 	defer p.close()
-	w := worker.New(p.tc, p.cfg.Temporal.TaskQueue, p.svc.workerDeps())
+	w := worker.NewTuned(p.tc, p.cfg.Temporal.TaskQueue, p.svc.workerDeps(), workerTuning(p.cfg.Worker))
 	if err := w.Start(); err != nil {
 		return fail(p.logger, "start worker", err)
 	}
 	p.svc.startRelay(ctx, p.cfg, "")
+	if p.cfg.HealthAddr != "" {
+		l, err := net.Listen("tcp", p.cfg.HealthAddr)
+		if err != nil {
+			w.Stop()
+			return fail(p.logger, "listen", err)
+		}
+		go serveWorkerHealth(ctx, l, readiness(p.svc.pool, p.tc), p.logger)
+	}
 	p.logger.Info("worker polling", "task_queue", p.cfg.Temporal.TaskQueue, "temporal", p.cfg.Temporal.Address, "namespace", p.cfg.Temporal.Namespace)
 	<-ctx.Done()
 	w.Stop()
