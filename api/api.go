@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -67,6 +68,17 @@ type Deps struct {
 	IdempotencyRetention time.Duration
 	// AllowHTTPDocumentURIs lets document URIs be http:// as well as https://.
 	AllowHTTPDocumentURIs bool
+}
+
+// Owns reports whether the API serves path: /v1/ and /dev/ below, and the
+// probes, metrics and OpenAPI document; a process that serves the portal
+// too gives it every other path.
+func Owns(path string) bool {
+	switch path {
+	case "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1":
+		return true
+	}
+	return strings.HasPrefix(path, "/v1/") || strings.HasPrefix(path, "/dev/")
 }
 
 // New returns the API's HTTP handler, /metrics included.

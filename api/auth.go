@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -13,8 +14,25 @@ import (
 
 const principalKey = "principal"
 
-// authenticate resolves the bearer token to a principal or answers 401.
+// actingKey is the context key of ActingAs.
+type actingKey struct{}
+
+// ActingAs returns ctx carrying p: a request served by the API's handler
+// with this context acts as p without a bearer token. Only code in this
+// process can put a value on a request's context, so this is how the portal
+// (which has signed the person in) performs actions through the same
+// routes, authorization, validation, idempotency and audit as the API.
+func ActingAs(ctx context.Context, p store.Principal) context.Context {
+	return context.WithValue(ctx, actingKey{}, p)
+}
+
+// authenticate resolves the bearer token (or the in-process principal of
+// ActingAs) to a principal or answers 401.
 func (h *handlers) authenticate(c *gin.Context) {
+	if p, ok := c.Request.Context().Value(actingKey{}).(store.Principal); ok {
+		h.admit(c, p)
+		return
+	}
 	scheme, token, ok := strings.Cut(c.GetHeader("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		unauthorized(c, "send a bearer token: Authorization: Bearer <token>")
@@ -29,6 +47,11 @@ func (h *handlers) authenticate(c *gin.Context) {
 		h.internal(c, "authenticate", err)
 		return
 	}
+	h.admit(c, p)
+}
+
+// admit serves the request as p.
+func (h *handlers) admit(c *gin.Context, p store.Principal) {
 	c.Set(principalKey, p)
 	// Audit records written while serving the request name the caller.
 	c.Request = c.Request.WithContext(store.WithActor(c.Request.Context(),

@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/sowflow/sowflow/store"
@@ -68,6 +70,45 @@ func TestMe(t *testing.T) {
 				t.Errorf("customer id %q for role %s", p.CustomerID, role)
 			}
 		})
+	}
+}
+
+// TestActingAs: a request whose context carries a person (the portal's
+// in-process calls) is served as that person without a token, and its
+// idempotency keys are the person's own.
+func TestActingAs(t *testing.T) {
+	f := newFixture(t)
+	person := store.Principal{PersonID: "p-" + unique(t), Name: "Ada", Role: store.RoleCustomer, CustomerID: "acme"}
+	serve := func(method, path, key string, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req = req.WithContext(ActingAs(req.Context(), person))
+		if key != "" {
+			req.Header.Set("Idempotency-Key", key)
+			req.Header.Set("Content-Type", "application/json")
+		}
+		rec := httptest.NewRecorder()
+		f.handler.ServeHTTP(rec, req)
+		return rec
+	}
+	var me store.Principal
+	rec := serve(http.MethodGet, "/v1/me", "", "")
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &me) != nil || me != person {
+		t.Fatalf("GET /v1/me as a person: %d %s", rec.Code, rec.Body)
+	}
+	if got := person.Subject(); got != "user:"+person.PersonID {
+		t.Fatalf("subject %q", got)
+	}
+	// A role check applies to a person as to a token of the role.
+	if rec := serve(http.MethodPost, "/v1/projects", "k-"+unique(t), `{}`); rec.Code != http.StatusForbidden {
+		t.Fatalf("a customer person starting a project: %d %s", rec.Code, rec.Body)
+	}
+	// An Authorization header cannot make a request act as a person.
+	req := httptest.NewRequest(http.MethodGet, "/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer user:"+person.PersonID)
+	rec = httptest.NewRecorder()
+	f.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnauthorized {
+		t.Fatalf("a bearer naming a person: %d", rec.Code)
 	}
 }
 

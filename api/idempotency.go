@@ -63,7 +63,7 @@ func (h *handlers) idempotent(c *gin.Context) {
 	h256 := sha256.New()
 	h256.Write([]byte(c.Request.Method + "\n" + c.Request.URL.Path + "\n"))
 	h256.Write(body)
-	req := store.IdempotencyRequest{TokenID: principal(c).TokenID, Key: key, Method: c.Request.Method, Path: c.Request.URL.Path, Hash: h256.Sum(nil),
+	req := store.IdempotencyRequest{TokenID: idempotencyOwner(principal(c)), Key: key, Method: c.Request.Method, Path: c.Request.URL.Path, Hash: h256.Sum(nil),
 		Retention: h.deps.IdempotencyRetention}
 
 	ctx := c.Request.Context()
@@ -127,4 +127,13 @@ func printable(s string) bool {
 		}
 	}
 	return true
+}
+
+// idempotencyOwner is whose keys a principal's requests use: a token's ID
+// (as stored before people could act), or a person's subject.
+func idempotencyOwner(p store.Principal) string {
+	if p.PersonID != "" {
+		return p.Subject()
+	}
+	return p.TokenID
 }

@@ -15,8 +15,13 @@ import (
 	"testing"
 	"time"
 
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/sowflow/sowflow/api"
+	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/testenv"
+	"github.com/sowflow/sowflow/worker"
 )
 
 // clock is a settable time source for the portal under test.
@@ -38,25 +43,51 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 type fixture struct {
-	t     *testing.T
-	st    *store.Store
-	clock *clock
-	srv   *httptest.Server
+	t      *testing.T
+	portal *Portal
+	st     *store.Store
+	clock  *clock
+	srv    *httptest.Server
 }
 
 // newFixture serves a portal over the package's database with a test clock;
-// publicURL decides whether cookies are Secure.
+// publicURL decides whether cookies are Secure. The portal has no API: see
+// newAPIFixture for pages that act or read projects.
 func newFixture(t *testing.T, publicURL string) *fixture {
 	t.Helper()
-	st := store.New(testenv.Get(t).Pool)
+	return serveFixture(t, publicURL, store.New(testenv.Get(t).Pool), nil)
+}
+
+// newAPIFixture is newFixture with the real API behind the portal: the
+// package's Temporal server with a worker on a task queue of the test's own.
+func newAPIFixture(t *testing.T) *fixture {
+	t.Helper()
+	env := testenv.Get(t)
+	ctx := context.Background()
+	st := store.New(env.Pool)
+	cals, err := store.NewCalendarSource(ctx, st, calendar.China())
+	if err != nil {
+		t.Fatal(err)
+	}
+	taskQueue := "portal-" + strings.ReplaceAll(t.Name(), "/", "-")
+	w := env.Temporal.NewWorker(taskQueue, func(r sdkworker.Registry) {
+		worker.Register(r, worker.Deps{Calendar: cals.Current, Store: st})
+	})
+	t.Cleanup(w.Stop)
+	handler := api.New(api.Deps{Store: st, Calendars: cals, Temporal: env.Client(), TaskQueue: taskQueue, AllowHTTPDocumentURIs: true})
+	return serveFixture(t, "", st, handler)
+}
+
+func serveFixture(t *testing.T, publicURL string, st *store.Store, handler http.Handler) *fixture {
+	t.Helper()
 	c := &clock{now: time.Now().UTC().Truncate(time.Second)}
-	p, err := New(Deps{Store: st, PublicURL: publicURL, Now: c.Now})
+	p, err := New(Deps{Store: st, API: handler, PublicURL: publicURL, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
-	return &fixture{t: t, st: st, clock: c, srv: srv}
+	return &fixture{t: t, portal: p, st: st, clock: c, srv: srv}
 }
 
 var testSeq struct {

@@ -285,6 +285,20 @@ var messages = map[store.Language]map[string]string{
 	},
 }
 
+// addMessages adds a page's messages (every key in both languages) to
+// messages, so each page's file can keep its own words; a key defined twice
+// is a programming error.
+func addMessages(add map[store.Language]map[string]string) {
+	for lang, m := range add {
+		for k, v := range m {
+			if _, dup := messages[lang][k]; dup {
+				panic("portal: message " + k + " defined twice")
+			}
+			messages[lang][k] = v
+		}
+	}
+}
+
 // msg returns the message key in lang, or the key itself when it is missing.
 func msg(lang store.Language, key string) string {
 	if s, ok := messages[lang][key]; ok {

@@ -10,6 +10,14 @@ import (
 // pathNotifications is the person's notification list.
 const pathNotifications = "/notifications"
 
+func init() {
+	addNav(navEntry{Order: 50, Path: pathNotifications, Key: "nav_notifications", Badge: func(p *Portal, r *request) int {
+		// The badge is a convenience: a failure to count leaves it out.
+		n, _ := p.deps.Store.UnreadNotifications(r.Context(), r.Session.Person.ID)
+		return n
+	}})
+}
+
 // maxListedNotifications bounds the notification list.
 const maxListedNotifications = 200
 

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sowflow/sowflow/api"
 	"github.com/sowflow/sowflow/catalog"
 	"github.com/sowflow/sowflow/store"
 )
@@ -25,6 +26,10 @@ import (
 type Deps struct {
 	// Store is sowflow's PostgreSQL access.
 	Store *store.Store
+	// API is the HTTP API's handler: every action and every read of a
+	// project, service or ticket goes through it as the signed-in person
+	// (api_call.go).
+	API http.Handler
 	// Logger receives errors; nil discards them.
 	Logger *slog.Logger
 	// PublicURL is where people reach the portal; session cookies are
@@ -118,15 +123,9 @@ func New(d Deps) (*Portal, error) {
 	return p, nil
 }
 
-// Owns reports whether the portal serves path; the API serves the rest.
-func Owns(path string) bool {
-	switch path {
-	case pathHome, pathSignIn, pathSignOut, pathSignOutAll, pathLanguage, pathProfile, pathNotifications, pathDevMail:
-		return true
-	}
-	return strings.HasPrefix(path, pathNotifications+"/") || strings.HasPrefix(path, pathFeeds) || strings.HasPrefix(path, pathDevMail+"/") ||
-		strings.HasPrefix(path, pathInvitations) || strings.HasPrefix(path, pathAssets) || strings.HasPrefix(path, pathAdmin) || strings.HasPrefix(path, pathProfile+"/")
-}
+// Owns reports whether the portal serves path: every path but the API's
+// (api.Owns), so a new page needs no second list.
+func Owns(path string) bool { return !api.Owns(path) }
 
 // ServeHTTP serves one portal request with the security headers every
 // answer carries.

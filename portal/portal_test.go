@@ -392,7 +392,8 @@ func TestOwns(t *testing.T) {
 	for path, want := range map[string]bool{
 		"/": true, "/sign-in": true, "/sign-out": true, "/sign-out-everywhere": true, "/language": true,
 		"/invitations/abc": true, "/assets/portal.css": true, "/profile": true, "/profile/tokens": true, "/admin/people": true,
-		"/v1/projects": false, "/healthz": false, "/readyz": false, "/metrics": false, "/openapi.yaml": false, "/dev/codec/x/encode": false,
+		"/projects/p-1": true, "/v1x": true,
+		"/v1/projects": false, "/v1": false, "/healthz": false, "/readyz": false, "/metrics": false, "/openapi.yaml": false, "/dev/codec/x/encode": false,
 	} {
 		if got := Owns(path); got != want {
 			t.Errorf("Owns(%q) = %v, want %v", path, got, want)

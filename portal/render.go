@@ -36,7 +36,7 @@ func parsePages() (pages, error) {
 		if base == "layout.html" {
 			continue
 		}
-		t, err := template.New("layout.html").ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", base, err)
 		}
@@ -44,6 +44,10 @@ func parsePages() (pages, error) {
 	}
 	return out, nil
 }
+
+// templateFuncs are the functions every template may call: formKey gives
+// each form a fresh one-time key (see api_call.go).
+var templateFuncs = template.FuncMap{"formKey": formKey}
 
 // view is what every page template gets: the messages in the request's
 // language (.L.key), the CSRF token of its forms, who is signed in, and the
@@ -55,25 +59,39 @@ type view struct {
 	Person *store.Person
 	Role   string
 	// Path is the current page, where the language switch returns to.
-	Path   string
-	Title  string
+	Path  string
+	Title string
+	// Styles are the style sheets every page links (assets/*.css).
+	Styles []string
+	// Nav is the navigation of the signed-in person's role.
+	Nav    []navLink
 	Notice string
 	Error  string
 	Page   any
-	// Unread counts the person's unread notifications (the nav's badge).
-	Unread int
 }
 
 func (p *Portal) newView(r *request, titleKey string) *view {
-	v := &view{L: messages[r.Lang], Lang: r.Lang, CSRF: r.CSRF, Path: r.URL.Path, Title: msg(r.Lang, titleKey)}
+	v := &view{L: messages[r.Lang], Lang: r.Lang, CSRF: r.CSRF, Path: r.URL.Path, Title: msg(r.Lang, titleKey), Styles: styleSheets}
 	if r.Session != nil {
 		v.Person = &r.Session.Person
 		v.Role = msg(r.Lang, "role_"+string(r.Session.Person.Role))
-		// The badge is a convenience: a failure to count leaves it out.
-		v.Unread, _ = p.deps.Store.UnreadNotifications(r.Context(), r.Session.Person.ID)
+		v.Nav = p.navFor(r)
 	}
 	return v
 }
+
+// styleSheets are the embedded style sheets, each page's own file beside
+// portal.css, in name order (portal.css first).
+var styleSheets = func() []string {
+	names, _ := fs.Glob(assetFS, "assets/*.css")
+	out := []string{"portal.css"}
+	for _, n := range names {
+		if b := path.Base(n); b != "portal.css" {
+			out = append(out, b)
+		}
+	}
+	return out
+}()
 
 // render writes the page template name with v and status.
 func (p *Portal) render(w http.ResponseWriter, r *request, status int, name string, v *view) {

@@ -37,6 +37,7 @@ type StoredResponse struct {
 
 // IdempotencyRequest identifies one keyed request.
 type IdempotencyRequest struct {
+	// TokenID owns the key: a token's ID, or a person's "user:<id>".
 	TokenID string
 	Key     string
 	Method  string

@@ -47,16 +47,29 @@ var ErrNotFound = errors.New("not found")
 // tokenPrefix marks sowflow tokens so secret scanners and people recognise them.
 const tokenPrefix = "sow_"
 
-// Principal is the authenticated holder of a token.
+// Principal is who an API request acts for: the holder of a token, or a
+// person signed in to the portal (PersonID set, TokenID empty).
 type Principal struct {
-	TokenID    string `json:"token_id"`
+	TokenID    string `json:"token_id,omitempty"`
+	PersonID   string `json:"person_id,omitempty"`
 	Name       string `json:"name"`
 	Role       Role   `json:"role"`
 	CustomerID string `json:"customer_id,omitempty"`
 }
 
-// Subject is the principal's stable identifier in history and audit records.
-func (p Principal) Subject() string { return "token:" + p.TokenID }
+// Subject is the principal's stable identifier in history and audit
+// records: "user:<id>" for a person, "token:<id>" for a token.
+func (p Principal) Subject() string {
+	if p.PersonID != "" {
+		return "user:" + p.PersonID
+	}
+	return "token:" + p.TokenID
+}
+
+// Principal is the person acting in the portal, as the API sees them.
+func (p Person) Principal() Principal {
+	return Principal{PersonID: p.ID, Name: p.Name, Role: p.Role, CustomerID: p.CustomerID}
+}
 
 // TokenSpec describes a token to create.
 type TokenSpec struct {
