@@ -8,7 +8,7 @@ WORKFLOWCHECK_VERSION := v0.6.0
 TEST_TIMEOUT ?= 30m
 
 .DEFAULT_GOAL := help
-.PHONY: help run build test bench lint fuzz histories clean
+.PHONY: help run build test test-scale bench lint fuzz histories clean measure-memory
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -21,6 +21,10 @@ run: build ## start sowflow dev: embedded Temporal + Web UI, worker, API on :808
 
 test: ## run every test (needs PostgreSQL on 127.0.0.1:5432 or SOWFLOW_TEST_DATABASE_URL)
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+measure-memory: ## one worker holding 10,000 live projects: its RSS in five steps (docs/scaling.md)
+	SOWFLOW_MEASURE_MEMORY=$${SOWFLOW_MEASURE_MEMORY:-10000} SOWFLOW_MEASURE_MEMORY_OUT=$${SOWFLOW_MEASURE_MEMORY_OUT:-$(CURDIR)/memory.md} \
+		$(GO) test -count=1 -timeout 3h -run '^TestWorkerMemory$$' -v ./scale/
 
 bench: ## run the benchmarks (calendar clocks, dev server WAL vs no WAL, API vs SDK latency, history replay)
 	$(GO) test -run='^$$' -bench=. -benchmem -timeout $(TEST_TIMEOUT) ./...

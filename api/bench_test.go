@@ -11,10 +11,13 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/catalog"
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/testenv"
 	"github.com/sowflow/sowflow/worker"
@@ -34,6 +37,9 @@ type acceptBench struct {
 	manager  string // bearer token
 	customer string // bearer token
 	actor    workflows.Actor
+	// taskQueue is the one the bench's worker polls.
+	taskQueue string
+	st        *store.Store
 	// run tells this run's projects from those of earlier runs in the
 	// process (-count), which share the Temporal server and database.
 	run string
@@ -77,6 +83,7 @@ func newAcceptBench(b *testing.B) *acceptBench {
 		worker.Register(r, worker.Deps{Calendar: cals.Current, Store: st})
 	})
 	b.Cleanup(w.Stop)
+	ab.taskQueue, ab.st = taskQueue, st
 	ab.handler = New(Deps{Store: st, Calendars: cals, Temporal: ab.temporal, TaskQueue: taskQueue})
 	return ab
 }
@@ -202,4 +209,133 @@ func BenchmarkAcceptDeliverable(b *testing.B) {
 	b.ReportMetric(apiNs, "api-ns/op")
 	b.ReportMetric(sdkNs, "sdk-ns/op")
 	b.ReportMetric(apiNs/sdkNs, "api/sdk")
+	// Where the API's extra time goes: its PostgreSQL round trips, timed
+	// alone against the same database.
+	auth, idem, owner := ab.pgRoundTrips(20)
+	b.ReportMetric(float64(auth.Nanoseconds()), "pg-auth-ns/op")
+	b.ReportMetric(float64(idem.Nanoseconds()), "pg-idempotency-ns/op")
+	b.ReportMetric(float64(owner.Nanoseconds()), "pg-owner-ns/op")
+}
+
+// pgRoundTrips times, over n rounds, the PostgreSQL work the API does
+// around an accept's Update: authenticating the bearer token, claiming the
+// Idempotency-Key and storing the answer, and finding the project's owner.
+func (ab *acceptBench) pgRoundTrips(n int) (auth, idem, owner time.Duration) {
+	ctx := context.Background()
+	p, err := ab.st.Authenticate(ctx, ab.customer)
+	if err != nil {
+		ab.b.Fatal(err)
+	}
+	id := ab.submittedProject()
+	for i := range n {
+		start := time.Now()
+		if _, err := ab.st.Authenticate(ctx, ab.customer); err != nil {
+			ab.b.Fatal(err)
+		}
+		auth += time.Since(start)
+		start = time.Now()
+		req := store.IdempotencyRequest{TokenID: p.TokenID, Key: fmt.Sprintf("bench-pg-%s-%d", ab.run, i), Method: http.MethodPost,
+			Path: "/v1/projects/" + id + "/deliverables/" + benchDeliverable + "/decision", Hash: []byte("0123456789abcdef0123456789abcdef")}
+		if _, _, err := ab.st.BeginIdempotent(ctx, req); err != nil {
+			ab.b.Fatal(err)
+		}
+		if err := ab.st.FinishIdempotent(ctx, req, store.StoredResponse{Status: http.StatusOK, ContentType: "application/json", Body: []byte(`{"seq":3,"events":[]}`)}); err != nil {
+			ab.b.Fatal(err)
+		}
+		idem += time.Since(start)
+		start = time.Now()
+		if _, err := ab.st.OwnerOf(ctx, store.OwnerProject, id, p.CustomerID); err != nil {
+			ab.b.Fatal(err)
+		}
+		owner += time.Since(start)
+	}
+	d := time.Duration(n)
+	return auth / d, idem / d, owner / d
+}
+
+// startAPI starts a Managed Services project through the HTTP API as the
+// manager: the owner claim, the start and the state the answer carries.
+func (ab *acceptBench) startAPI(id string) {
+	ab.post("/v1/projects", ab.manager, map[string]any{
+		"project_id": id, "customer_id": ab.actor.CustomerID, "package": "managed-services",
+		"dates": map[string]string{"contract_signing": "2026-11-02T10:00:00+08:00"},
+	}, http.StatusCreated)
+}
+
+// startSDK starts the same workflow with the same input and search
+// attributes with the SDK; withState also reads its state, as the API's
+// answer does.
+func (ab *acceptBench) startSDK(id string, in workflows.ProjectInput, withState bool) {
+	ctx := context.Background()
+	in.ProjectID = id
+	in.RequestID = "bench-sdk-" + id
+	_, err := ab.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.ProjectWorkflowID(id), TaskQueue: ab.taskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AttrCustomer.ValueSet(in.CustomerID),
+			workflows.AttrPackage.ValueSet("managed-services"), workflows.AttrStatus.ValueSet(string(workflows.StatusActive))),
+	}, workflows.ProjectWorkflowName, in)
+	if err != nil {
+		ab.b.Fatalf("start %s with the SDK: %v", id, err)
+	}
+	if !withState {
+		return
+	}
+	v, err := ab.temporal.QueryWorkflow(ctx, workflows.ProjectWorkflowID(id), "", workflows.QueryProjectState)
+	var st workflows.ProjectState
+	if err == nil {
+		err = v.Get(&st)
+	}
+	if err != nil {
+		ab.b.Fatalf("state of %s: %v", id, err)
+	}
+}
+
+// BenchmarkStartProject measures, in one run, starting a Managed Services
+// project through the HTTP API (authentication, idempotency record, owner
+// claim, the start, the state query its answer carries, JSON) against the
+// same start sent with the SDK, bare (sdk-ns/op) and followed by the same
+// state query (sdk-state-ns/op), on the same server, worker and database.
+// starts/s of the API over the SDK's is sdk-ns/op over api-ns/op
+// (api-starts/sdk-starts), and the same against the SDK with the state
+// read (api-starts/sdk-state-starts).
+func BenchmarkStartProject(b *testing.B) {
+	ab := newAcceptBench(b)
+	p, err := catalog.Default().Plan("managed-services", catalog.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	signed := time.Date(2026, 11, 2, 10, 0, 0, 0, calendar.Zone())
+	in := workflows.ProjectInput{CustomerID: ab.actor.CustomerID, Plan: p.Workflow(),
+		Dates: workflows.ContractDates{ContractSigning: signed}, StartedBy: workflows.Actor{Subject: "bench-manager", Role: workflows.RoleManager}}
+	next := func() string {
+		ab.seq++
+		return fmt.Sprintf("bench-start-%s-%d", ab.run, ab.seq)
+	}
+	ab.startAPI(next())
+	ab.startSDK(next(), in, true)
+	var apiTotal, sdkTotal, sdkStateTotal time.Duration
+	for b.Loop() {
+		for _, path := range []func(){
+			func() { id := next(); start := time.Now(); ab.startAPI(id); apiTotal += time.Since(start) },
+			func() { id := next(); start := time.Now(); ab.startSDK(id, in, false); sdkTotal += time.Since(start) },
+			func() {
+				id := next()
+				start := time.Now()
+				ab.startSDK(id, in, true)
+				sdkStateTotal += time.Since(start)
+			},
+		} {
+			path()
+		}
+	}
+	n := float64(b.N)
+	apiNs, sdkNs, sdkStateNs := float64(apiTotal.Nanoseconds())/n, float64(sdkTotal.Nanoseconds())/n, float64(sdkStateTotal.Nanoseconds())/n
+	b.ReportMetric(apiNs, "api-ns/op")
+	b.ReportMetric(sdkNs, "sdk-ns/op")
+	b.ReportMetric(sdkStateNs, "sdk-state-ns/op")
+	b.ReportMetric(sdkNs/apiNs, "api-starts/sdk-starts")
+	b.ReportMetric(sdkStateNs/apiNs, "api-starts/sdk-state-starts")
 }

@@ -53,6 +53,13 @@ func parse(name string, src []byte, code string) (Package, error) {
 	if err := f.checkRules(p); err != nil {
 		return Package{}, err
 	}
+	if len(p.ResponseTargets) > 0 {
+		// A package with response targets runs as a service: its targets
+		// must convert, or its first start would be refused.
+		if _, err := serviceTargets(p); err != nil {
+			return Package{}, f.at([]string{"response_targets"}, "catalog", err.Error())
+		}
+	}
 	if code != "" && p.Code != code {
 		return Package{}, f.at([]string{"code"}, "file", fmt.Sprintf("the file holds package %q, not %q", p.Code, code))
 	}

@@ -74,3 +74,38 @@ func TestParseUploadCode(t *testing.T) {
 		t.Fatalf("errors %v", fes)
 	}
 }
+
+// TestParseServiceTargets: response targets a service cannot run on (a
+// severity without a rank) are refused when the file is read, not at the
+// first start.
+func TestParseServiceTargets(t *testing.T) {
+	src, err := os.ReadFile("testdata/support-basic.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, from, to, want string
+	}{
+		{"valid", "", "", ""},
+		{"unknown severity", "severity: low", "severity: p4", `severity "p4" has no known rank`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := string(src)
+			if tt.from != "" {
+				body = strings.Replace(body, tt.from, tt.to, 1)
+			}
+			_, err := ParseUpload("support-basic", "support-basic.yaml", []byte(body))
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			fes := FileErrors(err)
+			if len(fes) != 1 || fes[0].Path != "response_targets" || !strings.Contains(fes[0].Message, tt.want) || fes[0].Line == 0 {
+				t.Fatalf("errors %v", fes)
+			}
+		})
+	}
+}

@@ -15,8 +15,9 @@ import (
 )
 
 // APIDriver sends the mix through sowflow's HTTP API: every mutating request
-// with a fresh Idempotency-Key, retried with the same key after a transport
-// error, a 503 or a 409 "still running", on the next base URL when several
+// with a fresh Idempotency-Key, retried with the same key (for up to
+// RetryFor) after a transport error, a 5xx or a 409 "key in use", on the
+// next base URL when several
 // are given (so a load spreads over several API processes and rides over a
 // restart of one).
 type APIDriver struct {
@@ -28,8 +29,10 @@ type APIDriver struct {
 	Client *http.Client
 	// KeyPrefix starts every Idempotency-Key (unique per run).
 	KeyPrefix string
-	// Attempts bounds the tries of one call (default 5).
-	Attempts int
+	// RetryFor bounds how long one call is retried (default 2 minutes): a
+	// first attempt cut off by a restart may hold its key ("in use") until
+	// its Update ends.
+	RetryFor time.Duration
 
 	next atomic.Uint64
 	keys atomic.Uint64
@@ -61,21 +64,21 @@ func (d *APIDriver) do(ctx context.Context, c call) outcome {
 			return outcome{err: "encode"}
 		}
 	}
-	attempts := max(d.Attempts, 1)
-	if d.Attempts == 0 {
-		attempts = 5
+	retryFor := d.RetryFor
+	if retryFor <= 0 {
+		retryFor = 2 * time.Minute
 	}
 	start := time.Now()
 	var out outcome
 	first := int(d.next.Add(1))
-	for i := range attempts {
+	for i := 0; ; i++ {
 		base := d.URLs[(first+i)%len(d.URLs)]
 		out = d.once(ctx, base, key, c, raw)
 		out.retries = i
-		if out.err == "" || !retryable(out.err) || ctx.Err() != nil {
+		if out.err == "" || !retryable(out.err) || ctx.Err() != nil || time.Since(start) > retryFor {
 			break
 		}
-		wait := time.Duration(100*(i+1)) * time.Millisecond
+		wait := min(time.Duration(100<<min(i, 5))*time.Millisecond, 2*time.Second)
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):

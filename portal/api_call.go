@@ -80,6 +80,35 @@ func (p *Portal) call(r *request, method, path, key string, body, out any) error
 // serveAPI serves one request with the API's handler and returns the
 // answer's status and body.
 func (p *Portal) serveAPI(r *request, method, path, key string, payload []byte) (int, []byte, error) {
+	return p.serveAPIAs(r, method, path, key, "application/json", payload)
+}
+
+// callFile sends a file (payload, of contentType) to the API as the
+// signed-in person, with key as its Idempotency-Key; a 2xx answer is decoded
+// into out, any other returned as an api.Problem.
+func (p *Portal) callFile(r *request, method, path, key, contentType string, payload []byte, out any) error {
+	if p.deps.API == nil {
+		return errors.New("the portal has no API handler")
+	}
+	status, answer, err := p.serveAPIAs(r, method, path, key, contentType, payload)
+	if err != nil {
+		return err
+	}
+	if status >= 200 && status < 300 {
+		if err := json.Unmarshal(answer, out); err != nil {
+			return fmt.Errorf("decode %s %s: %w", method, path, err)
+		}
+		return nil
+	}
+	var prob api.Problem
+	if err := json.Unmarshal(answer, &prob); err != nil || prob.Status == 0 {
+		prob = api.Problem{Status: status, Detail: http.StatusText(status)}
+	}
+	return prob
+}
+
+// serveAPIAs is serveAPI with the body's content type.
+func (p *Portal) serveAPIAs(r *request, method, path, key, contentType string, payload []byte) (int, []byte, error) {
 	ctx := api.ActingAs(r.Context(), r.Session.Person.Principal())
 	var body io.Reader = http.NoBody
 	if payload != nil {
@@ -93,7 +122,7 @@ func (p *Portal) serveAPI(r *request, method, path, key string, payload []byte) 
 	req.RemoteAddr = r.RemoteAddr
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)

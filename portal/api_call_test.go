@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sowflow/sowflow/api"
 	"github.com/sowflow/sowflow/store"
@@ -40,6 +41,46 @@ func submissions(st workflows.ProjectState, deliverable string) []workflows.Subm
 		}
 	}
 	return out
+}
+
+type eventList struct {
+	Items []struct {
+		Seq          int64  `json:"seq"`
+		Type         string `json:"type"`
+		ActorSubject string `json:"actor_subject"`
+		ActorRole    string `json:"actor_role"`
+	} `json:"items"`
+}
+
+// countEvents returns how many events of typ the project has, and the
+// subject of the last, once the read model has recorded every event of the
+// project's current state (it is written after the action answers).
+func (f *fixture) countEvents(person store.Person, project, typ string) (int, string) {
+	f.t.Helper()
+	seq := f.state(person, project).Seq
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var page eventList
+		if err := f.portal.call(as(person), http.MethodGet, "/v1/projects/"+project+"/events?limit=500", "", nil, &page); err != nil {
+			f.t.Fatalf("events of %s: %v", project, err)
+		}
+		var last int64
+		n, subject := 0, ""
+		for _, e := range page.Items {
+			last = max(last, e.Seq)
+			if e.Type == typ {
+				n++
+				subject = e.ActorSubject
+			}
+		}
+		if last >= seq {
+			return n, subject
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("events of %s: the read model has seq %d, the project %d", project, last, seq)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // startProject starts a Managed Services project of customer as manager

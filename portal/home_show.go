@@ -16,12 +16,17 @@ type homePage struct {
 	// NoAccess is set for roles that do not read projects (admin).
 	NoAccess bool
 	Projects []homeProject
+	// Inbox is the customer's "awaiting your decision" list (inbox_show.go);
+	// nil for other roles.
+	Inbox *inbox
 }
 
 type homeProject struct {
 	ID, CustomerID, Package, Phase, Status string
-	NextDeadline                           string
-	Overdue                                bool
+	// Path is the project's page.
+	Path         string
+	NextDeadline string
+	Overdue      bool
 }
 
 // showHome lists the person's projects from the read model, scoped as the
@@ -39,6 +44,7 @@ func (p *Portal) showHome(w http.ResponseWriter, r *request) {
 		if person.Role == store.RoleCustomer {
 			f.CustomerID = person.CustomerID
 			page.Intro = fmt.Sprintf(msg(r.Lang, "home_intro_customer"), person.CustomerID)
+			page.Inbox = p.homeInbox(r)
 		}
 		items, err := p.deps.Store.ListProjects(r.Context(), f)
 		if err != nil {
@@ -47,7 +53,7 @@ func (p *Portal) showHome(w http.ResponseWriter, r *request) {
 		}
 		for _, it := range items {
 			hp := homeProject{ID: it.ID, CustomerID: it.CustomerID, Package: it.PackageCode, Phase: it.Phase,
-				Status: statusName(r.Lang, it.Status), Overdue: it.Overdue, NextDeadline: msg(r.Lang, "none")}
+				Status: statusName(r.Lang, it.Status), Path: projectPath(it.ID), Overdue: it.Overdue, NextDeadline: msg(r.Lang, "none")}
 			if pkg, ok := p.deps.Catalog.Package(it.PackageCode); ok {
 				hp.Package = pkg.Name
 				for _, ph := range pkg.Phases {
@@ -62,6 +68,7 @@ func (p *Portal) showHome(w http.ResponseWriter, r *request) {
 			page.Projects = append(page.Projects, hp)
 		}
 	}
+	v.Notice = doneNotice(r)
 	v.Page = page
 	p.render(w, r, http.StatusOK, "home", v)
 }

@@ -71,6 +71,7 @@ const (
 	pathAdmin       = "/admin/"
 	pathAdminPeople = "/admin/people"
 	pathProfile     = "/profile"
+	pathProjects    = "/projects/"
 )
 
 // New builds the portal; it fails only when its embedded templates do not
@@ -119,6 +120,17 @@ func New(d Deps) (*Portal, error) {
 	for _, action := range []string{"disable", "enable", "reset"} {
 		p.mux.HandleFunc("POST "+pathAdminPeople+"/{id}/"+action, p.form(p.changePerson(action), true))
 	}
+	// Customer side and the project page (project_show.go, deliverable_*.go,
+	// final_acceptance_sign.go, inbox_show.go).
+	p.mux.HandleFunc("GET "+pathProjects+"{id}", p.page(p.showProject, true))
+	p.mux.HandleFunc("GET "+pathProjects+"{id}/deliverables/{key}", p.page(p.showDeliverable, true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/deliverables/{key}/decision", p.form(p.decideDeliverable, true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/final-acceptance", p.form(p.signFinalAcceptance, true))
+	p.mux.HandleFunc("GET "+pathAdminCatalog, p.page(p.showAdminCatalog, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog, p.form(p.uploadCatalogPackage, true))
+	p.mux.HandleFunc("GET "+pathAdminCatalog+"/{code}", p.page(p.showAdminCatalogPackage, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}", p.form(p.uploadCatalogPackage, true))
+	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}/versions/{n}/publish", p.form(p.publishCatalogVersion, true))
 	p.mux.HandleFunc("/", p.page(p.notFound, false))
 	return p, nil
 }
