@@ -8,7 +8,7 @@ WORKFLOWCHECK_VERSION := v0.6.0
 TEST_TIMEOUT ?= 30m
 
 .DEFAULT_GOAL := help
-.PHONY: help run build test test-scale bench lint fuzz histories clean measure-memory
+.PHONY: help run demo build test test-scale bench lint fuzz histories screenshots clean measure-memory
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -18,6 +18,12 @@ build: ## build bin/sowflow
 
 run: build ## start sowflow dev: embedded Temporal + Web UI, worker, API on :8080
 	$(SOWFLOW) dev
+
+demo: build ## sowflow dev with demo projects, a service with tickets and an SLA period (once per database)
+	$(SOWFLOW) dev --demo
+
+screenshots: ## write PNGs of the portal's main pages (both languages, desktop and phone) to docs/screenshots (needs chromium)
+	SOWFLOW_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' -v -timeout $(TEST_TIMEOUT) ./cmd/sowflow/
 
 test: ## run every test (needs PostgreSQL on 127.0.0.1:5432 or SOWFLOW_TEST_DATABASE_URL)
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...

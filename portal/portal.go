@@ -120,6 +120,16 @@ func New(d Deps) (*Portal, error) {
 	for _, action := range []string{"disable", "enable", "reset"} {
 		p.mux.HandleFunc("POST "+pathAdminPeople+"/{id}/"+action, p.form(p.changePerson(action), true))
 	}
+	// Services, calendar, auditor and admin tools (services_show.go and beside it).
+	p.mux.HandleFunc("GET "+pathServices, p.page(p.showServices, true))
+	p.mux.HandleFunc("GET "+pathServices+"/{id}", p.page(p.showService, true))
+	p.mux.HandleFunc("POST "+pathServices+"/{id}/tickets", p.form(p.openTicket, true))
+	p.mux.HandleFunc("GET "+pathServices+"/{id}/tickets/{n}", p.page(p.showTicket, true))
+	for action := range ticketActions {
+		p.mux.HandleFunc("POST "+pathServices+"/{id}/tickets/{n}/"+action, p.form(p.actOnTicket(action), true))
+	}
+	p.mux.HandleFunc("GET "+pathSLA+"/{account}/{period}", p.page(p.showSLA, true))
+	p.mux.HandleFunc("POST "+pathSLA+"/{account}/{period}/claim", p.form(p.claimSLA, true))
 	// Customer side and the project page (project_show.go, deliverable_*.go,
 	// final_acceptance_sign.go, inbox_show.go).
 	p.mux.HandleFunc("GET "+pathProjects+"{id}", p.page(p.showProject, true))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -28,7 +29,10 @@ otherwise a private cluster it starts under SOWFLOW_DATA_DIR/pg. Ctrl-C stops
 everything; a restart finds every workflow where it left it.`
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if ok, code := serviceFlags("dev", devDescription, config.ModeDev, args, stdout, stderr); !ok {
+	var demo bool
+	if ok, code := serviceFlags("dev", devDescription, config.ModeDev, args, stdout, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&demo, "demo", false, "also make demo projects, a service with tickets and an SLA period (once per database)")
+	}); !ok {
 		return code
 	}
 	cfg, ok := loadConfig("dev", config.ModeDev, stderr)
@@ -146,6 +150,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	deps.DevMailDir = mailDir
 	if pc != nil {
 		deps.DevCodecOrigin, deps.DevCodecSecret = srv.UIURL(), codecSecret
+	}
+	if demo {
+		reportDemo(ctx, stdout, deps, logger)
 	}
 	if err := serveAPI(ctx, cfg, l, ml, deps, logger); err != nil {
 		return fail(logger, "api stopped", err)

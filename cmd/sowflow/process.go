@@ -33,12 +33,25 @@ import (
 // serviceFlags parses a long-running command's arguments: it takes only
 // --help, which prints the description and the environment it reads. It
 // returns false with the exit code when the command must not go on.
-func serviceFlags(name, description string, mode config.Mode, args []string, stdout, stderr io.Writer) (bool, int) {
+func serviceFlags(name, description string, mode config.Mode, args []string, stdout, stderr io.Writer, define ...func(*flag.FlagSet)) (bool, int) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	for _, d := range define {
+		d(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stdout, "Usage: sowflow %s\n\n%s\n\nEnvironment:\n", name, description)
+			usage := ""
+			if len(define) > 0 {
+				usage = " [flags]"
+			}
+			fmt.Fprintf(stdout, "Usage: sowflow %s%s\n\n%s\n", name, usage, description)
+			if len(define) > 0 {
+				fmt.Fprintln(stdout, "\nFlags:")
+				fs.SetOutput(stdout)
+				fs.PrintDefaults()
+			}
+			fmt.Fprintln(stdout, "\nEnvironment:")
 			printVariables(stdout, mode)
 			return false, 0
 		}
