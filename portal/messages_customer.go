@@ -8,6 +8,7 @@ func init() {
 	addMessages(map[store.Language]map[string]string{
 		store.LanguageEnglish: {
 			"pc_project_title":                  "Project %s",
+			"pc_projects_list":                  "All your projects",
 			"pc_deliverable_title":              "Deliverable",
 			"pc_inbox_title":                    "Awaiting your decision",
 			"pc_inbox_intro":                    "Submitted deliverables of your projects. Open the document, check its SHA-256, then accept it or reject it with a reason.",
@@ -152,6 +153,7 @@ func init() {
 		},
 		store.LanguageChinese: {
 			"pc_project_title":                  "项目 %s",
+			"pc_projects_list":                  "全部项目",
 			"pc_deliverable_title":              "交付物",
 			"pc_inbox_title":                    "待您决定",
 			"pc_inbox_intro":                    "您的项目中已提交的交付物。请打开文档、核对 SHA-256，然后验收通过，或填写理由后拒绝。",
