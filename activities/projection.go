@@ -30,7 +30,9 @@ func (p *Projection) RecordProject(ctx context.Context, in workflows.ProjectReco
 	if err != nil {
 		return workflows.RecordResult{}, err
 	}
-	recorded, err := recordedEvents(in.Events)
+	recorded, err := recordedEvents(store.SourceProject, in.Events, func(e workflows.Event, payload map[string]any) map[string]any {
+		return projectNoticePayload(in.State, e, payload)
+	})
 	if err != nil {
 		return workflows.RecordResult{}, err
 	}
@@ -58,8 +60,11 @@ type recorded struct {
 }
 
 // recordedEvents converts the events of a projection record (of a project,
-// service or ticket) for the store; an event without a payload gets {}.
-func recordedEvents(in []workflows.Event) (recorded, error) {
+// service, ticket or SLA period: source) for the store; an event without a
+// payload gets {}. Each event a person is told of (noticeRoles) gets an
+// outbox entry per role, whose payload is the event's, or what notice
+// makes of it when notice is not nil.
+func recordedEvents(source string, in []workflows.Event, notice func(workflows.Event, map[string]any) map[string]any) (recorded, error) {
 	out := recorded{events: make([]store.Event, 0, len(in))}
 	for _, e := range in {
 		payload := json.RawMessage(`{}`)
@@ -76,11 +81,19 @@ func recordedEvents(in []workflows.Event) (recorded, error) {
 		if e.At.After(out.latest) {
 			out.latest = e.At
 		}
-		if !e.Attention {
+		roles := noticeRoles(source, e)
+		if len(roles) == 0 {
 			continue
 		}
-		for _, r := range e.Notify {
-			out.outbox = append(out.outbox, store.OutboxEntry{EventSeq: e.Seq, Kind: string(e.Type), Recipient: string(r), Payload: payload})
+		notePayload := payload
+		if notice != nil {
+			var err error
+			if notePayload, err = storableJSON(notice(e, e.Payload)); err != nil {
+				return recorded{}, fmt.Errorf("encode event %d notice: %w", e.Seq, err)
+			}
+		}
+		for _, r := range roles {
+			out.outbox = append(out.outbox, store.OutboxEntry{EventSeq: e.Seq, Kind: string(e.Type), Recipient: string(r), Payload: notePayload})
 		}
 	}
 	return out, nil
@@ -95,11 +108,11 @@ func (r recorded) updatedAt(since time.Time) time.Time {
 	return since
 }
 
-// writeRecord converts a record's events, moves *updatedAt (the snapshot's
+// writeRecord converts a record's events (of source), moves *updatedAt (the snapshot's
 // update time, which write's closure holds) to the newest event's instant,
 // and writes snapshot, events and outbox entries with write.
-func writeRecord(ctx context.Context, in []workflows.Event, updatedAt *time.Time, write func(context.Context, []store.Event, []store.OutboxEntry) (int64, error)) (workflows.RecordResult, error) {
-	recorded, err := recordedEvents(in)
+func writeRecord(ctx context.Context, source string, in []workflows.Event, updatedAt *time.Time, write func(context.Context, []store.Event, []store.OutboxEntry) (int64, error)) (workflows.RecordResult, error) {
+	recorded, err := recordedEvents(source, in, nil)
 	if err != nil {
 		return workflows.RecordResult{}, err
 	}

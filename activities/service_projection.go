@@ -17,7 +17,7 @@ func (p *Projection) RecordService(ctx context.Context, in workflows.ServiceReco
 	if err != nil {
 		return workflows.RecordResult{}, err
 	}
-	return writeRecord(ctx, in.Events, &snap.UpdatedAt, func(ctx context.Context, events []store.Event, outbox []store.OutboxEntry) (int64, error) {
+	return writeRecord(ctx, store.SourceService, in.Events, &snap.UpdatedAt, func(ctx context.Context, events []store.Event, outbox []store.OutboxEntry) (int64, error) {
 		return p.Store.RecordService(ctx, snap, events, outbox)
 	})
 }
@@ -30,7 +30,7 @@ func (p *Projection) RecordTicket(ctx context.Context, in workflows.TicketRecord
 	if err != nil {
 		return workflows.RecordResult{}, err
 	}
-	return writeRecord(ctx, in.Events, &snap.UpdatedAt, func(ctx context.Context, events []store.Event, outbox []store.OutboxEntry) (int64, error) {
+	return writeRecord(ctx, store.SourceTicket, in.Events, &snap.UpdatedAt, func(ctx context.Context, events []store.Event, outbox []store.OutboxEntry) (int64, error) {
 		return p.Store.RecordTicket(ctx, snap, events, outbox)
 	})
 }

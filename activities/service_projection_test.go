@@ -136,6 +136,8 @@ func TestRecordServiceAndTicket(t *testing.T) {
 	}
 	want := []store.OutboxEntry{
 		{Source: store.SourceService, ServiceID: id, EventSeq: 3, Kind: string(workflows.EventTicketReported), Recipient: "manager"},
+		// The opening is told from the ticket's record (not the service's).
+		{Source: store.SourceTicket, ServiceID: id, Ticket: 1, EventSeq: 1, Kind: string(workflows.EventTicketOpened), Recipient: "manager"},
 		{Source: store.SourceTicket, ServiceID: id, Ticket: 1, EventSeq: 2, Kind: string(workflows.EventTicketBreached), Recipient: "manager"},
 	}
 	if !slices.EqualFunc(got, want, func(a, b store.OutboxEntry) bool {

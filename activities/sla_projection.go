@@ -17,7 +17,7 @@ func (p *Projection) RecordSLAPeriod(ctx context.Context, in workflows.SLAPeriod
 	if err != nil {
 		return workflows.RecordResult{}, err
 	}
-	return writeRecord(ctx, in.Events, &snap.UpdatedAt, func(ctx context.Context, events []store.Event, outbox []store.OutboxEntry) (int64, error) {
+	return writeRecord(ctx, store.SourceSLAPeriod, in.Events, &snap.UpdatedAt, func(ctx context.Context, events []store.Event, outbox []store.OutboxEntry) (int64, error) {
 		return p.Store.RecordSLAPeriod(ctx, snap, events, outbox)
 	})
 }

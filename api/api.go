@@ -56,6 +56,9 @@ type Deps struct {
 	// DevCodecSecret is the per-start secret the dev Web UI is configured
 	// with (its codec endpoint holds it); /dev/codec answers only under it.
 	DevCodecSecret string
+	// DevMailDir, in sowflow dev without SMTP, is the folder the relay
+	// keeps mail in; the portal shows it at /dev-mail.
+	DevMailDir string
 	// AllowedHosts, when set, are the only Host headers (host:port, any
 	// case) served; others are 421. sowflow dev sets it against DNS
 	// rebinding. Empty serves every Host.
@@ -109,6 +112,9 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	m := newMetrics()
+	if d.Store != nil {
+		m.registry.MustRegister(newDeliveryCollector(d.Store))
+	}
 	r.Use(refuseUnknownMethods(), allowHosts(d.AllowedHosts), requestID(), noStore(), accessLog(d.Logger), m.observe(), recovery(d.Logger))
 	r.NoRoute(func(c *gin.Context) {
 		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no such resource"})
@@ -173,9 +179,18 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	v1.GET("/webhooks", webhookAdmins, h.listWebhooks)
 	v1.DELETE("/webhooks/:id", webhookAdmins, h.idempotent, h.deleteWebhook)
 	v1.GET("/webhooks/:id/deliveries", webhookAdmins, h.webhookDeliveries)
+	v1.POST("/webhooks/:id/secret", webhookAdmins, h.idempotent, h.rotateWebhookSecret)
+	v1.POST("/webhooks/:id/deliveries/:delivery/redelivery", webhookAdmins, h.idempotent, h.redeliver)
+	v1.GET("/me/notification-settings", h.getNotificationSettings)
+	v1.PUT("/me/notification-settings", h.idempotent, h.putNotificationSettings)
+	v1.GET("/me/calendar-feed", h.getCalendarFeed)
+	v1.POST("/me/calendar-feed", h.idempotent, h.createCalendarFeed)
+	v1.DELETE("/me/calendar-feed", h.idempotent, h.deleteCalendarFeed)
 
 	projects := v1.Group("/projects")
 	projects.POST("", manager, h.idempotent, h.startProject)
+	projects.GET("/:id/delivery-manager", readers, h.getDeliveryManager(projectTarget))
+	projects.PUT("/:id/delivery-manager", manager, h.idempotent, h.putDeliveryManager(projectTarget))
 	projects.GET("", readers, h.listProjects)
 	projects.GET("/:id", readers, h.getProject)
 	projects.GET("/:id/events", readers, h.projectEvents)
@@ -194,6 +209,8 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	services := v1.Group("/services")
 	managerOrCustomer := allow(store.RoleManager, store.RoleCustomer)
 	services.POST("", manager, h.idempotent, h.startService)
+	services.GET("/:id/delivery-manager", readers, h.getDeliveryManager(serviceTarget))
+	services.PUT("/:id/delivery-manager", manager, h.idempotent, h.putDeliveryManager(serviceTarget))
 	services.GET("", readers, h.listServices)
 	services.GET("/:id", readers, h.getService)
 	services.GET("/:id/events", readers, h.serviceEvents)

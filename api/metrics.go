@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -9,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/sowflow/sowflow/store"
 )
 
 // metrics holds the API's Prometheus collectors, on a registry of its own so
@@ -77,4 +80,42 @@ func (m *metrics) action(name, outcome string) {
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// deliveryCollector reports the notification delivery log on each scrape,
+// from PostgreSQL, so it covers every relay process: deliveries by channel
+// and outcome, and the age of the oldest pending delivery per channel.
+type deliveryCollector struct {
+	store *store.Store
+	count *prometheus.Desc
+	age   *prometheus.Desc
+}
+
+func newDeliveryCollector(st *store.Store) *deliveryCollector {
+	return &deliveryCollector{store: st,
+		count: prometheus.NewDesc("sowflow_notification_deliveries", "Notification deliveries in the delivery log by channel and outcome (sent, failed, pending).", []string{"channel", "outcome"}, nil),
+		age:   prometheus.NewDesc("sowflow_notification_queue_age_seconds", "Age of the oldest pending notification delivery by channel.", []string{"channel"}, nil),
+	}
+}
+
+// Describe sends the collector's descriptions.
+func (d *deliveryCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- d.count
+	ch <- d.age
+}
+
+// Collect reads the delivery log; a database error reports nothing.
+func (d *deliveryCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	counts, ages, err := d.store.DeliveryStats(ctx)
+	if err != nil {
+		return
+	}
+	for _, c := range counts {
+		ch <- prometheus.MustNewConstMetric(d.count, prometheus.GaugeValue, float64(c.Count), c.Channel, c.Outcome)
+	}
+	for _, channel := range []string{store.ChannelWebhook, store.ChannelEmail} {
+		ch <- prometheus.MustNewConstMetric(d.age, prometheus.GaugeValue, ages[channel].Seconds(), channel)
+	}
 }

@@ -3,6 +3,8 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -10,6 +12,11 @@ import (
 )
 
 type webhookRequest struct {
+	// Kind is standard (the default) or dingtalk.
+	Kind string `json:"kind" validate:"omitempty,oneof=standard dingtalk"`
+	// Secret is a DingTalk robot's signing secret ("SEC…"); required for
+	// kind dingtalk, refused for standard endpoints (their secret is made).
+	Secret     string   `json:"secret" validate:"omitempty,max=200"`
 	URL        string   `json:"url" validate:"required,max=2048,uri"`
 	Events     []string `json:"events" validate:"required,min=1,max=64,dive,required,max=64,identifier"`
 	CustomerID string   `json:"customer_id" validate:"omitempty,max=64,identifier"`
@@ -43,8 +50,11 @@ func (h *handlers) createWebhook(c *gin.Context) {
 		invalid(c, "a manager's webhook receives one customer's events", FieldError{Field: "customer_id", Rule: "required", Detail: "is required for a manager"})
 		return
 	}
+	if !checkEndpointSecret(c, req.Kind, req.Secret) {
+		return
+	}
 	e, err := h.deps.Store.CreateWebhookEndpoint(c.Request.Context(), store.WebhookEndpointSpec{
-		URL: req.URL, Events: req.Events, CustomerID: req.CustomerID, CreatedBy: p.Subject()})
+		Kind: req.Kind, Secret: req.Secret, URL: req.URL, Events: req.Events, CustomerID: req.CustomerID, CreatedBy: p.Subject()})
 	if err != nil {
 		h.internal(c, "create webhook endpoint", err)
 		return
@@ -121,4 +131,81 @@ func (h *handlers) webhookDeliveries(c *gin.Context) {
 		log = []store.DeliveryState{}
 	}
 	c.JSON(http.StatusOK, deliveryList{Deliveries: log})
+}
+
+// checkEndpointSecret answers 400 unless the secret suits the endpoint
+// kind: a DingTalk robot's "SEC…" secret for dingtalk, none for standard.
+func checkEndpointSecret(c *gin.Context, kind, secret string) bool {
+	switch {
+	case kind == store.EndpointDingTalk && !strings.HasPrefix(secret, "SEC"):
+		invalid(c, "a DingTalk robot endpoint needs the robot's signing secret", FieldError{Field: "secret", Rule: "dingtalk", Detail: "must be the robot's secret, starting with SEC"})
+		return false
+	case kind != store.EndpointDingTalk && secret != "":
+		invalid(c, "a standard endpoint's secret is made by sowflow", FieldError{Field: "secret", Rule: "absent", Detail: "is only given for kind dingtalk"})
+		return false
+	}
+	return true
+}
+
+// visibleEndpoint returns the endpoint of the path if the caller may see
+// it, having answered 404 (or 500) otherwise.
+func (h *handlers) visibleEndpoint(c *gin.Context) (store.WebhookEndpoint, bool) {
+	id := c.Param("id")
+	e, err := h.deps.Store.WebhookEndpoint(c.Request.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !webhookVisible(principal(c), e) {
+		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no webhook endpoint " + id})
+		return e, false
+	}
+	if err != nil {
+		h.internal(c, "read webhook endpoint", err)
+		return e, false
+	}
+	return e, true
+}
+
+// secretRequest is the body of a secret rotation: a DingTalk robot's new
+// secret (a standard endpoint's is made, and the body is empty).
+type secretRequest struct {
+	Secret string `json:"secret" validate:"omitempty,max=200"`
+}
+
+// rotateWebhookSecret gives the endpoint a new signing secret, answered
+// this once; every message from then on is signed with it.
+func (h *handlers) rotateWebhookSecret(c *gin.Context) {
+	var req secretRequest
+	if c.Request.ContentLength != 0 && !bindJSON(c, &req) {
+		return
+	}
+	e, ok := h.visibleEndpoint(c)
+	if !ok || !checkEndpointSecret(c, e.Kind, req.Secret) {
+		return
+	}
+	e, err := h.deps.Store.RotateWebhookSecret(c.Request.Context(), e.ID, req.Secret)
+	if err != nil {
+		h.internal(c, "rotate webhook secret", err)
+		return
+	}
+	c.JSON(http.StatusOK, webhookCreated{WebhookEndpoint: e, Secret: e.Secret})
+}
+
+// redeliver queues a delivery of the endpoint again, sent or given up.
+func (h *handlers) redeliver(c *gin.Context) {
+	e, ok := h.visibleEndpoint(c)
+	if !ok {
+		return
+	}
+	n, err := strconv.ParseInt(c.Param("delivery"), 10, 64)
+	if err != nil {
+		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no delivery " + c.Param("delivery") + " of webhook endpoint " + e.ID})
+		return
+	}
+	d, err := h.deps.Store.Redeliver(c.Request.Context(), e.ID, n)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no delivery " + c.Param("delivery") + " of webhook endpoint " + e.ID})
+	case err != nil:
+		h.internal(c, "redeliver", err)
+	default:
+		c.JSON(http.StatusAccepted, d)
+	}
 }

@@ -9,6 +9,8 @@ import (
 	htmltemplate "html/template"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	texttemplate "text/template"
@@ -25,50 +27,6 @@ var (
 	textMail = texttemplate.Must(texttemplate.ParseFS(mailTemplates, "templates/mail.txt.tmpl"))
 	htmlMail = htmltemplate.Must(htmltemplate.ParseFS(mailTemplates, "templates/mail.html.tmpl"))
 )
-
-// MailText is one notification kind's mail in one language; %s in Subject
-// and Body is the subject's ID (project, service or SLA period).
-type MailText struct {
-	Subject, Body string
-}
-
-// MailKinds are the notification kinds sent by email, each in Simplified
-// Chinese and English. Other kinds are not mailed.
-var MailKinds = map[string]map[store.Language]MailText{
-	"window-closing": {
-		store.LanguageEnglish: {"Acceptance window closes in one working day (%s)",
-			"A deliverable of %s is waiting for your decision and its acceptance window closes in one working day. If the deliverable is accepted in silence, no answer by then means acceptance."},
-		store.LanguageChinese: {"验收期还剩一个工作日（%s）",
-			"%s 有一项交付物等待您的验收决定，验收期将在一个工作日后结束。若该交付物适用默认验收，届时未答复即视为验收通过。"},
-	},
-	"deliverable-deemed-accepted": {
-		store.LanguageEnglish: {"Deliverable deemed accepted (%s)",
-			"The acceptance window of a deliverable of %s ended without an answer; as the contract provides, the deliverable is deemed accepted."},
-		store.LanguageChinese: {"交付物已视为验收通过（%s）",
-			"%s 的一项交付物在验收期内未获答复，依合同约定视为验收通过。"},
-	},
-	"customer-reminded": {
-		store.LanguageEnglish: {"A deliverable is overdue for your decision (%s)",
-			"A deliverable of %s is past its acceptance window and still needs your explicit decision."},
-		store.LanguageChinese: {"交付物验收已逾期（%s）",
-			"%s 的一项交付物已过验收期，仍需要您明确的验收决定。"},
-	},
-	"manager-escalated": {
-		store.LanguageEnglish: {"Customer decision overdue (%s)",
-			"The customer has not decided on a deliverable of %s within its acceptance window. Please follow up."},
-		store.LanguageChinese: {"客户验收决定逾期（%s）",
-			"客户未在验收期内对 %s 的一项交付物作出决定，请跟进。"},
-	},
-}
-
-// MailKindNames lists MailKinds' kinds.
-func MailKindNames() []string {
-	names := make([]string, 0, len(MailKinds))
-	for k := range MailKinds {
-		names = append(names, k)
-	}
-	return names
-}
 
 var mailWords = map[store.Language]struct{ greeting, link string }{
 	store.LanguageEnglish: {"Hello %s,", "Open in the portal"},
@@ -87,6 +45,34 @@ type Email struct {
 	PublicURL string
 	// Options are extra client options (tests trust their server's TLS).
 	Options []mail.Option
+	// Dir, when set, keeps each mail as delivery-<id>.eml in this folder
+	// instead of sending it (sowflow dev without an SMTP server).
+	Dir string
+}
+
+// keep writes the mail of delivery d to e.Dir; a retry writes the same
+// file again.
+func (e *Email) keep(d store.Delivery, m *mail.Msg) error {
+	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
+		return fmt.Errorf("mail folder: %w", err)
+	}
+	name := filepath.Join(e.Dir, "delivery-"+strconv.FormatInt(d.ID, 10)+".eml")
+	tmp := name + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("keep mail: %w", err)
+	}
+	if _, err := m.WriteTo(f); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("keep mail: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("keep mail: %w", err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		return fmt.Errorf("keep mail: %w", err)
+	}
+	return nil
 }
 
 // MessageID is the Message-ID of a delivery's mail: the same on every retry,
@@ -109,19 +95,17 @@ func (e *Email) Send(ctx context.Context, d store.Delivery) error {
 	if err != nil {
 		return err
 	}
-	texts, ok := MailKinds[d.Entry.Kind]
-	if !ok {
-		return fmt.Errorf("no mail text for %s: %w", d.Entry.Kind, ErrPermanent)
-	}
 	lang := p.Language
 	if !lang.Valid() {
 		lang = store.LanguageEnglish
 	}
-	t := texts[lang]
-	subject := subjectID(d.Entry)
+	n, err := Render(d.Entry, lang, e.PublicURL)
+	if err != nil {
+		return fmt.Errorf("%w: %w", err, ErrPermanent)
+	}
 	data := struct {
 		Lang, Greeting, Body, Link, LinkLabel string
-	}{string(lang), fmt.Sprintf(mailWords[lang].greeting, p.Name), fmt.Sprintf(t.Body, subject), portalLink(e.PublicURL), mailWords[lang].link}
+	}{string(lang), fmt.Sprintf(mailWords[lang].greeting, p.Name), n.Body, n.Link, mailWords[lang].link}
 	var text, html bytes.Buffer
 	if err := textMail.Execute(&text, data); err != nil {
 		return fmt.Errorf("render mail: %w", err)
@@ -136,18 +120,27 @@ func (e *Email) Send(ctx context.Context, d store.Delivery) error {
 	if err := m.To(p.Email); err != nil {
 		return fmt.Errorf("mail to %q: %w: %w", p.Email, err, ErrPermanent)
 	}
-	m.Subject(fmt.Sprintf(t.Subject, subject))
+	m.Subject(n.Subject)
 	m.SetMessageIDWithValue(MessageID(d.ID, e.From))
 	m.SetGenHeader(mail.HeaderContentLang, string(lang))
 	m.SetDate()
 	m.SetBodyString(mail.TypeTextPlain, text.String())
 	m.AddAlternativeString(mail.TypeTextHTML, html.String())
 
+	if e.Dir != "" {
+		return e.keep(d, m)
+	}
 	c, err := e.client()
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, ErrPermanent)
 	}
 	if err := c.DialAndSendWithContext(ctx, m); err != nil {
+		// A 5xx answer (no such mailbox, refused) is permanent; a 4xx one,
+		// or a server that cannot be reached, is retried.
+		var se *mail.SendError
+		if errors.As(err, &se) && se.ErrorCode() >= 500 {
+			return fmt.Errorf("send mail to %s: %w: %w", p.Email, err, ErrPermanent)
+		}
 		return fmt.Errorf("send mail to %s: %w", p.Email, err)
 	}
 	return nil
@@ -182,20 +175,3 @@ func (e *Email) client() (*mail.Client, error) {
 	}
 	return mail.NewClient(host, opts...)
 }
-
-// subjectID names what the entry is about.
-func subjectID(e store.OutboxEntry) string {
-	switch e.Source {
-	case store.SourceProject:
-		return e.ProjectID
-	case store.SourceSLAPeriod:
-		return e.SLAPeriod
-	case store.SourceTicket:
-		return e.ServiceID + " #" + strconv.Itoa(e.Ticket)
-	}
-	return e.ServiceID
-}
-
-// portalLink is the portal's home page, where the person signs in and
-// finds the subject (the portal has no page per project yet).
-func portalLink(publicURL string) string { return strings.TrimSuffix(publicURL, "/") + "/" }

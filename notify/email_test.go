@@ -145,7 +145,7 @@ func TestEmailReachesTheAudienceInTheirLanguage(t *testing.T) {
 	f.project(t, "ms-9", "acme")
 	f.queue(t, "ms-9", 5, "window-closing", "customer")
 	f.queue(t, "ms-9", 6, "manager-escalated", "manager")
-	f.queue(t, "ms-9", 7, "phase-advanced", "customer") // not mailed
+	f.queue(t, "ms-9", 7, "project-started", "customer") // no notice
 
 	box, smtpURL := startMailbox(t)
 	r := &Relay{Store: f.st, Channels: []Channel{{Name: store.ChannelEmail, Retry: EmailRetry,
@@ -159,10 +159,10 @@ func TestEmailReachesTheAudienceInTheirLanguage(t *testing.T) {
 		to, subject, text, html string
 		lang                    string
 	}{
-		{"li@acme.example", "验收期还剩一个工作日（ms-9）", "李雷，您好：", "视为验收通过", "zh-CN"},
-		{"ann@acme.example", "Acceptance window closes in one working day (ms-9)", "Hello Ann,", "no answer by then means acceptance", "en"},
-		{"mia@provider.example", "Customer decision overdue (ms-9)", "Hello Mia,", "Please follow up.", "en"},
-		{"wang@provider.example", "客户验收决定逾期（ms-9）", "王芳，您好：", "请跟进", "zh-CN"},
+		{"li@acme.example", "验收期还剩一个工作日：d5（ms-9）", "李雷，您好：", "视为验收通过", "zh-CN"},
+		{"ann@acme.example", "Acceptance window closes in one working day: d5 (ms-9)", "Hello Ann,", "no answer by then means the deliverable is accepted", "en"},
+		{"mia@provider.example", "Customer decision overdue: d6 (ms-9)", "Hello Mia,", "Please follow up.", "en"},
+		{"wang@provider.example", "客户验收决定逾期：d6（ms-9）", "王芳，您好：", "请跟进", "zh-CN"},
 	}
 	if len(msgs) != len(tests) {
 		for _, m := range msgs {
@@ -188,7 +188,7 @@ func TestEmailReachesTheAudienceInTheirLanguage(t *testing.T) {
 				!strings.Contains(p.header.Get("From"), "noreply@provider.example") || !strings.HasPrefix(p.header.Get("Message-Id"), "<delivery-") {
 				t.Errorf("headers %v, subject %q", p.header, p.subject)
 			}
-			link := "https://portal.example/"
+			link := "https://portal.example/projects/ms-9"
 			if !strings.Contains(p.text, tt.text) || !strings.Contains(p.text, link) {
 				t.Errorf("text part %q, want %q and %s", p.text, tt.text, link)
 			}

@@ -108,13 +108,13 @@ func (r *Relay) Run(ctx context.Context) {
 // RunOnce expands one batch of outbox entries and sends one batch of due
 // deliveries. busy reports whether it found any work, so more may wait.
 func (r *Relay) RunOnce(ctx context.Context) (busy bool, err error) {
-	var mailKinds []string
+	personChannels := []string{store.ChannelPortal}
 	for _, c := range r.Channels {
 		if c.Name == store.ChannelEmail {
-			mailKinds = MailKindNames()
+			personChannels = append(personChannels, store.ChannelEmail)
 		}
 	}
-	expanded, err := r.Store.ExpandOutbox(ctx, r.batch(), mailKinds)
+	expanded, err := r.Store.ExpandOutbox(ctx, r.batch(), KindNames(), personChannels)
 	if err != nil {
 		return false, err
 	}

@@ -266,8 +266,8 @@ func TestRelayRetriesAFailingReceiver(t *testing.T) {
 				t.Fatalf("receiver kept %d messages, want 1", len(got))
 			}
 			m := got[0]
-			if m.id != WebhookID(d.ID) {
-				t.Errorf("webhook-id %s, want %s", m.id, WebhookID(d.ID))
+			if want := store.EventID("project:p1:0:7:DeliverableRejected"); m.id != want || d.EventID != want {
+				t.Errorf("webhook-id %s, delivery log's event id %s, want %s", m.id, d.EventID, want)
 			}
 			e := m.event
 			if e.Type != "DeliverableRejected" || e.Data.Source != "project" || e.Data.ProjectID != "p1" || e.Data.Seq != 7 ||
@@ -364,7 +364,7 @@ func TestCrashBetweenSendAndRecordResendsOnceWithTheSameID(t *testing.T) {
 		t.Fatalf("delivery log %+v, want one row sent in one recorded attempt", log)
 	}
 	got := rc.messages()
-	if len(got) != 2 || got[0].id != got[1].id || got[0].id != WebhookID(log[0].ID) {
-		t.Errorf("receiver got %+v, want the message twice under id %s", got, WebhookID(log[0].ID))
+	if len(got) != 2 || got[0].id != got[1].id || got[0].id != log[0].EventID {
+		t.Errorf("receiver got %+v, want the message twice under id %s", got, log[0].EventID)
 	}
 }

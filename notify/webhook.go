@@ -58,9 +58,10 @@ type EventData struct {
 	Links map[string]string `json:"links,omitempty"`
 }
 
-// WebhookID is the webhook-id of a delivery: stable across retries, so
-// receivers can drop a message they have seen.
-func WebhookID(deliveryID int64) string { return "msg_" + strconv.FormatInt(deliveryID, 10) }
+// WebhookID is the webhook-id of a delivery: the event's stable ID
+// (store.EventID), the same on every retry and redelivery and for every
+// endpoint, so receivers drop a message they have seen.
+func WebhookID(d store.Delivery) string { return store.EventID(d.EventKey) }
 
 // EventOf builds the body of a delivery.
 func EventOf(d store.Delivery, publicURL string) Event {
@@ -111,15 +112,14 @@ func (w *Webhook) Send(ctx context.Context, d store.Delivery) error {
 	if err != nil {
 		return err
 	}
+	if ep.Kind == store.EndpointDingTalk {
+		return w.sendDingTalk(ctx, ep, d)
+	}
 	body, err := json.Marshal(EventOf(d, w.PublicURL))
 	if err != nil {
 		return fmt.Errorf("encode webhook body: %w", err)
 	}
-	now := time.Now
-	if w.Now != nil {
-		now = w.Now
-	}
-	id, ts := WebhookID(d.ID), now().Unix()
+	id, ts := WebhookID(d), w.now().Unix()
 	sig, err := Sign(ep.Secret, id, ts, body)
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, ErrPermanent)
@@ -133,22 +133,38 @@ func (w *Webhook) Send(ctx context.Context, d store.Delivery) error {
 	req.Header.Set("webhook-id", id)
 	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
 	req.Header.Set("webhook-signature", sig)
-	client := w.Client
-	if client == nil {
-		client = &http.Client{Timeout: 15 * time.Second}
-	}
-	resp, err := client.Do(req)
+	resp, err := w.client().Do(req)
 	if err != nil {
 		return fmt.Errorf("post webhook to %s: %w", ep.URL, err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()
+	return statusError(ep, resp)
+}
+
+// statusError judges an endpoint's answer: 2xx is success; 4xx other than
+// 408, 409, 425 and 429 is permanent; anything else is retried.
+func statusError(ep store.WebhookEndpoint, resp *http.Response) error {
 	switch c := resp.StatusCode; {
 	case c >= 200 && c < 300:
 		return nil
 	case c >= 400 && c < 500 && c != 408 && c != 409 && c != 425 && c != 429:
-		return fmt.Errorf("webhook endpoint %s answered %s: %w", ep.URL, resp.Status, ErrPermanent)
+		return fmt.Errorf("webhook endpoint %s answered %s: %w", ep.ID, resp.Status, ErrPermanent)
 	default:
-		return fmt.Errorf("webhook endpoint %s answered %s", ep.URL, resp.Status)
+		return fmt.Errorf("webhook endpoint %s answered %s", ep.ID, resp.Status)
 	}
+}
+
+func (w *Webhook) client() *http.Client {
+	if w.Client != nil {
+		return w.Client
+	}
+	return &http.Client{Timeout: 15 * time.Second}
+}
+
+func (w *Webhook) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
 }

@@ -42,6 +42,12 @@ type Deps struct {
 	Catalog *catalog.Catalog
 	// Now returns the current instant; nil is time.Now.
 	Now func() time.Time
+	// MailDir, in sowflow dev without SMTP, is the folder of the mail
+	// kept instead of sent, shown at /dev-mail; "" leaves the page out.
+	MailDir string
+	// Calendars is the working-day calendar in force (calendar feeds'
+	// reminders); nil is the built-in calendar.
+	Calendars *store.CalendarSource
 }
 
 // Portal is the portal's HTTP handler.
@@ -99,6 +105,16 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("POST "+pathProfile+"/tokens", p.form(p.createPersonalToken, true))
 	p.mux.HandleFunc("POST "+pathProfile+"/password", p.form(p.changePassword, true))
 	p.mux.HandleFunc("POST "+pathProfile+"/tokens/{id}/revoke", p.form(p.revokePersonalToken, true))
+	p.mux.HandleFunc("POST "+pathProfile+"/notifications", p.form(p.saveNotificationSettings, true))
+	p.mux.HandleFunc("POST "+pathProfile+"/calendar-feed", p.form(p.createFeed, true))
+	p.mux.HandleFunc("POST "+pathProfile+"/calendar-feed/revoke", p.form(p.revokeFeed, true))
+	p.mux.HandleFunc("GET "+pathFeeds+"{file}", p.serveFeed)
+	if p.deps.MailDir != "" {
+		p.mux.HandleFunc("GET "+pathDevMail, p.page(p.showDevMail, true))
+		p.mux.HandleFunc("GET "+pathDevMail+"/{file}", p.page(p.showDevMailFile, true))
+	}
+	p.mux.HandleFunc("GET "+pathNotifications, p.page(p.showNotifications, true))
+	p.mux.HandleFunc("POST "+pathNotifications+"/read", p.form(p.markNotificationsRead, true))
 	p.mux.HandleFunc("GET "+pathAdminPeople, p.page(p.showAdminPeople, true))
 	p.mux.HandleFunc("POST "+pathAdminPeople, p.form(p.createPerson, true))
 	for _, action := range []string{"disable", "enable", "reset"} {

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/sowflow/sowflow/store"
@@ -16,6 +17,10 @@ type profilePage struct {
 	Problem   string
 	// PasswordProblem says why a password change was refused.
 	PasswordProblem string
+	// Settings are the person's notification kinds and channels.
+	Settings []notificationSetting
+	// FeedURL is the person's calendar feed, when it is on.
+	FeedURL string
 }
 
 type profileToken struct {
@@ -48,8 +53,23 @@ func (p *Portal) renderProfile(w http.ResponseWriter, r *request, status int, pa
 		}
 		page.Tokens = append(page.Tokens, pt)
 	}
+	if page.Settings, err = p.notificationSettings(r); err != nil {
+		p.internal(w, r, "read notification settings", err)
+		return
+	}
+	feed, err := p.deps.Store.CalendarFeedOf(r.Context(), r.Session.Person.ID)
+	switch {
+	case err == nil:
+		page.FeedURL = FeedURL(p.deps.PublicURL, feed.Secret)
+	case !errors.Is(err, store.ErrNotFound):
+		p.internal(w, r, "read calendar feed", err)
+		return
+	}
 	v := p.newView(r, "profile_title")
 	v.Notice = passwordChangedNotice(r)
+	if r.URL.Query().Get("settings") == "saved" {
+		v.Notice = msg(r.Lang, "settings_saved")
+	}
 	v.Page = page
 	p.render(w, r, status, "profile", v)
 }

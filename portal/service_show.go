@@ -71,7 +71,7 @@ func (p *Portal) renderService(w http.ResponseWriter, r *request, status int, fo
 	}
 	now := p.deps.Now()
 	page := servicePage{ID: st.ServiceID, CustomerID: st.CustomerID, Package: st.Package.Code, Status: serviceStatusName(r.Lang, string(st.Status)),
-		Year: svcDate(r.Lang, st.Start) + " – " + svcDate(r.Lang, st.End), Form: form,
+		Year: svcDate(r.Lang, st.Start) + " – " + svcDate(r.Lang, st.End.Add(-time.Nanosecond)), Form: form,
 		CanOpen: r.Session.Person.Role == store.RoleCustomer || r.Session.Person.Role == store.RoleManager}
 	if pkg, ok := p.deps.Catalog.Package(st.Package.Code); ok {
 		page.Package = pkg.Name

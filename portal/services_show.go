@@ -62,7 +62,7 @@ func (p *Portal) showServices(w http.ResponseWriter, r *request) {
 	for _, s := range services.Items {
 		row := serviceRow{ID: s.ID, CustomerID: s.CustomerID, Package: s.PackageCode, Status: serviceStatusName(r.Lang, s.Status),
 			OpenTickets: s.OpenTickets, Opened: s.TicketsOpened, Breached: s.TicketsBreached,
-			Year: svcDate(r.Lang, s.YearStart) + " – " + svcDate(r.Lang, s.YearEnd)}
+			Year: svcDate(r.Lang, s.YearStart) + " – " + svcDate(r.Lang, s.YearEnd.Add(-time.Nanosecond))}
 		if pkg, ok := p.deps.Catalog.Package(s.PackageCode); ok {
 			row.Package = pkg.Name
 		}

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,7 +23,9 @@ const (
 type Delivery struct {
 	// ID is the delivery's stable identifier: retries and redeliveries of
 	// the row keep it, so receivers deduplicate by it.
-	ID        int64
+	ID int64
+	// EventKey names the event: the same for each recipient of it.
+	EventKey  string
 	Channel   string
 	Recipient string
 	// Attempts counts the sends tried before this one.
@@ -52,17 +57,21 @@ const ownerOfOutbox = `LEFT JOIN owners ow ON ow.kind = CASE o.source WHEN 'proj
 	AND ow.id = CASE o.source WHEN 'sla-period' THEN split_part(o.subject_id, '/', 1) ELSE o.subject_id END`
 
 // ExpandOutbox turns up to limit outbox entries not yet expanded into
-// deliveries, in one transaction: a webhook delivery per endpoint that
-// subscribes to the entry's kind (and, when it filters by customer, is for
-// the entry's customer). Entries are claimed with FOR UPDATE SKIP LOCKED, so
-// concurrent relays expand different entries; a delivery that exists
-// already, for the entry or for another role's entry of the same event, is
-// kept as it is. It returns how many entries it expanded.
+// deliveries, in one transaction: a webhook delivery per enabled endpoint
+// that subscribes to the entry's kind (and, when it filters by customer, is
+// for the entry's customer). Entries are claimed with FOR UPDATE SKIP
+// LOCKED, so concurrent relays expand different entries; a delivery that
+// exists already, for the entry or for another role's entry of the same
+// event, is kept as it is. It returns how many entries it expanded.
 //
-// Entries of a kind in mailKinds get an email delivery too, per enabled
-// person of the audience: a customer entry's customer's people, a manager
-// entry's managers.
-func (s *Store) ExpandOutbox(ctx context.Context, limit int, mailKinds []string) (int, error) {
+// Entries of a kind in personKinds get a delivery per channel of
+// personChannels (ChannelEmail, ChannelPortal) and enabled person of the
+// audience: for a customer entry the people of the event's customer, for a
+// manager entry the object's delivery manager (every manager when it has
+// none, or a disabled one), except where the person switched the kind off
+// on that channel and the notice has no legal effect. Portal deliveries are
+// sent as they are written.
+func (s *Store) ExpandOutbox(ctx context.Context, limit int, personKinds, personChannels []string) (int, error) {
 	if err := checkLimit("outbox entries", limit); err != nil {
 		return 0, err
 	}
@@ -79,24 +88,31 @@ func (s *Store) ExpandOutbox(ctx context.Context, limit int, mailKinds []string)
 		n = len(ids)
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO deliveries (outbox_id, event_key, channel, recipient)
-			SELECT o.id, concat_ws(':', o.source, o.subject_id, o.ticket, o.event_seq, o.kind), 'webhook', w.id
+			SELECT o.id, `+eventKey+`, 'webhook', w.id
 			FROM outbox o `+ownerOfOutbox+`
 			JOIN webhook_endpoints w ON o.kind = ANY (w.events) AND (w.customer_id IS NULL OR w.customer_id = ow.customer_id)
+				AND w.disabled_at IS NULL
 			WHERE o.id = ANY ($1)
 			ORDER BY o.id, w.id
 			ON CONFLICT DO NOTHING`, ids); err != nil {
 			return err
 		}
-		if len(mailKinds) > 0 {
+		if len(personKinds) > 0 && len(personChannels) > 0 {
 			if _, err := tx.Exec(ctx, `
-				INSERT INTO deliveries (outbox_id, event_key, channel, recipient)
-				SELECT o.id, concat_ws(':', o.source, o.subject_id, o.ticket, o.event_seq, o.kind), 'email', p.id
+				INSERT INTO deliveries (outbox_id, event_key, channel, recipient, sent_at)
+				SELECT o.id, `+eventKey+`, ch.channel, p.id, CASE WHEN ch.channel = 'portal' THEN now() END
 				FROM outbox o `+ownerOfOutbox+`
+				CROSS JOIN unnest($3::text[]) AS ch (channel)
 				JOIN people p ON NOT p.disabled AND p.role = o.recipient
 					AND (o.recipient <> 'customer' OR p.customer_id = ow.customer_id)
-				WHERE o.id = ANY ($1) AND o.kind = ANY ($2) AND o.recipient IN ('customer', 'manager')
-				ORDER BY o.id, p.id
-				ON CONFLICT DO NOTHING`, ids, mailKinds); err != nil {
+					AND (o.recipient <> 'manager' OR p.id = coalesce((
+						SELECT dm.person_id FROM delivery_managers dm JOIN people q ON q.id = dm.person_id AND NOT q.disabled
+						WHERE dm.kind = ow.kind AND dm.id = ow.id), p.id))
+				WHERE o.id = ANY ($1) AND o.kind = ANY ($2) AND o.recipient IN ('customer', 'manager', 'admin')
+					AND (`+legalNotice+` OR NOT EXISTS (SELECT 1 FROM notification_optouts x
+						WHERE x.person_id = p.id AND x.kind = o.kind AND x.channel = ch.channel))
+				ORDER BY o.id, p.id, ch.channel
+				ON CONFLICT DO NOTHING`, ids, personKinds, personChannels); err != nil {
 				return err
 			}
 		}
@@ -109,8 +125,14 @@ func (s *Store) ExpandOutbox(ctx context.Context, limit int, mailKinds []string)
 	return n, nil
 }
 
+// eventKey is the stable key of an outbox row o's event: the same for each
+// role's entry of the event.
+const eventKey = `concat_ws(':', o.source, o.subject_id, o.ticket, o.event_seq, o.kind)`
+
 // SendDueDeliveries claims up to limit due deliveries of the given channels
-// (oldest first) with FOR UPDATE SKIP LOCKED, calls send for each while
+// (oldest first; a webhook delivery only once the endpoint's earlier
+// deliveries of the same subject are sent or given up, so each endpoint
+// gets a project's events in order) with FOR UPDATE SKIP LOCKED, calls send for each while
 // holding its row lock, and records every outcome in the same transaction.
 // Concurrent callers therefore never send one row at the same time, and a
 // crash between a send and its commit leaves the row due again, unchanged,
@@ -123,10 +145,17 @@ func (s *Store) SendDueDeliveries(ctx context.Context, channels []string, limit 
 	var n int
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
-			SELECT d.id, d.channel, d.recipient, d.attempts, d.created_at, coalesce(ow.customer_id, ''), o.id, o.created_at,
+			SELECT d.id, d.event_key, d.channel, d.recipient, d.attempts, d.created_at, coalesce(ow.customer_id, ''), o.id, o.created_at,
 				o.source, o.subject_id, o.ticket, o.event_seq, o.kind, o.recipient, o.payload
 			FROM deliveries d JOIN outbox o ON o.id = d.outbox_id `+ownerOfOutbox+`
 			WHERE d.sent_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= now() AND d.channel = ANY ($1)
+				-- An endpoint gets one subject's events in order: not while an
+				-- earlier one of the subject waits for it.
+				AND NOT (d.channel = 'webhook' AND EXISTS (
+					SELECT 1 FROM deliveries e JOIN outbox eo ON eo.id = e.outbox_id
+					WHERE e.channel = 'webhook' AND e.recipient = d.recipient AND e.id < d.id
+						AND e.sent_at IS NULL AND e.failed_at IS NULL
+						AND eo.source = o.source AND eo.subject_id = o.subject_id AND eo.ticket = o.ticket))
 			ORDER BY d.next_attempt_at, d.id LIMIT $2
 			FOR UPDATE OF d SKIP LOCKED`, channels, limit)
 		if err != nil {
@@ -138,17 +167,10 @@ func (s *Store) SendDueDeliveries(ctx context.Context, channels []string, limit 
 				subject string
 				payload []byte
 			)
-			err := r.Scan(&d.ID, &d.Channel, &d.Recipient, &d.Attempts, &d.CreatedAt, &d.CustomerID, &d.OutboxID, &d.EventTime,
+			err := r.Scan(&d.ID, &d.EventKey, &d.Channel, &d.Recipient, &d.Attempts, &d.CreatedAt, &d.CustomerID, &d.OutboxID, &d.EventTime,
 				&d.Entry.Source, &subject, &d.Entry.Ticket, &d.Entry.EventSeq, &d.Entry.Kind, &d.Entry.Recipient, &payload)
 			d.Entry.Payload = json.RawMessage(payload)
-			switch d.Entry.Source {
-			case SourceProject:
-				d.Entry.ProjectID = subject
-			case SourceSLAPeriod:
-				d.Entry.SLAPeriod = subject
-			default:
-				d.Entry.ServiceID = subject
-			}
+			d.Entry.setSubject(subject)
 			return d, err
 		})
 		if err != nil {
@@ -168,6 +190,11 @@ func (s *Store) SendDueDeliveries(ctx context.Context, channels []string, limit 
 			if err != nil {
 				return err
 			}
+			if d.Channel == ChannelWebhook {
+				if err := recordEndpointHealth(ctx, tx, d.Recipient, o.Sent); err != nil {
+					return err
+				}
+			}
 		}
 		n = len(due)
 		return nil
@@ -178,9 +205,76 @@ func (s *Store) SendDueDeliveries(ctx context.Context, channels []string, limit 
 	return n, nil
 }
 
+// setSubject sets the entry's subject field of its source to an outbox
+// row's subject_id.
+func (e *OutboxEntry) setSubject(subject string) {
+	switch e.Source {
+	case SourceProject:
+		e.ProjectID = subject
+	case SourceSLAPeriod:
+		e.SLAPeriod = subject
+	default:
+		e.ServiceID = subject
+	}
+}
+
+// EndpointFailureLimit is how long a webhook endpoint may keep failing
+// before it is disabled.
+const EndpointFailureLimit = 24 * time.Hour
+
+// KindEndpointDisabled is the notice the admins get when an endpoint is
+// disabled (source SourceEndpoint, recipient role admin).
+const KindEndpointDisabled = "webhook-endpoint-disabled"
+
+// SourceEndpoint is the outbox source of notices about a webhook endpoint.
+const SourceEndpoint = "endpoint"
+
+// recordEndpointHealth notes a send to a webhook endpoint: a success ends
+// its failing spell; a failure starts one, and one that has lasted
+// EndpointFailureLimit disables the endpoint, gives up its unsent
+// deliveries and queues a notice for the admins, all inside tx.
+func recordEndpointHealth(ctx context.Context, tx pgx.Tx, id string, sent bool) error {
+	if sent {
+		_, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, id)
+		return err
+	}
+	var disabled bool
+	err := tx.QueryRow(ctx, `
+		UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, now()),
+			disabled_at = CASE WHEN failing_since <= now() - $2::interval THEN coalesce(disabled_at, now()) END
+		WHERE id = $1 RETURNING disabled_at IS NOT NULL`, id, EndpointFailureLimit.String()).Scan(&disabled)
+	if errors.Is(err, pgx.ErrNoRows) || err == nil && !disabled {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE deliveries SET failed_at = now(), last_error = 'endpoint disabled after 24 hours of failures'
+		WHERE channel = 'webhook' AND recipient = $1 AND sent_at IS NULL AND failed_at IS NULL`, id); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO outbox (source, subject_id, event_seq, kind, recipient, payload)
+		SELECT 'endpoint', id, extract(epoch FROM disabled_at)::bigint, $2, 'admin',
+			jsonb_build_object('endpoint', id, 'url', url, 'failing_since', failing_since, 'disabled_at', disabled_at)
+		FROM webhook_endpoints WHERE id = $1
+		ON CONFLICT DO NOTHING`, id, KindEndpointDisabled)
+	return err
+}
+
+// EventID is the stable ID of the event with the key eventKey (a
+// delivery's EventKey): "msg_" and the first 16 bytes of the key's SHA-256
+// in hex. Webhook messages carry it as webhook-id.
+func EventID(eventKey string) string {
+	sum := sha256.Sum256([]byte(eventKey))
+	return "msg_" + hex.EncodeToString(sum[:16])
+}
+
 // DeliveryState is a delivery's row in the delivery log.
 type DeliveryState struct {
-	ID            int64      `json:"id"`
+	ID int64 `json:"id"`
+	// EventID is the event's stable ID (EventID), a webhook message's
+	// webhook-id.
+	EventID       string     `json:"event_id"`
 	OutboxID      int64      `json:"outbox_id"`
 	Channel       string     `json:"channel"`
 	Recipient     string     `json:"recipient"`
@@ -198,7 +292,15 @@ func (s *Store) Deliveries(ctx context.Context, channel, recipient string, limit
 		return nil, err
 	}
 	return queryList(ctx, s, "deliveries", `
-		SELECT id, outbox_id, channel, recipient, attempts, next_attempt_at, last_error, sent_at, failed_at
+		SELECT id, event_key, outbox_id, channel, recipient, attempts, next_attempt_at, last_error, sent_at, failed_at
 		FROM deliveries WHERE channel = $1 AND recipient = $2 ORDER BY id LIMIT $3`, []any{channel, recipient, limit},
-		pgx.RowToStructByPos[DeliveryState])
+		scanDeliveryState)
+}
+
+// scanDeliveryState reads a delivery log row whose second column is the
+// event key.
+func scanDeliveryState(r pgx.CollectableRow) (DeliveryState, error) {
+	d, err := pgx.RowToStructByPos[DeliveryState](r)
+	d.EventID = EventID(d.EventID)
+	return d, err
 }

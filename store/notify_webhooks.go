@@ -16,10 +16,21 @@ import (
 // Webhooks specification writes them; the base64 key follows it.
 const WebhookSecretPrefix = "whsec_"
 
+// Webhook endpoint kinds (WebhookEndpoint.Kind).
+const (
+	// EndpointStandard receives Standard Webhooks messages.
+	EndpointStandard = "standard"
+	// EndpointDingTalk is a DingTalk group robot: markdown messages signed
+	// with the robot's "SEC…" secret.
+	EndpointDingTalk = "dingtalk"
+)
+
 // WebhookEndpoint is an integration that receives events.
 type WebhookEndpoint struct {
-	ID  string `json:"id"`
-	URL string `json:"url"`
+	ID string `json:"id"`
+	// Kind is EndpointStandard or EndpointDingTalk.
+	Kind string `json:"kind"`
+	URL  string `json:"url"`
 	// Secret signs the deliveries; it is shown once, when the endpoint is
 	// created, and is never listed.
 	Secret string   `json:"-"`
@@ -28,10 +39,20 @@ type WebhookEndpoint struct {
 	CustomerID string    `json:"customer_id,omitempty"`
 	CreatedBy  string    `json:"created_by"`
 	CreatedAt  time.Time `json:"created_at"`
+	// FailingSince is when the endpoint's sends started failing (absent
+	// once one succeeds); DisabledAt when it was disabled after 24 hours
+	// of failures.
+	FailingSince *time.Time `json:"failing_since,omitempty"`
+	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
 }
 
 // WebhookEndpointSpec describes an endpoint to create.
 type WebhookEndpointSpec struct {
+	// Kind is EndpointStandard ('' too) or EndpointDingTalk.
+	Kind string
+	// Secret is a DingTalk robot's signing secret; a standard endpoint's
+	// is made here.
+	Secret     string
 	URL        string
 	Events     []string
 	CustomerID string
@@ -44,27 +65,60 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, spec WebhookEndpointS
 	if len(spec.Events) == 0 {
 		return WebhookEndpoint{}, errors.New("create webhook endpoint: no events")
 	}
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
+	kind := spec.Kind
+	if kind == "" {
+		kind = EndpointStandard
+	}
+	secret := spec.Secret
+	if kind == EndpointStandard {
+		secret = newWebhookSecret()
+	}
 	e := WebhookEndpoint{
 		ID:         "whe_" + strings.ToLower(rand.Text()),
+		Kind:       kind,
 		URL:        spec.URL,
-		Secret:     WebhookSecretPrefix + base64.StdEncoding.EncodeToString(key),
+		Secret:     secret,
 		Events:     spec.Events,
 		CustomerID: spec.CustomerID,
 		CreatedBy:  spec.CreatedBy,
 	}
 	err := s.pool.QueryRow(ctx, `
-		INSERT INTO webhook_endpoints (id, url, secret, events, customer_id, created_by)
-		VALUES ($1, $2, $3, $4, nullif($5, ''), $6) RETURNING created_at`,
-		e.ID, e.URL, e.Secret, e.Events, e.CustomerID, e.CreatedBy).Scan(&e.CreatedAt)
+		INSERT INTO webhook_endpoints (id, kind, url, secret, events, customer_id, created_by)
+		VALUES ($1, $2, $3, $4, $5, nullif($6, ''), $7) RETURNING created_at`,
+		e.ID, e.Kind, e.URL, e.Secret, e.Events, e.CustomerID, e.CreatedBy).Scan(&e.CreatedAt)
 	if err != nil {
 		return WebhookEndpoint{}, fmt.Errorf("create webhook endpoint: %w", err)
 	}
 	return e, nil
 }
 
-const webhookColumns = `id, url, secret, events, coalesce(customer_id, ''), created_by, created_at`
+const webhookColumns = `id, kind, url, secret, events, coalesce(customer_id, ''), created_by, created_at, failing_since, disabled_at`
+
+// newWebhookSecret makes a Standard Webhooks signing secret.
+func newWebhookSecret() string {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	return WebhookSecretPrefix + base64.StdEncoding.EncodeToString(key)
+}
+
+// RotateWebhookSecret gives a standard endpoint a new signing secret and
+// returns the endpoint with it; messages sent from then on are signed with
+// it. A DingTalk robot's secret is the robot's: it is given, not made.
+func (s *Store) RotateWebhookSecret(ctx context.Context, id, dingTalkSecret string) (WebhookEndpoint, error) {
+	e, err := s.WebhookEndpoint(ctx, id)
+	if err != nil {
+		return WebhookEndpoint{}, err
+	}
+	secret := dingTalkSecret
+	if e.Kind == EndpointStandard {
+		secret = newWebhookSecret()
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE webhook_endpoints SET secret = $2 WHERE id = $1`, id, secret); err != nil {
+		return WebhookEndpoint{}, fmt.Errorf("rotate secret of webhook endpoint %s: %w", id, err)
+	}
+	e.Secret = secret
+	return e, nil
+}
 
 // WebhookEndpoint returns one endpoint with its secret; a missing one is
 // ErrNotFound.
@@ -111,4 +165,25 @@ func (s *Store) DeleteWebhookEndpoint(ctx context.Context, id string) error {
 		return fmt.Errorf("delete webhook endpoint %s: %w", id, err)
 	}
 	return nil
+}
+
+// Redeliver queues a delivery of an endpoint again, sent or given up: it
+// is due at once, keeps its row and event ID, and its retry window starts
+// anew. A delivery not of the endpoint is ErrNotFound.
+func (s *Store) Redeliver(ctx context.Context, endpointID string, deliveryID int64) (DeliveryState, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE deliveries SET sent_at = NULL, failed_at = NULL, next_attempt_at = now(), created_at = now(), last_error = ''
+		WHERE id = $1 AND channel = 'webhook' AND recipient = $2`, deliveryID, endpointID)
+	if err != nil {
+		return DeliveryState{}, fmt.Errorf("redeliver %d: %w", deliveryID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return DeliveryState{}, fmt.Errorf("delivery %d of endpoint %s: %w", deliveryID, endpointID, ErrNotFound)
+	}
+	log, err := queryList(ctx, s, "deliveries", `
+		SELECT id, event_key, outbox_id, channel, recipient, attempts, next_attempt_at, last_error, sent_at, failed_at
+		FROM deliveries WHERE id = $1`, []any{deliveryID}, scanDeliveryState)
+	if err != nil || len(log) != 1 {
+		return DeliveryState{}, fmt.Errorf("read delivery %d: %w", deliveryID, err)
+	}
+	return log[0], nil
 }

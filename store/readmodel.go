@@ -171,6 +171,16 @@ func (s *Store) recordRow(ctx context.Context, sub subject, row rowWrite, events
 				return err
 			}
 		}
+		// The actor of an object's first event started it: a manager who
+		// did becomes its delivery manager (the first SLA period's, for
+		// its account).
+		for _, e := range events {
+			if e.Seq == 1 {
+				if err := recordDeliveryManager(ctx, tx, row.owner, e.ActorSubject); err != nil {
+					return err
+				}
+			}
+		}
 		return recordEvents(ctx, tx, sub, events, outbox)
 	})
 	if err != nil {

@@ -138,11 +138,16 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(logger, "start worker", err)
 	}
 	defer w.Stop()
-	svc.startRelay(ctx, cfg)
+	mailDir := ""
+	if cfg.SMTPURL == "" {
+		mailDir = filepath.Join(cfg.DataDir, "mail")
+	}
+	svc.startRelay(ctx, cfg, mailDir)
 
 	printDevBanner(stdout, url, srv, where, tokens, people)
 	deps := svc.apiDeps(tc, cfg.Temporal.TaskQueue, pc)
 	deps.AllowedHosts = devHosts(l.Addr(), cfg.HTTPAddr, cfg.PublicURL)
+	deps.DevMailDir = mailDir
 	if pc != nil {
 		deps.DevCodecOrigin, deps.DevCodecSecret = srv.UIURL(), codecSecret
 	}

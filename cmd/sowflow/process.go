@@ -389,13 +389,20 @@ func (s *services) apiDeps(tc client.Client, taskQueue string, pc *codec.AESGCM)
 // startRelay runs the notification relay until ctx ends: every worker
 // process runs one, and they share the work through row locks. Mail goes
 // out only with SOWFLOW_SMTP_URL set; links start with SOWFLOW_PUBLIC_URL.
-func (s *services) startRelay(ctx context.Context, cfg config.Config) {
+//
+// mailDir, set by sowflow dev without SMTP, keeps the mail as .eml files
+// in that folder instead.
+func (s *services) startRelay(ctx context.Context, cfg config.Config, mailDir string) {
 	r := &notify.Relay{Store: s.store, Logger: s.logger, Channels: []notify.Channel{
 		{Name: store.ChannelWebhook, Sender: &notify.Webhook{Store: s.store, PublicURL: cfg.PublicURL}, Retry: notify.WebhookRetry},
 	}}
-	if cfg.SMTPURL != "" {
+	switch {
+	case cfg.SMTPURL != "":
 		r.Channels = append(r.Channels, notify.Channel{Name: store.ChannelEmail,
 			Sender: &notify.Email{Store: s.store, URL: cfg.SMTPURL, From: cfg.MailFrom, PublicURL: cfg.PublicURL}, Retry: notify.EmailRetry})
+	case mailDir != "":
+		r.Channels = append(r.Channels, notify.Channel{Name: store.ChannelEmail,
+			Sender: &notify.Email{Store: s.store, Dir: mailDir, From: "sowflow dev <sowflow@localhost>", PublicURL: cfg.PublicURL}, Retry: notify.EmailRetry})
 	}
 	go r.Run(ctx)
 }

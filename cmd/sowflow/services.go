@@ -109,7 +109,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err := w.Start(); err != nil {
 		return fail(p.logger, "start worker", err)
 	}
-	p.svc.startRelay(ctx, p.cfg)
+	p.svc.startRelay(ctx, p.cfg, "")
 	if p.cfg.HealthAddr != "" {
 		l, err := net.Listen("tcp", p.cfg.HealthAddr)
 		if err != nil {

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// CalendarFeed is a person's private calendar feed: /ics/<Secret>.ics.
+type CalendarFeed struct {
+	Secret    string
+	CreatedAt time.Time
+}
+
+// CreateCalendarFeed gives the person a new feed secret, replacing (and so
+// revoking) the one they had.
+func (s *Store) CreateCalendarFeed(ctx context.Context, personID string) (CalendarFeed, error) {
+	f := CalendarFeed{Secret: strings.ToLower(rand.Text() + rand.Text())}
+	err := s.pool.QueryRow(ctx, `INSERT INTO calendar_feeds (person_id, secret) VALUES ($1, $2)
+		ON CONFLICT (person_id) DO UPDATE SET secret = EXCLUDED.secret, created_at = now() RETURNING created_at`,
+		personID, f.Secret).Scan(&f.CreatedAt)
+	if err != nil {
+		return CalendarFeed{}, fmt.Errorf("create calendar feed: %w", err)
+	}
+	return f, nil
+}
+
+// CalendarFeedOf returns the person's feed; none is ErrNotFound.
+func (s *Store) CalendarFeedOf(ctx context.Context, personID string) (CalendarFeed, error) {
+	var f CalendarFeed
+	err := s.pool.QueryRow(ctx, `SELECT secret, created_at FROM calendar_feeds WHERE person_id = $1`, personID).Scan(&f.Secret, &f.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return CalendarFeed{}, fmt.Errorf("calendar feed of %s: %w", personID, ErrNotFound)
+	}
+	if err != nil {
+		return CalendarFeed{}, fmt.Errorf("read calendar feed: %w", err)
+	}
+	return f, nil
+}
+
+// RevokeCalendarFeed turns the person's feed off; its URL answers 404.
+func (s *Store) RevokeCalendarFeed(ctx context.Context, personID string) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM calendar_feeds WHERE person_id = $1`, personID); err != nil {
+		return fmt.Errorf("revoke calendar feed: %w", err)
+	}
+	return nil
+}
+
+// FeedPerson returns the enabled person whose feed secret is secret; any
+// other secret is ErrNotFound.
+func (s *Store) FeedPerson(ctx context.Context, secret string) (Person, error) {
+	var id string
+	err := s.pool.QueryRow(ctx, `SELECT f.person_id FROM calendar_feeds f JOIN people p ON p.id = f.person_id
+		WHERE f.secret = $1 AND NOT p.disabled`, secret).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Person{}, fmt.Errorf("calendar feed: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Person{}, fmt.Errorf("read calendar feed: %w", err)
+	}
+	return s.FindPerson(ctx, id)
+}
+
+// FeedSubjects are the open objects whose deadlines a person's feed shows:
+// their customer's (a customer), or those they are the delivery manager
+// of or that have none (a manager). Auditors and admins have none.
+type FeedSubjects struct {
+	// Projects are active projects' states (workflows.ProjectState JSON).
+	Projects []json.RawMessage
+	// Tickets await a response (managers only).
+	Tickets []FeedTicket
+	// Claims are SLA periods whose claim window is ahead or open, with
+	// compensation due and no claim filed.
+	Claims []FeedClaim
+}
+
+// FeedTicket is a ticket waiting for its response.
+type FeedTicket struct {
+	ServiceID   string
+	Number      int
+	Title       string
+	ResponseDue time.Time
+}
+
+// FeedClaim is an SLA period's claim window.
+type FeedClaim struct {
+	Account, Period         string
+	ClaimOpens, ClaimCloses time.Time
+	CompensationPct         int
+}
+
+// managedBy is the condition that the object of owners kind k and id
+// column col is the person's ($1) to manage: theirs, or nobody's.
+func managedBy(kind, col string) string {
+	return `coalesce((SELECT dm.person_id FROM delivery_managers dm WHERE dm.kind = '` + kind + `' AND dm.id = ` + col + `), $1) = $1`
+}
+
+// FeedSubjectsOf lists the open objects of the person's feed.
+func (s *Store) FeedSubjectsOf(ctx context.Context, p Person) (FeedSubjects, error) {
+	var out FeedSubjects
+	var err error
+	switch p.Role {
+	case RoleCustomer:
+		if out.Projects, err = queryList(ctx, s, "feed projects", `SELECT state FROM projects WHERE status = 'active' AND customer_id = $1 ORDER BY id`,
+			[]any{p.CustomerID}, pgx.RowTo[json.RawMessage]); err != nil {
+			return out, err
+		}
+		out.Claims, err = queryList(ctx, s, "feed claims", `SELECT account, period, claim_opens, claim_closes, compensation_pct FROM sla_periods
+			WHERE customer_id = $1 AND NOT claimed AND compensation_pct > 0 AND claim_closes > now() ORDER BY account, period`,
+			[]any{p.CustomerID}, pgx.RowToStructByPos[FeedClaim])
+		return out, err
+	case RoleManager:
+		if out.Projects, err = queryList(ctx, s, "feed projects", `SELECT state FROM projects WHERE status = 'active' AND `+managedBy("project", "projects.id")+` ORDER BY id`,
+			[]any{p.ID}, pgx.RowTo[json.RawMessage]); err != nil {
+			return out, err
+		}
+		out.Tickets, err = queryList(ctx, s, "feed tickets", `SELECT service_id, number, title, response_due FROM tickets
+			WHERE responded_at IS NULL AND NOT breached AND response_due IS NOT NULL AND status <> 'closed'
+				AND `+managedBy("service", "tickets.service_id")+` ORDER BY service_id, number`,
+			[]any{p.ID}, pgx.RowToStructByPos[FeedTicket])
+		return out, err
+	}
+	return out, nil
+}
+
+// FeedSequence returns the SEQUENCE of the feed event uid at instant at:
+// 0 the first time, one more each time the instant moved since it was last
+// served.
+func (s *Store) FeedSequence(ctx context.Context, uid string, at time.Time) (int, error) {
+	var seq int
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO calendar_feed_events (uid, at) VALUES ($1, $2)
+		ON CONFLICT (uid) DO UPDATE SET sequence = calendar_feed_events.sequence + CASE WHEN calendar_feed_events.at = EXCLUDED.at THEN 0 ELSE 1 END,
+			at = EXCLUDED.at
+		RETURNING sequence`, uid, at).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("feed event sequence: %w", err)
+	}
+	return seq, nil
+}
