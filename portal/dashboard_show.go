@@ -32,7 +32,8 @@ func init() {
 // closing acceptance windows.
 const windowHorizon = 5
 
-// dashboardProjectLimit bounds the projects the dashboard reads.
+// dashboardProjectLimit bounds the projects (and services) the dashboard
+// reads.
 const dashboardProjectLimit = 200
 
 // dashboardReads bounds the project states the dashboard reads at once,
@@ -118,7 +119,7 @@ func (p *Portal) showDashboard(w http.ResponseWriter, r *request) {
 		}
 	}
 
-	filter := url.Values{"limit": {"200"}}
+	filter := url.Values{"limit": {strconv.Itoa(dashboardProjectLimit)}}
 	for k, v := range map[string]string{"customer": page.Customer, "package": page.Package, "status": page.Status} {
 		if v != "" {
 			filter.Set(k, v)
@@ -233,7 +234,7 @@ func (page *dashboardPage) addProject(r *request, st workflows.ProjectState) {
 // addTickets adds the tickets breached or close to breaching of the
 // services of the dashboard's customer (every customer when none).
 func (p *Portal) addTickets(r *request, page *dashboardPage) error {
-	filter := url.Values{"limit": {"200"}}
+	filter := url.Values{"limit": {strconv.Itoa(dashboardProjectLimit)}}
 	if page.Customer != "" {
 		filter.Set("customer", page.Customer)
 	}
