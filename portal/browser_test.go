@@ -41,7 +41,8 @@ func newTab(t *testing.T) context.Context {
 		chromedp.Flag("disable-gpu", true), chromedp.Flag("user-data-dir", t.TempDir()))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	// Generous: a busy CI machine runs other packages' tests beside these.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelTab()
