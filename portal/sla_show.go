@@ -13,10 +13,10 @@ import (
 type slaPage struct {
 	Account, Period, CustomerID, Service, Status, Range string
 	Availability, Compensation, Commitment, Fee         string
-	ClaimOpens, ClaimCloses, ClaimState, Claim           string
-	Provisional                                          bool
-	Outages                                              []string
-	Path                                                 string
+	ClaimOpens, ClaimCloses, ClaimState, Claim          string
+	Provisional                                         bool
+	Outages                                             []string
+	Path                                                string
 	// ClaimRole is set for customers; CanClaim when the window is open now
 	// and no claim was filed.
 	ClaimRole, CanClaim bool
