@@ -112,7 +112,7 @@ func (p *Portal) showProject(w http.ResponseWriter, r *request) {
 // projectPageOf builds the project page from the project's state.
 func (p *Portal) projectPageOf(r *request, st *workflows.ProjectState) projectPage {
 	lang := r.Lang
-	pkg := p.packageOf(st)
+	pkg := p.packageOf(r, st)
 	wd := p.workdays(r)
 	role := r.Session.Person.Role
 	page := projectPage{ID: st.ProjectID, Customer: st.CustomerID, Package: st.Package.Name, PackageCode: st.Package.Code,

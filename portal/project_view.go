@@ -232,11 +232,24 @@ func finalAcceptanceDue(st *workflows.ProjectState) bool {
 	return hasFinal
 }
 
-// packageOf is the catalog package of st, nil when the catalog no longer
-// has it.
-func (p *Portal) packageOf(st *workflows.ProjectState) *catalog.Package {
-	if pkg, ok := p.deps.Catalog.Package(st.Package.Code); ok {
-		return &pkg
+// packageOf is the version of the catalog package that st runs, whose
+// contract text the pages quote: version 1 from the binary when it holds
+// the package, any other (uploaded) version from PostgreSQL. It is nil
+// when neither has it.
+func (p *Portal) packageOf(r *request, st *workflows.ProjectState) *catalog.Package {
+	if st.Package.Version <= 1 {
+		if pkg, ok := p.deps.Catalog.Package(st.Package.Code); ok {
+			return &pkg
+		}
+	}
+	if st.Package.Version >= 1 {
+		// A package only uploaded has its version 1 stored too.
+		v, err := p.deps.Store.CatalogVersionOf(r.Context(), st.Package.Code, st.Package.Version)
+		if err == nil {
+			if pkg, err := v.Package(); err == nil {
+				return &pkg
+			}
+		}
 	}
 	return nil
 }
