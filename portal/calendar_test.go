@@ -342,7 +342,7 @@ func TestAdminCalendarUpload(t *testing.T) {
 			if m == nil {
 				t.Fatalf("line 9 is not marked bad: %s", res.body)
 			}
-			for _, want := range []string{`<span class="ln">9</span>`, "2023-01-20", "line 9, column", "2023-01-20 is a Friday", "(weekend)"} {
+			for _, want := range []string{`<span class="ln">9</span>`, "2023-01-20", "line 9, column", "2023-01-20 is a Friday", "must fall on a Saturday or Sunday", "days[4].isOffDay"} {
 				if !strings.Contains(m[1], want) {
 					t.Errorf("line 9 lacks %q: %s", want, m[1])
 				}
