@@ -278,6 +278,7 @@ func listenMetrics(cfg config.Config) (net.Listener, error) {
 func serveAPI(ctx context.Context, cfg config.Config, l, ml net.Listener, deps api.Deps, logger *slog.Logger) error {
 	deps.IdempotencyRetention = cfg.IdempotencyRetention
 	deps.AllowHTTPDocumentURIs = cfg.AllowHTTPDocumentURIs
+	deps.PublicURL = cfg.PublicURL
 	if deps.Store != nil {
 		go pruneIdempotency(ctx, deps.Store, cfg.IdempotencyRetention, logger)
 	}
@@ -386,8 +387,9 @@ func (s *services) apiDeps(tc client.Client, taskQueue string, pc *codec.AESGCM)
 	}
 }
 
-// startRelay runs the notification relay until ctx ends: every worker
-// process runs one, and they share the work through row locks. Mail goes
+// startRelay runs the notification relay, and the queueing of timed
+// notices, until ctx ends: every worker process runs them, and they share
+// the work through row locks and unique outbox entries. Mail goes
 // out only with SOWFLOW_SMTP_URL set; links start with SOWFLOW_PUBLIC_URL.
 //
 // mailDir, set by sowflow dev without SMTP, keeps the mail as .eml files
@@ -405,6 +407,10 @@ func (s *services) startRelay(ctx context.Context, cfg config.Config, mailDir st
 			Sender: &notify.Email{Store: s.store, Dir: mailDir, From: "sowflow dev <sowflow@localhost>", PublicURL: cfg.PublicURL}, Retry: notify.EmailRetry})
 	}
 	go r.Run(ctx)
+	// The notices time brings (validity ending, a claim window closing)
+	// are queued by every worker process too; each is queued once.
+	timed := &notify.Timed{Store: s.store, Calendar: s.calendars.Current, Logger: s.logger}
+	go timed.Run(ctx)
 }
 
 // workerTuning is the worker sizing the configuration asks for.
