@@ -43,7 +43,8 @@ fuzz: ## fuzz the calendar and the API's mutating endpoints for a minute each
 	$(GO) test -run='^$$' -fuzz=FuzzDeadline -fuzztime=60s ./calendar/
 	$(GO) test -run='^$$' -fuzz=FuzzMutatingEndpoints -fuzztime=60s ./api/
 
-lint: $(BIN)/staticcheck $(BIN)/workflowcheck ## go vet, staticcheck and workflowcheck
+lint: $(BIN)/staticcheck $(BIN)/workflowcheck ## gofmt, go vet, staticcheck and workflowcheck
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt: these files need formatting:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
 	$(BIN)/workflowcheck ./workflows/...

@@ -99,6 +99,12 @@ The acceptance window closes at {{when .P.window_closes}}.{{if .P.deemed}} As th
 		store.LanguageChinese: {"期限已错过：{{.P.clock}}（{{.ID}}）",
 			`{{.ID}} 的 {{.P.clock}} 期限已于 {{when .P.deadline}} 届满，尚未完成。`},
 	}},
+	{Name: store.KindValidityEnding, Label: map[store.Language]string{store.LanguageEnglish: "Validity ending in 30 days", store.LanguageChinese: "有效期 30 天内结束"}, Audience: []string{customer, manager}, Text: map[store.Language]MailText{
+		store.LanguageEnglish: {"Validity ends within {{.P.days}} days ({{.ID}})",
+			`The validity of {{.ID}} ends at {{when .P.validity_end}}. Deliverables, acceptances and any renewal are due before then.`},
+		store.LanguageChinese: {"有效期将在 {{.P.days}} 天内结束（{{.ID}}）",
+			`{{.ID}} 的有效期将于 {{when .P.validity_end}} 结束。交付、验收及续约事宜须在此之前完成。`},
+	}},
 	{Name: "calendar-updated", Label: map[store.Language]string{store.LanguageEnglish: "Deadlines moved by a new calendar", store.LanguageChinese: "新日历调整期限"}, Audience: []string{customer, manager}, Text: map[store.Language]MailText{
 		store.LanguageEnglish: {"Deadlines moved by the new calendar ({{.ID}})",
 			`The working-day calendar {{.P.calendar_version}} was loaded and deadlines of {{.ID}} were recomputed:{{range .P.recomputed}}
@@ -154,6 +160,12 @@ The acceptance window closes at {{when .P.window_closes}}.{{if .P.deemed}} As th
 			`You can now claim {{.P.compensation_pct}}% compensation for {{.ID}}, until {{when .P.claim_closes}}.`},
 		store.LanguageChinese: {"SLA 索赔期已开始（{{.ID}}）",
 			`您现在可以就 {{.ID}} 申请 {{.P.compensation_pct}}% 的补偿，截止于 {{when .P.claim_closes}}。`},
+	}},
+	{Name: store.KindClaimWindowClosing, Label: map[store.Language]string{store.LanguageEnglish: "SLA claim window closing", store.LanguageChinese: "SLA 索赔期即将截止"}, Audience: []string{customer}, Text: map[store.Language]MailText{
+		store.LanguageEnglish: {"SLA claim window closes in {{.P.working_days}} working days ({{.ID}})",
+			`The claim window for the {{.P.compensation_pct}}% compensation due for {{.ID}} closes at {{when .P.claim_closes}}, in {{.P.working_days}} working days, and no claim has been filed. File it in the portal before then.`},
+		store.LanguageChinese: {"SLA 索赔期还剩 {{.P.working_days}} 个工作日（{{.ID}}）",
+			`{{.ID}} 应予 {{.P.compensation_pct}}% 补偿，其索赔期将于 {{when .P.claim_closes}} 截止（还剩 {{.P.working_days}} 个工作日），目前尚未提出索赔。请在此之前通过门户提出。`},
 	}},
 	{Name: "obligation-short", Label: map[store.Language]string{store.LanguageEnglish: "Obligation short", store.LanguageChinese: "义务未完成"}, Audience: []string{manager}, Text: map[store.Language]MailText{
 		store.LanguageEnglish: {"Obligation short: {{.P.obligation}} ({{.ID}})",

@@ -30,6 +30,8 @@ var samplePayloads = map[string]string{
 	"ticket-reopened":             `{"ticket":3,"reason":"still down"}`,
 	"sla-period-computed":         `{"period":"2027-02","result":{"availability_pct":"99.10","compensation_pct":10},"claim_opens":"2027-03-08T16:00:00Z","claim_closes":"2027-04-30T16:00:00Z"}`,
 	"claim-window-opened":         `{"period":"2027-02","compensation_pct":10,"claim_closes":"2027-04-30T16:00:00Z"}`,
+	"validity-ending":             `{"validity_end":"2027-03-31T16:00:00Z","days":30}`,
+	"claim-window-closing":        `{"period":"2027-02","compensation_pct":10,"claim_closes":"2027-04-30T16:00:00Z","working_days":5}`,
 	"obligation-short":            `{"obligation":"monthly-report","period":"2027-02","due":1,"submitted":0}`,
 	"service-summary":             `{"summary":{}}`,
 	store.KindEndpointDisabled:    `{"endpoint":"whe_1","url":"https://hooks.example/x","failing_since":"2027-03-04T01:00:00+00:00","disabled_at":"2027-03-05T01:00:00+00:00"}`,

@@ -195,7 +195,13 @@ func TestDecisionForms(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != page+"?done=rejected" {
 		t.Fatalf("reject: %d %s %q", res.StatusCode, res.Header.Get("Location"), res.body)
 	}
-	ob.get(page+"?done=rejected").want(t, http.StatusOK, "You rejected the deliverable", "Section 3 lacks the network plan.")
+	rejected := ob.get(page + "?done=rejected")
+	rejected.want(t, http.StatusOK, "You rejected the deliverable", "Section 3 lacks the network plan.")
+	// People are named by their display name, not their user:<id> subject.
+	rejected.want(t, http.StatusOK, owner.Name+" ("+msg(store.LanguageEnglish, "role_customer")+")", manager.Name+" ("+msg(store.LanguageEnglish, "role_manager")+")")
+	if strings.Contains(rejected.body, owner.Subject()) || strings.Contains(rejected.body, manager.Subject()) {
+		t.Fatalf("the deliverable page shows a user:<id> subject: %q", rejected.body)
+	}
 	ob.post(decide, form("decision", "accept")).want(t, http.StatusConflict, "The action was not taken", "state")
 
 	f.act(manager, "/v1/projects/"+id+"/deliverables/"+finalDeliverable+"/submissions", document("IT governance solution v2"))

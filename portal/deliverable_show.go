@@ -45,7 +45,7 @@ func (p *Portal) renderDeliverable(w http.ResponseWriter, r *request, status int
 		p.notFound(w, r)
 		return
 	}
-	pkg := p.packageOf(&st)
+	pkg := p.packageOf(r, &st)
 	page := p.projectPageOf(r, &st)
 	dp := deliverablePage{ProjectID: st.ProjectID, ProjectPath: projectPath(st.ProjectID), Package: st.Package.Name,
 		Deliverable: p.deliverableOf(r, p.workdays(r), &st, pkg, *d), Window: page.AcceptanceWindow,

@@ -51,11 +51,14 @@ type fixture struct {
 }
 
 // newFixture serves a portal over the package's database with a test clock;
-// publicURL decides whether cookies are Secure. The portal has no API: see
-// newAPIFixture for pages that act or read projects.
+// publicURL decides whether cookies are Secure. Its API has no Temporal
+// server, enough for lists: see newAPIFixture for pages that act or read a
+// project's state.
 func newFixture(t *testing.T, publicURL string) *fixture {
 	t.Helper()
-	return serveFixture(t, publicURL, store.New(testenv.Get(t).Pool), nil)
+	st := store.New(testenv.Get(t).Pool)
+	// The API without Temporal: enough for the pages that only read lists.
+	return serveFixture(t, publicURL, st, api.New(api.Deps{Store: st}))
 }
 
 // newAPIFixture is newFixture with the real API behind the portal: the

@@ -29,9 +29,9 @@ type homeProject struct {
 	Overdue      bool
 }
 
-// showHome lists the person's projects from the read model, scoped as the
-// API scopes them: a customer sees only their customer's projects; managers
-// and auditors see every project; admins none.
+// showHome lists the person's projects through the API, so they are
+// scoped as the API scopes them: a customer sees only their customer's
+// projects; managers and auditors see every project; admins none.
 func (p *Portal) showHome(w http.ResponseWriter, r *request) {
 	person := r.Session.Person
 	v := p.newView(r, "home_title")
@@ -40,17 +40,16 @@ func (p *Portal) showHome(w http.ResponseWriter, r *request) {
 	case store.RoleAdmin:
 		page.NoAccess = true
 	default:
-		f := store.ProjectFilter{Limit: homeProjectLimit}
 		if person.Role == store.RoleCustomer {
-			f.CustomerID = person.CustomerID
 			page.Intro = fmt.Sprintf(msg(r.Lang, "home_intro_customer"), person.CustomerID)
 			page.Inbox = p.homeInbox(r)
 		}
-		items, err := p.deps.Store.ListProjects(r.Context(), f)
-		if err != nil {
-			p.internal(w, r, "list projects", err)
+		var list projectList
+		if err := p.call(r, http.MethodGet, fmt.Sprintf("/v1/projects?limit=%d", homeProjectLimit), "", nil, &list); err != nil {
+			p.apiFailed(w, r, "list projects", err)
 			return
 		}
+		items := list.Items
 		for _, it := range items {
 			hp := homeProject{ID: it.ID, CustomerID: it.CustomerID, Package: it.PackageCode, Phase: it.Phase,
 				Status: statusName(r.Lang, it.Status), Path: projectPath(it.ID), Overdue: it.Overdue, NextDeadline: msg(r.Lang, "none")}

@@ -58,7 +58,7 @@ func (p *Portal) customerInbox(r *request) (inbox, error) {
 			out.Partial = true
 			continue
 		}
-		pkg := p.packageOf(&st)
+		pkg := p.packageOf(r, &st)
 		for _, d := range st.Deliverables {
 			dv := p.deliverableOf(r, wd, &st, pkg, d)
 			for _, rd := range dv.Rounds {

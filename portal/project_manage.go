@@ -114,18 +114,40 @@ func (p *Portal) managePage(w http.ResponseWriter, r *request) (*managePage, boo
 	for _, q := range st.Quotas {
 		page.Quotas = append(page.Quotas, manageQuota{Key: q.Key, Name: q.Name, Unit: q.Unit, Used: q.Used, Limit: q.Limit, Left: q.Used < q.Limit})
 	}
-	for _, d := range st.Delays {
-		if d.ClosedAt.IsZero() {
-			page.OpenDelay = &manageDelay{Reason: d.Reason, Prerequisite: d.Prerequisite, OpenedAt: formatInstant(r.Lang, d.OpenedAt)}
-		}
-	}
 	var pkg catalog.Package
 	if err := p.call(r, http.MethodGet, "/v1/catalog/"+url.PathEscape(st.Package.Code), "", nil, &pkg); err == nil {
 		for _, pr := range pkg.Prerequisites {
-			page.Prerequisites = append(page.Prerequisites, optionChoice{Value: pr.Key, Label: pr.Key})
+			page.Prerequisites = append(page.Prerequisites, optionChoice{Value: pr.Key, Label: prerequisiteLabel(pr)})
+		}
+	}
+	for _, d := range st.Delays {
+		if d.ClosedAt.IsZero() {
+			page.OpenDelay = &manageDelay{Reason: d.Reason, Prerequisite: d.Prerequisite, OpenedAt: formatInstant(r.Lang, d.OpenedAt)}
+			for _, pr := range pkg.Prerequisites {
+				if pr.Key == d.Prerequisite {
+					page.OpenDelay.Prerequisite = prerequisiteLabel(pr)
+				}
+			}
 		}
 	}
 	return page, true
+}
+
+// prerequisiteLabelLength bounds a prerequisite's label in the delay form,
+// so that its choices stay readable on a phone.
+const prerequisiteLabelLength = 90
+
+// prerequisiteLabel names a customer prerequisite by the contract's words
+// (shortened to prerequisiteLabelLength characters), else by its key.
+func prerequisiteLabel(pr catalog.Prerequisite) string {
+	text := []rune(strings.TrimSpace(pr.Text))
+	switch {
+	case len(text) == 0:
+		return pr.Key
+	case len(text) > prerequisiteLabelLength:
+		return strings.TrimSpace(string(text[:prerequisiteLabelLength-1])) + "…"
+	}
+	return string(text)
 }
 
 // manageAction is one form of the management page: build returns the API

@@ -112,7 +112,7 @@ func (p *Portal) showProject(w http.ResponseWriter, r *request) {
 // projectPageOf builds the project page from the project's state.
 func (p *Portal) projectPageOf(r *request, st *workflows.ProjectState) projectPage {
 	lang := r.Lang
-	pkg := p.packageOf(st)
+	pkg := p.packageOf(r, st)
 	wd := p.workdays(r)
 	role := r.Session.Person.Role
 	page := projectPage{ID: st.ProjectID, Customer: st.CustomerID, Package: st.Package.Name, PackageCode: st.Package.Code,
@@ -126,7 +126,7 @@ func (p *Portal) projectPageOf(r *request, st *workflows.ProjectState) projectPa
 	if !st.FinalAcceptedAt.IsZero() {
 		page.FinalSigned = formatInstant(lang, st.FinalAcceptedAt)
 		if st.FinalAcceptedBy != nil {
-			page.FinalSigned += " · " + actorName(lang, st.FinalAcceptedBy.Subject, string(st.FinalAcceptedBy.Role))
+			page.FinalSigned += " · " + p.actor(r, st.FinalAcceptedBy.Subject, string(st.FinalAcceptedBy.Role))
 		}
 	}
 	for i, ph := range st.Phases {
@@ -179,7 +179,7 @@ func (p *Portal) projectPageOf(r *request, st *workflows.ProjectState) projectPa
 	}
 	for _, d := range st.Delays {
 		dv := delayView{Reason: d.Reason, Prerequisite: d.Prerequisite, Opened: formatInstant(lang, d.OpenedAt),
-			OpenedBy: actorName(lang, d.OpenedBy.Subject, string(d.OpenedBy.Role)), Open: d.Open()}
+			OpenedBy: p.actor(r, d.OpenedBy.Subject, string(d.OpenedBy.Role)), Open: d.Open()}
 		if !d.Open() {
 			dv.Closed = formatInstant(lang, d.ClosedAt)
 			dv.Length = durationWords(lang, time.Duration(d.LengthSeconds)*time.Second)
@@ -241,7 +241,7 @@ func (p *Portal) readEvents(r *request, id string) (out []eventView, more bool, 
 		}
 		for _, e := range page.Items {
 			out = append(out, eventView{Seq: e.Seq, At: formatInstant(r.Lang, e.OccurredAt), What: word(r.Lang, "pc_ev_", e.Type),
-				Actor: actorName(r.Lang, e.ActorSubject, e.ActorRole), Detail: eventDetail(e.Payload),
+				Actor: p.actor(r, e.ActorSubject, e.ActorRole), Detail: eventDetail(e.Payload),
 				Attention: attentionEvents[e.Type]})
 		}
 		if page.NextAfter == 0 {

@@ -114,6 +114,37 @@ func actorName(lang store.Language, subject string, role string) string {
 	return subject + " (" + msg(lang, "role_"+role) + ")"
 }
 
+// actor is who acted, in words, as actorName says it, with a person of the
+// portal named by their display name rather than their "user:…" subject.
+// A name is read once per request; a subject that names nobody, or a
+// lookup that fails, is shown as recorded.
+func (p *Portal) actor(r *request, subject, role string) string {
+	return actorName(r.Lang, p.personName(r, subject), role)
+}
+
+// personName is the display name of the person a "user:<id>" subject
+// names, else the subject itself.
+func (p *Portal) personName(r *request, subject string) string {
+	id, ok := strings.CutPrefix(subject, "user:")
+	if !ok || id == "" {
+		return subject
+	}
+	name, seen := r.names[id]
+	if !seen {
+		if person, err := p.deps.Store.FindPerson(r.Context(), id); err == nil && person.ID == id {
+			name = person.Name
+		}
+		if r.names == nil {
+			r.names = map[string]string{}
+		}
+		r.names[id] = name
+	}
+	if name == "" {
+		return subject
+	}
+	return name
+}
+
 // word is a message for an enumerated value (prefix + value), or the value
 // itself when the catalog has no word for it.
 func word(lang store.Language, prefix, value string) string {
@@ -150,7 +181,7 @@ func (p *Portal) deliverableOf(r *request, wd *workdays, st *workflows.ProjectSt
 		}
 		for _, s := range rd.Submissions {
 			sv := submissionView{N: s.N, Title: s.Title, URI: s.URI, SHA256: s.SHA256,
-				Submitted: formatInstant(lang, s.SubmittedAt), By: actorName(lang, s.SubmittedBy.Subject, string(s.SubmittedBy.Role)),
+				Submitted: formatInstant(lang, s.SubmittedAt), By: p.actor(r, s.SubmittedBy.Subject, string(s.SubmittedBy.Role)),
 				WindowClosed: s.Window.Closed}
 			if !s.Window.Closes.IsZero() {
 				sv.Closes = formatInstant(lang, s.Window.Closes.At)
@@ -162,7 +193,7 @@ func (p *Portal) deliverableOf(r *request, wd *workdays, st *workflows.ProjectSt
 				sv.DecisionKey = string(dec.Outcome)
 				sv.Decision = word(lang, "pc_outcome_", string(dec.Outcome))
 				sv.DecidedAt = formatInstant(lang, dec.At)
-				sv.DecidedBy = actorName(lang, dec.By.Subject, string(dec.By.Role))
+				sv.DecidedBy = p.actor(r, dec.By.Subject, string(dec.By.Role))
 				sv.Reason = dec.Reason
 			}
 			rv.Submissions = append(rv.Submissions, sv)
@@ -201,11 +232,24 @@ func finalAcceptanceDue(st *workflows.ProjectState) bool {
 	return hasFinal
 }
 
-// packageOf is the catalog package of st, nil when the catalog no longer
-// has it.
-func (p *Portal) packageOf(st *workflows.ProjectState) *catalog.Package {
-	if pkg, ok := p.deps.Catalog.Package(st.Package.Code); ok {
-		return &pkg
+// packageOf is the version of the catalog package that st runs, whose
+// contract text the pages quote: version 1 from the binary when it holds
+// the package, any other (uploaded) version from PostgreSQL. It is nil
+// when neither has it.
+func (p *Portal) packageOf(r *request, st *workflows.ProjectState) *catalog.Package {
+	if st.Package.Version <= 1 {
+		if pkg, ok := p.deps.Catalog.Package(st.Package.Code); ok {
+			return &pkg
+		}
+	}
+	if st.Package.Version >= 1 {
+		// A package only uploaded has its version 1 stored too.
+		v, err := p.deps.Store.CatalogVersionOf(r.Context(), st.Package.Code, st.Package.Version)
+		if err == nil {
+			if pkg, err := v.Package(); err == nil {
+				return &pkg
+			}
+		}
 	}
 	return nil
 }

@@ -15,14 +15,15 @@ import (
 	"github.com/sowflow/sowflow/store"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFS embed.FS
 
 //go:embed assets
 var assetFS embed.FS
 
 // pages are the parsed page templates by name (their file name without
-// .html), each parsed with layout.html.
+// .html), each parsed with layout.html and the shared blocks in
+// templates/partials.
 type pages map[string]*template.Template
 
 func parsePages() (pages, error) {
@@ -36,7 +37,7 @@ func parsePages() (pages, error) {
 		if base == "layout.html" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", base, err)
 		}
@@ -46,8 +47,20 @@ func parsePages() (pages, error) {
 }
 
 // templateFuncs are the functions every template may call: formKey gives
-// each form a fresh one-time key (see api_call.go).
-var templateFuncs = template.FuncMap{"formKey": formKey}
+// each form a fresh one-time key (see api_call.go); part hands a shared
+// block the page's messages with its own data.
+var templateFuncs = template.FuncMap{"formKey": formKey, "part": part}
+
+// partArgs is what a shared block in templates/partials gets: the
+// messages (.L) and its data (.D).
+type partArgs struct {
+	L map[string]string
+	D any
+}
+
+// part pairs the messages with a shared block's data, as
+// {{template "name" (part $.L .Data)}}.
+func part(l map[string]string, d any) partArgs { return partArgs{L: l, D: d} }
 
 // view is what every page template gets: the messages in the request's
 // language (.L.key), the CSRF token of its forms, who is signed in, and the

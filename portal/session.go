@@ -32,6 +32,9 @@ type request struct {
 	Lang      store.Language
 	CSRF      string
 	now       time.Time
+	// names caches the display names of people the page names (person ID
+	// to name; "" when the ID names nobody).
+	names map[string]string
 }
 
 type handler func(w http.ResponseWriter, r *request)

@@ -56,27 +56,27 @@ func (p *Portal) showTicket(w http.ResponseWriter, r *request) {
 	role := r.Session.Person.Role
 	page := ticketPage{ServiceID: id, ServicePath: pathServices + "/" + id, N: st.Ticket, Title: st.Title, Description: st.Description,
 		Severity: st.Severity, Status: ticketStatusName(r.Lang, string(st.Status)),
-		Opened: formatInstant(r.Lang, st.OpenedAt), OpenedBy: st.OpenedBy.Subject,
+		Opened: formatInstant(r.Lang, st.OpenedAt), OpenedBy: p.actor(r, st.OpenedBy.Subject, string(st.OpenedBy.Role)),
 		Clock: ticketClock(r.Lang, st.Clock, st.SLA, now, table)}
 	page.Path = page.ServicePath + "/tickets/" + strconv.Itoa(st.Ticket)
 	if st.Response != nil {
-		page.Response = ticketActionLine(r.Lang, *st.Response)
+		page.Response = p.ticketActionLine(r, *st.Response)
 	}
 	if st.Resolution != nil {
-		page.Resolution = ticketActionLine(r.Lang, *st.Resolution)
+		page.Resolution = p.ticketActionLine(r, *st.Resolution)
 	}
 	if st.Closure != nil {
-		page.Closure = ticketActionLine(r.Lang, *st.Closure)
+		page.Closure = p.ticketActionLine(r, *st.Closure)
 	}
 	for _, a := range st.Reopens {
-		page.Reopens = append(page.Reopens, ticketActionLine(r.Lang, a))
+		page.Reopens = append(page.Reopens, p.ticketActionLine(r, a))
 	}
 	for _, c := range st.SeverityChanges {
-		page.Changes = append(page.Changes, formatInstant(r.Lang, c.At)+" · "+c.From+" → "+c.To+" · "+c.By.Subject+": "+c.Reason)
+		page.Changes = append(page.Changes, formatInstant(r.Lang, c.At)+" · "+c.From+" → "+c.To+" · "+p.actor(r, c.By.Subject, string(c.By.Role))+": "+c.Reason)
 	}
 	for i := len(st.Events) - 1; i >= 0; i-- {
 		e := st.Events[i]
-		page.Events = append(page.Events, ticketEventRow{At: formatInstant(r.Lang, e.At), Type: svcEventName(r.Lang, string(e.Type)), By: e.Actor.Subject})
+		page.Events = append(page.Events, ticketEventRow{At: formatInstant(r.Lang, e.At), Type: svcEventName(r.Lang, string(e.Type)), By: p.actor(r, e.Actor.Subject, string(e.Actor.Role))})
 	}
 	for _, s := range svc.Tickets.Severities {
 		name := s.Name
@@ -99,8 +99,8 @@ func (p *Portal) showTicket(w http.ResponseWriter, r *request) {
 }
 
 // ticketActionLine describes who did something to a ticket, when, with the note.
-func ticketActionLine(lang store.Language, a workflows.TicketAction) string {
-	s := formatInstant(lang, a.At) + " · " + a.By.Subject
+func (p *Portal) ticketActionLine(r *request, a workflows.TicketAction) string {
+	s := formatInstant(r.Lang, a.At) + " · " + p.actor(r, a.By.Subject, string(a.By.Role))
 	if a.Note != "" {
 		s += ": " + a.Note
 	}

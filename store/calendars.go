@@ -166,6 +166,13 @@ func (c *CalendarSource) Reload(ctx context.Context) error {
 // through another process is used here too. Errors are logged, not fatal:
 // the calendar in force stays.
 func (c *CalendarSource) Watch(ctx context.Context, interval time.Duration, logger *slog.Logger) {
+	pollReload(ctx, interval, logger, "calendar", c.Reload, func() string { return c.Current().Version() })
+}
+
+// pollReload calls reload every interval until ctx ends, logging a failed
+// reload as a warning and a changed version as news. The sources' Watch
+// methods share it.
+func pollReload(ctx context.Context, interval time.Duration, logger *slog.Logger, what string, reload func(context.Context) error, version func() string) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -173,13 +180,13 @@ func (c *CalendarSource) Watch(ctx context.Context, interval time.Duration, logg
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			before := c.Current().Version()
-			if err := c.Reload(ctx); err != nil {
-				logger.Warn("reload calendar", "error", err.Error())
+			before := version()
+			if err := reload(ctx); err != nil {
+				logger.Warn("reload "+what, "error", err.Error())
 				continue
 			}
-			if after := c.Current().Version(); after != before {
-				logger.Info("calendar reloaded", "calendar_version", after)
+			if after := version(); after != before {
+				logger.Info(what+" reloaded", what+"_version", after)
 			}
 		}
 	}

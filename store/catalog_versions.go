@@ -369,21 +369,5 @@ func (c *CatalogSource) Reload(ctx context.Context) error {
 // published through another process is started here too. Errors are
 // logged, not fatal: the catalog in force stays.
 func (c *CatalogSource) Watch(ctx context.Context, interval time.Duration, logger *slog.Logger) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			before := c.Current().Version
-			if err := c.Reload(ctx); err != nil {
-				logger.Warn("reload catalog", "error", err.Error())
-				continue
-			}
-			if after := c.Current().Version; after != before {
-				logger.Info("catalog reloaded", "catalog_version", after)
-			}
-		}
-	}
+	pollReload(ctx, interval, logger, "catalog", c.Reload, func() string { return c.Current().Version })
 }

@@ -386,8 +386,9 @@ func (s *services) apiDeps(tc client.Client, taskQueue string, pc *codec.AESGCM)
 	}
 }
 
-// startRelay runs the notification relay until ctx ends: every worker
-// process runs one, and they share the work through row locks. Mail goes
+// startRelay runs the notification relay, and the queueing of timed
+// notices, until ctx ends: every worker process runs them, and they share
+// the work through row locks and unique outbox entries. Mail goes
 // out only with SOWFLOW_SMTP_URL set; links start with SOWFLOW_PUBLIC_URL.
 //
 // mailDir, set by sowflow dev without SMTP, keeps the mail as .eml files
@@ -405,6 +406,10 @@ func (s *services) startRelay(ctx context.Context, cfg config.Config, mailDir st
 			Sender: &notify.Email{Store: s.store, Dir: mailDir, From: "sowflow dev <sowflow@localhost>", PublicURL: cfg.PublicURL}, Retry: notify.EmailRetry})
 	}
 	go r.Run(ctx)
+	// The notices time brings (validity ending, a claim window closing)
+	// are queued by every worker process too; each is queued once.
+	timed := &notify.Timed{Store: s.store, Calendar: s.calendars.Current, Logger: s.logger}
+	go timed.Run(ctx)
 }
 
 // workerTuning is the worker sizing the configuration asks for.
