@@ -82,7 +82,7 @@ func (p *Portal) showAuditHistory(w http.ResponseWriter, r *request) {
 	}
 	page := auditHistoryPage{ProjectID: tl.ProjectID, WorkflowID: tl.WorkflowID, ProjectPath: projectPath(tl.ProjectID),
 		ExportPath: auditHistoryPath(tl.ProjectID) + "/export", CanReplay: r.Session.Person.Role == store.RoleAuditor,
-		Replay: auditReplayForm{Back: auditHistoryPath(tl.ProjectID)}}
+		Replay: auditReplayForm{CSRF: r.CSRF, Back: auditHistoryPath(tl.ProjectID)}}
 	for _, run := range tl.Runs {
 		page.Runs = append(page.Runs, auditRunView{Run: run.Run, RunID: run.RunID, Events: run.Events})
 	}

@@ -27,6 +27,7 @@ const replayFileField = "export"
 // auditReplayForm is the upload form: where it leads back to and what was
 // wrong with the last file sent.
 type auditReplayForm struct {
+	CSRF      string
 	Back      string
 	FileError string
 }
@@ -66,6 +67,7 @@ func (p *Portal) showReplay(w http.ResponseWriter, r *request) {
 }
 
 func (p *Portal) renderReplay(w http.ResponseWriter, r *request, status int, page auditReplayPage) {
+	page.Form.CSRF = r.CSRF
 	v := p.newView(r, "aud_replay_title")
 	v.Page = page
 	p.render(w, r, status, "audit_replay", v)
