@@ -148,6 +148,10 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 
 	v1.GET("/audit/verify", allow(store.RoleAuditor, store.RoleAdmin), h.auditVerify)
 
+	v1.GET("/tokens", allow(store.RoleAdmin), h.listTokens)
+	v1.POST("/tokens", allow(store.RoleAdmin), h.idempotent, h.createToken)
+	v1.DELETE("/tokens/:id", allow(store.RoleAdmin), h.idempotent, h.revokeToken)
+
 	v1.GET("/catalog", h.catalogList)
 	v1.GET("/catalog/schema.json", catalogSchema)
 	v1.GET("/catalog/:code", h.catalogPackage)

@@ -124,6 +124,8 @@ func ruleDetail(fe validator.FieldError) string {
 		return "must be a catalog package code such as landing-zone-advanced"
 	case "required_if":
 		return "is required here"
+	case "excluded_unless":
+		return "must be left out here"
 	case "min":
 		return "must be at least " + fe.Param()
 	case "max":

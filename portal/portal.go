@@ -13,6 +13,7 @@ package portal
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -45,6 +46,9 @@ type Deps struct {
 	// MailDir, in sowflow dev without SMTP, is the folder of the mail
 	// kept instead of sent, shown at /dev-mail; "" leaves the page out.
 	MailDir string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// names the client's address; empty trusts no forwarding header.
+	TrustedProxies []netip.Prefix
 	// Calendars is the working-day calendar in force (calendar feeds'
 	// reminders); nil is the built-in calendar.
 	Calendars *store.CalendarSource

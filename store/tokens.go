@@ -187,6 +187,22 @@ func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
 	return out, nil
 }
 
+// FindToken returns one token's metadata by ID, revoked or not; an unknown
+// ID is ErrNotFound.
+func (s *Store) FindToken(ctx context.Context, id string) (Token, error) {
+	var t Token
+	err := s.pool.QueryRow(ctx,
+		`SELECT id, name, role, coalesce(customer_id, ''), created_by, created_at, revoked_at
+		 FROM api_tokens WHERE id = $1`, id).Scan(&t.ID, &t.Name, &t.Role, &t.CustomerID, &t.CreatedBy, &t.CreatedAt, &t.RevokedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Token{}, fmt.Errorf("token %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Token{}, fmt.Errorf("find token %s: %w", id, err)
+	}
+	return t, nil
+}
+
 // RevokeToken revokes a token by ID; revoking twice is not an error. The
 // revocation (not a repeated one) is appended to the system audit chain,
 // attributed to the actor WithActor put on ctx.
