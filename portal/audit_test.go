@@ -135,7 +135,7 @@ func TestAuditHistoryExportReplay(t *testing.T) {
 		{"a tampered export diverges where it was changed", ab, "tampered.json", tampered, false, http.StatusOK,
 			[]string{"Replay diverged (runs diverging: 1 of 1)", "Run 1 diverges at event 9 (", "altered after it was exported", "replay-diverged"}},
 		{"in Chinese", zb, "tampered.json", tampered, false, http.StatusOK,
-			[]string{"重放出现分歧", "第 1 次运行在事件 9（", "被篡改过"}},
+			[]string{"重放出现分歧（共 1 次运行，其中 1 次出现分歧）", "第 1 次运行在事件 9（", "被篡改过"}},
 		{"what is not an export is refused with the reason", ab, "notes.json", []byte(`{"hello": "world"}`), false, http.StatusUnprocessableEntity,
 			[]string{"The file is not a history export, so nothing was replayed.", `aria-invalid="true"`}},
 		{"an empty file", ab, "empty.json", nil, false, http.StatusUnprocessableEntity, []string{"The file is empty"}},

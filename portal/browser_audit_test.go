@@ -160,7 +160,9 @@ func TestAuditScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, lang := range []string{"en", "zh-CN"} {
+	// The auditor reads English: each switch loads a page in the other
+	// language, which the wait sees.
+	for _, lang := range []string{"zh-CN", "en"} {
 		do(t, ctx, chromedp.Navigate(f.srv.URL+pathHome), chromedp.WaitVisible(`button[value="`+lang+`"]`),
 			chromedp.Click(`button[value="`+lang+`"]`), chromedp.WaitVisible(`button[value="`+lang+`"][aria-current="true"]`))
 		for _, width := range []int64{1280, 375} {
