@@ -184,6 +184,7 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	v1.DELETE("/webhooks/:id", webhookAdmins, h.idempotent, h.deleteWebhook)
 	v1.GET("/webhooks/:id/deliveries", webhookAdmins, h.webhookDeliveries)
 	v1.POST("/webhooks/:id/secret", webhookAdmins, h.idempotent, h.rotateWebhookSecret)
+	v1.POST("/webhooks/:id/enable", webhookAdmins, h.idempotent, h.enableWebhook)
 	v1.POST("/webhooks/:id/deliveries/:delivery/redelivery", webhookAdmins, h.idempotent, h.redeliver)
 	v1.GET("/me/notification-settings", h.getNotificationSettings)
 	v1.PUT("/me/notification-settings", h.idempotent, h.putNotificationSettings)
