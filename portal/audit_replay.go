@@ -82,11 +82,11 @@ func replayBack(back string) string {
 	return back
 }
 
-// uploadForm wraps p.form for a multipart form of at most maxReplayUpload
+// replayUploadForm wraps p.form for a multipart form of at most maxReplayUpload
 // bytes: it reads the parts first, so the CSRF token and the one-time key
 // are found as in any other form. An upload too large to read is answered
 // with the form and what was wrong (nothing is done).
-func (p *Portal) uploadForm(h handler) http.HandlerFunc {
+func (p *Portal) replayUploadForm(h handler) http.HandlerFunc {
 	inner := p.form(h, true)
 	return func(w http.ResponseWriter, hr *http.Request) {
 		hr.Body = http.MaxBytesReader(w, hr.Body, maxReplayUpload)

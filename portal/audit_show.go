@@ -38,7 +38,7 @@ func (p *Portal) routeAudit() {
 	p.mux.HandleFunc("GET "+pathAudit+"/projects/{id}", p.page(p.showAuditHistory, true))
 	p.mux.HandleFunc("GET "+pathAudit+"/projects/{id}/export", p.page(p.downloadAuditExport, true))
 	p.mux.HandleFunc("GET "+pathAudit+"/replay", p.page(p.showReplay, true))
-	p.mux.HandleFunc("POST "+pathAudit+"/replay", p.uploadForm(p.replayUpload))
+	p.mux.HandleFunc("POST "+pathAudit+"/replay", p.replayUploadForm(p.replayUpload))
 }
 
 // auditHistoryPath is the page of project id's workflow history.

@@ -158,6 +158,11 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("GET "+pathAdminCatalog+"/{code}", p.page(p.showAdminCatalogPackage, true))
 	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}", p.form(p.uploadCatalogPackage, true))
 	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}/versions/{n}/publish", p.form(p.publishCatalogVersion, true))
+	// The calendar month and the calendar-year upload (calendar_show.go,
+	// admin_calendar_*.go).
+	p.mux.HandleFunc("GET "+pathCalendar, p.page(p.showCalendar, true))
+	p.mux.HandleFunc("GET "+pathAdminCalendar, p.page(p.showAdminCalendar, true))
+	p.mux.HandleFunc("POST "+pathAdminCalendar, p.uploadForm(p.form(p.uploadCalendarYear, true)))
 	p.mux.HandleFunc("/", p.page(p.notFound, false))
 	return p, nil
 }
