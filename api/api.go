@@ -27,6 +27,10 @@ type Check struct {
 // Deps are what the API needs from the rest of the process.
 type Deps struct {
 	Logger *slog.Logger
+	// PublicURL is the address people reach the portal at
+	// (SOWFLOW_PUBLIC_URL): answers that name a portal address, such as
+	// the calendar feed's url, start with it.
+	PublicURL string
 	// Ready lists the dependencies that must answer for /readyz to be 200.
 	Ready []Check
 	// Store is sowflow's PostgreSQL access.
