@@ -84,6 +84,9 @@ type Config struct {
 	MailFrom string
 	// HealthAddr, for a worker, serves /healthz and /readyz (empty: none).
 	HealthAddr string
+	// PprofAddr, when set, serves Go's runtime profiles (/debug/pprof/)
+	// on their own listener, for measuring a process (empty: none).
+	PprofAddr string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
 	// names the client's address (sign-in throttling); empty trusts none.
 	TrustedProxies []netip.Prefix
@@ -168,6 +171,7 @@ var Variables = []Variable{
 	{"SOWFLOW_PAYLOAD_KEY", "", "32-byte key (base64 or hex) that encrypts every Temporal payload with AES-256-GCM; every api and worker process needs the same key"},
 	{"SOWFLOW_PUBLIC_URL", "dev: its own URL, else http://127.0.0.1:8080", "the portal's public address (https://host[:port]); invitation links start with it and session cookies are Secure when it is https"},
 	{"SOWFLOW_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR prefixes of reverse proxies in front of the portal; from them the client's address is read from X-Forwarded-For (sign-in throttling per address); empty trusts no header"},
+	{"SOWFLOW_PPROF_ADDR", "", "api and worker: serve Go's runtime profiles (/debug/pprof/) on this address (host:port), for measuring memory and CPU; keep it private; empty serves none"},
 	{"SOWFLOW_SMTP_URL", "", "mail server for notifications (worker, dev): smtp://[user:pass@]host[:port] (STARTTLS when offered, port 587) or smtps://… (implicit TLS, port 465); unset sends no mail"},
 	{"SOWFLOW_MAIL_FROM", "", "sender address of notification mail; required with SOWFLOW_SMTP_URL"},
 	{"SOWFLOW_HEALTH_ADDR", "", "worker only: serve /healthz and /readyz (PostgreSQL and Temporal answer) on this host:port; empty serves none"},
@@ -265,6 +269,12 @@ func Load(mode Mode, lookup func(string) (string, bool)) (Config, error) {
 	if cfg.HealthAddr != "" {
 		if _, _, err := net.SplitHostPort(cfg.HealthAddr); err != nil {
 			r.fail("SOWFLOW_HEALTH_ADDR", fmt.Errorf("want host:port or :port: %w", err))
+		}
+	}
+	cfg.PprofAddr = r.str("SOWFLOW_PPROF_ADDR", "")
+	if cfg.PprofAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.PprofAddr); err != nil {
+			r.fail("SOWFLOW_PPROF_ADDR", fmt.Errorf("want host:port or :port: %w", err))
 		}
 	}
 	d := DefaultWorkerTuning

@@ -148,6 +148,7 @@ func New(d Deps) (*Portal, error) {
 	}
 	p.mux.HandleFunc("GET "+pathSLA+"/{account}/{period}", p.page(p.showSLA, true))
 	p.mux.HandleFunc("POST "+pathSLA+"/{account}/{period}/claim", p.form(p.claimSLA, true))
+	p.routeAudit()
 	// Customer side and the project page (project_show.go, deliverable_*.go,
 	// final_acceptance_sign.go, inbox_show.go).
 	p.mux.HandleFunc("GET "+pathProjects+"{id}", p.page(p.showProject, true))
