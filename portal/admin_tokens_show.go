@@ -39,7 +39,7 @@ type apiToken struct {
 // tokenRow is one line of the tokens list, in the reader's language.
 type tokenRow struct {
 	ID, Name, Role, Customer, Owner, Created, Status string
-	Revoked                                         bool
+	Revoked                                          bool
 }
 
 // tokenForm is the create form's values and its problems by field.
