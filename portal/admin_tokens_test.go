@@ -5,15 +5,20 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/testenv"
 )
 
-var tokSecretPattern = regexp.MustCompile(`id="new-secret"[^>]*value="(sow_[^"]+)"`)
+var tokSecretPattern = regexp.MustCompile(`id="new-secret"[^>]*>(sow_[^<]+)</textarea>`)
 
 // tokFormFields returns the CSRF token and one-time key of the first form on body.
 func tokFormFields(t *testing.T, body string) url.Values {
@@ -146,4 +151,57 @@ func TestAdminTokens(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestAdminTokensScreenshots writes the tokens page (the list with a secret
+// just shown, a refused form, the revoke confirmation) at 1280 and 375 px
+// wide in both languages: SOWFLOW_SCREENSHOT_DIR=/tmp go test ./portal -run
+// TestAdminTokensScreenshots.
+func TestAdminTokensScreenshots(t *testing.T) {
+	dir := os.Getenv(screenshotDirVariable)
+	if dir == "" {
+		t.Skipf("set %s to write the tokens page's screenshots", screenshotDirVariable)
+	}
+	ctx := newTab(t)
+	f := newAPIFixture(t)
+	bg := context.Background()
+	admin := f.person(store.RoleAdmin, "", testPassword, store.LanguageEnglish)
+	owner := f.person(store.RoleManager, "", "", store.LanguageChinese)
+	if _, _, err := f.st.CreateToken(bg, store.TokenSpec{Name: "王经理的笔记本", Role: store.RoleManager, CreatedBy: owner.Subject()}); err != nil {
+		t.Fatal(err)
+	}
+	old, _, err := f.st.CreateToken(bg, store.TokenSpec{Name: "Old monitoring", Role: store.RoleAuditor, CreatedBy: "cli"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.RevokeToken(bg, old.ID); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, signInSteps(f.srv.URL, admin.Email, testPassword)...)
+	do(t, ctx, chromedp.WaitVisible(".who"))
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, lang := range []string{"en", "zh-CN"} {
+		do(t, ctx, chromedp.Navigate(f.srv.URL+pathAdminTokens), chromedp.WaitVisible(`button[value="`+lang+`"]`),
+			chromedp.Click(`button[value="`+lang+`"]`), chromedp.WaitVisible(`button[value="`+lang+`"][aria-current="true"]`))
+		for _, width := range []int64{1280, 375} {
+			suffix := "-" + lang + "-" + strconv.FormatInt(width, 10)
+			do(t, ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+pathAdminTokens), chromedp.WaitVisible("#name"),
+				chromedp.SetValue("#role", "customer"), chromedp.Click(`form[action="/admin/tokens"] button.primary`), chromedp.WaitVisible("#name-problem"))
+			shot("tokens-refused" + suffix)
+			do(t, ctx, chromedp.SetValue("#name", "ERP integration "+lang), chromedp.SetValue("#customer", "acme-erp"),
+				chromedp.Click(`form[action="/admin/tokens"] button.primary`), chromedp.WaitVisible("#new-secret"))
+			shot("tokens-created" + suffix)
+			do(t, ctx, chromedp.Click(`a.tok-link`), chromedp.WaitVisible(".tok-confirm"))
+			shot("tokens-confirm" + suffix)
+		}
+	}
 }
