@@ -37,6 +37,13 @@ func (p *Portal) createAdminToken(w http.ResponseWriter, r *request) {
 		p.apiFailed(w, r, "create token", err)
 		return
 	}
+	if created.Secret == "" {
+		// The same form sent again: the API answers the token it made the
+		// first time, without the secret it showed then.
+		v := fmt.Sprintf(msg(r.Lang, "tok_already_made"), created.Name)
+		p.renderAdminTokens(w, r, http.StatusOK, adminTokensPage{Already: v})
+		return
+	}
 	p.renderAdminTokens(w, r, http.StatusCreated, adminTokensPage{Created: &newSecret{Heading: fmt.Sprintf(msg(r.Lang, "tok_created"), created.Name), Secret: created.Secret}})
 }
 

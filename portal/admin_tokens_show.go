@@ -60,6 +60,9 @@ type adminTokensPage struct {
 	Roles   []roleOption
 	Form    tokenForm
 	Created *newSecret
+	// Already says the form was sent again: its token was made, and its
+	// secret shown, the first time.
+	Already string
 	// Confirm is the token whose revocation is being confirmed.
 	Confirm *tokenRow
 }

@@ -87,6 +87,12 @@ func TestAdminTokens(t *testing.T) {
 			t.Fatalf("the shown secret is %+v, %v", p, err)
 		}
 		tokenID = p.TokenID
+		// The same form sent again makes no second token and shows no secret.
+		again := b.post(pathAdminTokens, form)
+		again.want(t, http.StatusOK, "This form was already sent: token “ERP integration” was made then")
+		if strings.Contains(again.body, secret) || strings.Contains(again.body, `id="new-secret"`) {
+			t.Error("the form sent again shows the secret")
+		}
 		// The list shows the token, never a secret.
 		list := b.get(pathAdminTokens)
 		list.want(t, http.StatusOK, "ERP integration", "acme-erp", "/admin/tokens/"+tokenID+"/revoke")
