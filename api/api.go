@@ -27,6 +27,10 @@ type Check struct {
 // Deps are what the API needs from the rest of the process.
 type Deps struct {
 	Logger *slog.Logger
+	// PublicURL is the address people reach the portal at
+	// (SOWFLOW_PUBLIC_URL): answers that name a portal address, such as
+	// the calendar feed's url, start with it.
+	PublicURL string
 	// Ready lists the dependencies that must answer for /readyz to be 200.
 	Ready []Check
 	// Store is sowflow's PostgreSQL access.
@@ -184,6 +188,7 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	v1.DELETE("/webhooks/:id", webhookAdmins, h.idempotent, h.deleteWebhook)
 	v1.GET("/webhooks/:id/deliveries", webhookAdmins, h.webhookDeliveries)
 	v1.POST("/webhooks/:id/secret", webhookAdmins, h.idempotent, h.rotateWebhookSecret)
+	v1.POST("/webhooks/:id/enable", webhookAdmins, h.idempotent, h.enableWebhook)
 	v1.POST("/webhooks/:id/deliveries/:delivery/redelivery", webhookAdmins, h.idempotent, h.redeliver)
 	v1.GET("/me/notification-settings", h.getNotificationSettings)
 	v1.PUT("/me/notification-settings", h.idempotent, h.putNotificationSettings)

@@ -165,7 +165,8 @@ type yearLoaded struct {
 
 // putYear loads a year's holiday file (the holiday-cn JSON format), validated
 // exactly as the embedded data is, stores it as the year's next version and
-// puts it in force.
+// puts it in force. A refused file is answered with an error per bad entry,
+// each with its line and column (placeHolidayErrors).
 func (h *handlers) putYear(c *gin.Context) {
 	year, err := strconv.Atoi(c.Param("year"))
 	if err != nil || year < 1990 || year > 2200 {
@@ -182,11 +183,13 @@ func (h *handlers) putYear(c *gin.Context) {
 	}
 	file, err := calendar.Parse(body)
 	if err != nil {
-		invalid(c, "the holiday file is refused", FieldError{Field: "body", Rule: "holiday_data", Detail: err.Error()})
+		invalid(c, "the holiday file is refused", placeHolidayErrors(body, err)...)
 		return
 	}
 	if file.Year != year {
-		invalid(c, "the file is for another year", FieldError{Field: "year", Rule: "matches_path", Detail: fmt.Sprintf("the file says %d, the path says %d", file.Year, year)})
+		doc := scanHolidayFile(body)
+		invalid(c, "the file is for another year", FieldError{Field: "year", Rule: "matches_path", Detail: fmt.Sprintf("the file says %d, the path says %d", file.Year, year),
+			Line: doc.yearLine, Column: doc.yearColumn})
 		return
 	}
 	cal, err := h.deps.Calendars.Current().With(file)

@@ -167,8 +167,8 @@ func TestLoadYear(t *testing.T) {
 		{"not JSON", store.RoleAdmin, "/v1/calendars/cn/years/2027", []byte("{"), http.StatusBadRequest, "body"},
 		{"year differs from path", store.RoleAdmin, "/v1/calendars/cn/years/2028", testYear2027(), http.StatusBadRequest, "year"},
 		{"path is not a year", store.RoleAdmin, "/v1/calendars/cn/years/next", testYear2027(), http.StatusBadRequest, "year"},
-		{"make-up day on a weekday", store.RoleAdmin, "/v1/calendars/cn/years/2027", testYear2027(`{"name":"x","date":"2027-10-08","isOffDay":false}`), http.StatusBadRequest, "body"},
-		{"contradiction", store.RoleAdmin, "/v1/calendars/cn/years/2027", testYear2027(`{"name":"x","date":"2027-10-09","isOffDay":true}`), http.StatusBadRequest, "body"},
+		{"make-up day on a weekday", store.RoleAdmin, "/v1/calendars/cn/years/2027", testYear2027(`{"name":"x","date":"2027-10-08","isOffDay":false}`), http.StatusBadRequest, "days[8].isOffDay"},
+		{"contradiction", store.RoleAdmin, "/v1/calendars/cn/years/2027", testYear2027(`{"name":"x","date":"2027-10-09","isOffDay":true}`), http.StatusBadRequest, "days[8].isOffDay"},
 		{"too large", store.RoleAdmin, "/v1/calendars/cn/years/2027", bytes.Repeat([]byte(" "), maxBodyBytes+1), http.StatusRequestEntityTooLarge, ""},
 	}
 	for _, tt := range refusals {

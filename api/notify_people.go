@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -174,12 +175,17 @@ func applySettings(offs []store.OptOut, settings []notificationSetting) []store.
 type calendarFeed struct {
 	// Path is the feed's address under the portal's public URL
 	// (SOWFLOW_PUBLIC_URL): /ics/<secret>.ics.
-	Path      string    `json:"path"`
+	Path string `json:"path"`
+	// URL is the whole address a calendar app subscribes to: the public
+	// URL and Path.
+	URL       string    `json:"url"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
-func feedOf(f store.CalendarFeed) calendarFeed {
-	return calendarFeed{Path: "/ics/" + f.Secret + ".ics", CreatedAt: f.CreatedAt}
+// feedOf is the feed f under the portal's public URL publicURL.
+func feedOf(f store.CalendarFeed, publicURL string) calendarFeed {
+	path := "/ics/" + f.Secret + ".ics"
+	return calendarFeed{Path: path, URL: strings.TrimSuffix(publicURL, "/") + path, CreatedAt: f.CreatedAt}
 }
 
 // getCalendarFeed answers the caller's feed; 404 when it is off.
@@ -195,7 +201,7 @@ func (h *handlers) getCalendarFeed(c *gin.Context) {
 	case err != nil:
 		h.internal(c, "read calendar feed", err)
 	default:
-		c.JSON(http.StatusOK, feedOf(f))
+		c.JSON(http.StatusOK, feedOf(f, h.deps.PublicURL))
 	}
 }
 
@@ -211,7 +217,7 @@ func (h *handlers) createCalendarFeed(c *gin.Context) {
 		h.internal(c, "create calendar feed", err)
 		return
 	}
-	c.JSON(http.StatusCreated, feedOf(f))
+	c.JSON(http.StatusCreated, feedOf(f, h.deps.PublicURL))
 }
 
 // deleteCalendarFeed turns the caller's feed off.

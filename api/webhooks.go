@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,6 +21,9 @@ type webhookRequest struct {
 	URL        string   `json:"url" validate:"required,max=2048,uri"`
 	Events     []string `json:"events" validate:"required,min=1,max=64,dive,required,max=64,identifier"`
 	CustomerID string   `json:"customer_id" validate:"omitempty,max=64,identifier"`
+	// Language is a DingTalk robot's message language (zh-CN, the
+	// default, or en); refused for standard endpoints (their body is JSON).
+	Language string `json:"language" validate:"omitempty,oneof=zh-CN en"`
 }
 
 // webhookCreated is a new endpoint with its signing secret, shown this once.
@@ -53,8 +57,13 @@ func (h *handlers) createWebhook(c *gin.Context) {
 	if !checkEndpointSecret(c, req.Kind, req.Secret) {
 		return
 	}
+	if req.Kind != store.EndpointDingTalk && req.Language != "" {
+		invalid(c, "a standard endpoint receives JSON, in no language", FieldError{Field: "language", Rule: "absent", Detail: "is only given for kind dingtalk"})
+		return
+	}
 	e, err := h.deps.Store.CreateWebhookEndpoint(c.Request.Context(), store.WebhookEndpointSpec{
-		Kind: req.Kind, Secret: req.Secret, URL: req.URL, Events: req.Events, CustomerID: req.CustomerID, CreatedBy: p.Subject()})
+		Kind: req.Kind, Secret: req.Secret, URL: req.URL, Events: req.Events, CustomerID: req.CustomerID, CreatedBy: p.Subject(),
+		Language: store.Language(req.Language)})
 	if err != nil {
 		h.internal(c, "create webhook endpoint", err)
 		return
@@ -207,5 +216,24 @@ func (h *handlers) redeliver(c *gin.Context) {
 		h.internal(c, "redeliver", err)
 	default:
 		c.JSON(http.StatusAccepted, d)
+	}
+}
+
+// enableWebhook enables an endpoint the caller may see that was disabled
+// after 24 hours of failures, recording who did it (on the endpoint and the
+// audit chain). An endpoint that is not disabled is answered as it is.
+func (h *handlers) enableWebhook(c *gin.Context) {
+	e, ok := h.visibleEndpoint(c)
+	if !ok {
+		return
+	}
+	e, err := h.deps.Store.EnableWebhookEndpoint(c.Request.Context(), e.ID, time.Now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeProblem(c, Problem{Type: ProblemNotFound, Status: http.StatusNotFound, Detail: "no webhook endpoint " + c.Param("id")})
+	case err != nil:
+		h.internal(c, "enable webhook endpoint", err)
+	default:
+		c.JSON(http.StatusOK, e)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -83,6 +84,12 @@ type Config struct {
 	MailFrom string
 	// HealthAddr, for a worker, serves /healthz and /readyz (empty: none).
 	HealthAddr string
+	// PprofAddr, when set, serves Go's runtime profiles (/debug/pprof/)
+	// on their own listener, for measuring a process (empty: none).
+	PprofAddr string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// names the client's address (sign-in throttling); empty trusts none.
+	TrustedProxies []netip.Prefix
 	// Worker tunes the Temporal worker of worker and dev processes.
 	Worker WorkerTuning
 }
@@ -163,6 +170,8 @@ var Variables = []Variable{
 	{"SOWFLOW_APP_ROLE", "", "migrate only: the PostgreSQL role api and worker connect as; after migrating, `migrate up` grants it SELECT, INSERT, UPDATE, DELETE on sowflow's tables and only SELECT, INSERT on audit_log"},
 	{"SOWFLOW_PAYLOAD_KEY", "", "32-byte key (base64 or hex) that encrypts every Temporal payload with AES-256-GCM; every api and worker process needs the same key"},
 	{"SOWFLOW_PUBLIC_URL", "dev: its own URL, else http://127.0.0.1:8080", "the portal's public address (https://host[:port]); invitation links start with it and session cookies are Secure when it is https"},
+	{"SOWFLOW_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR prefixes of reverse proxies in front of the portal; from them the client's address is read from X-Forwarded-For (sign-in throttling per address); empty trusts no header"},
+	{"SOWFLOW_PPROF_ADDR", "", "api and worker: serve Go's runtime profiles (/debug/pprof/) on this address (host:port), for measuring memory and CPU; keep it private; empty serves none"},
 	{"SOWFLOW_SMTP_URL", "", "mail server for notifications (worker, dev): smtp://[user:pass@]host[:port] (STARTTLS when offered, port 587) or smtps://… (implicit TLS, port 465); unset sends no mail"},
 	{"SOWFLOW_MAIL_FROM", "", "sender address of notification mail; required with SOWFLOW_SMTP_URL"},
 	{"SOWFLOW_HEALTH_ADDR", "", "worker only: serve /healthz and /readyz (PostgreSQL and Temporal answer) on this host:port; empty serves none"},
@@ -248,10 +257,24 @@ func Load(mode Mode, lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 
+	if raw := r.str("SOWFLOW_TRUSTED_PROXIES", ""); raw != "" {
+		proxies, err := ParseTrustedProxies(raw)
+		if err != nil {
+			r.fail("SOWFLOW_TRUSTED_PROXIES", err)
+		}
+		cfg.TrustedProxies = proxies
+	}
+
 	cfg.HealthAddr = r.str("SOWFLOW_HEALTH_ADDR", "")
 	if cfg.HealthAddr != "" {
 		if _, _, err := net.SplitHostPort(cfg.HealthAddr); err != nil {
 			r.fail("SOWFLOW_HEALTH_ADDR", fmt.Errorf("want host:port or :port: %w", err))
+		}
+	}
+	cfg.PprofAddr = r.str("SOWFLOW_PPROF_ADDR", "")
+	if cfg.PprofAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.PprofAddr); err != nil {
+			r.fail("SOWFLOW_PPROF_ADDR", fmt.Errorf("want host:port or :port: %w", err))
 		}
 	}
 	d := DefaultWorkerTuning
@@ -341,6 +364,28 @@ func checkDatabaseURL(raw string) error {
 		return fmt.Errorf("malformed connection string: %w", err)
 	}
 	return nil
+}
+
+// ParseTrustedProxies reads a comma-separated list of addresses and CIDR
+// prefixes (10.0.0.0/8, 192.0.2.7, ::1).
+func ParseTrustedProxies(raw string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(raw, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR prefix", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // checkPublicURL accepts an absolute http or https URL with a host and

@@ -58,6 +58,8 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"activity pollers not a number", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_WORKER_ACTIVITY_POLLERS": "2.5"}, []string{`SOWFLOW_WORKER_ACTIVITY_POLLERS: "2.5" is not a whole number`}},
 		{"more workflow pollers than slots", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_WORKER_MAX_WORKFLOW_TASKS": "4", "SOWFLOW_WORKER_WORKFLOW_POLLERS": "8"}, []string{"SOWFLOW_WORKER_WORKFLOW_POLLERS: 8 is more than SOWFLOW_WORKER_MAX_WORKFLOW_TASKS (4)"}},
 		{"more activity pollers than slots", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_WORKER_MAX_ACTIVITIES": "2", "SOWFLOW_WORKER_ACTIVITY_POLLERS": "3"}, []string{"SOWFLOW_WORKER_ACTIVITY_POLLERS: 3 is more than SOWFLOW_WORKER_MAX_ACTIVITIES (2)"}},
+		{"trusted proxy not an address", ModeAPI, map[string]string{"DATABASE_URL": db, "SOWFLOW_TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"}, []string{`SOWFLOW_TRUSTED_PROXIES: "proxy.internal" is neither an address nor a CIDR prefix`}},
+		{"pprof addr", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_PPROF_ADDR": "6060"}, []string{"SOWFLOW_PPROF_ADDR: want host:port"}},
 		{"health addr", ModeWorker, map[string]string{"DATABASE_URL": db, "SOWFLOW_HEALTH_ADDR": "8081"}, []string{"SOWFLOW_HEALTH_ADDR: want host:port"}},
 		{"several problems at once", ModeAPI, map[string]string{"TEMPORAL_ADDRESS": "grpc://x:1", "SOWFLOW_LOG_LEVEL": "x"}, []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "SOWFLOW_LOG_LEVEL"}},
 	}

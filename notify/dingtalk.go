@@ -35,23 +35,20 @@ type DingTalkMessage struct {
 	} `json:"markdown"`
 }
 
-// dingTalkMessage renders the delivery as markdown, in Simplified Chinese
-// and then English (a group holds people of both).
-func dingTalkMessage(d store.Delivery, publicURL string) (DingTalkMessage, error) {
+// dingTalkMessage renders the delivery as markdown in lang, the robot's
+// language (Simplified Chinese when it has none).
+func dingTalkMessage(d store.Delivery, lang store.Language, publicURL string) (DingTalkMessage, error) {
 	var m DingTalkMessage
 	m.MsgType = "markdown"
-	var parts []string
-	for i, lang := range []store.Language{store.LanguageChinese, store.LanguageEnglish} {
-		n, err := Render(d.Entry, lang, publicURL)
-		if err != nil {
-			return m, err
-		}
-		if i == 0 {
-			m.Markdown.Title = n.Subject
-		}
-		parts = append(parts, "#### "+markdownEscape(n.Subject)+"\n\n"+markdownEscape(n.Body)+"\n\n["+mailWords[lang].link+"]("+n.Link+")")
+	if !lang.Valid() {
+		lang = store.LanguageChinese
 	}
-	m.Markdown.Text = strings.Join(parts, "\n\n---\n\n")
+	n, err := Render(d.Entry, lang, publicURL)
+	if err != nil {
+		return m, err
+	}
+	m.Markdown.Title = n.Subject
+	m.Markdown.Text = "#### " + markdownEscape(n.Subject) + "\n\n" + markdownEscape(n.Body) + "\n\n[" + mailWords[lang].link + "](" + n.Link + ")"
 	return m, nil
 }
 
@@ -66,7 +63,7 @@ func markdownEscape(s string) string {
 // answers 200 with an errcode; only 0 is success, and a refusal other than
 // its rate limit (130101) is permanent.
 func (w *Webhook) sendDingTalk(ctx context.Context, ep store.WebhookEndpoint, d store.Delivery) error {
-	msg, err := dingTalkMessage(d, w.PublicURL)
+	msg, err := dingTalkMessage(d, ep.Language, w.PublicURL)
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, ErrPermanent)
 	}

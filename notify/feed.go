@@ -27,6 +27,9 @@ type feedDeadline struct {
 	// Summary and Description are in the person's language.
 	Summary, Description string
 	Link                 string
+	// Met marks a deadline met before it came (a window decided, a clock
+	// met, a ticket answered, a claim filed): served cancelled.
+	Met bool
 }
 
 var feedWords = map[store.Language]map[string]string{
@@ -44,11 +47,13 @@ var feedWords = map[store.Language]map[string]string{
 	},
 }
 
-// feedDeadlines lists the upcoming deadlines of the person's projects,
-// services and SLA periods after now: open acceptance windows, running
-// clocks (such as the activation deadline), the validity end, claim
-// windows, and for managers tickets' response deadlines. A deadline met
-// (a window decided, a clock met, a ticket answered) is no longer listed.
+// feedDeadlines lists the deadlines of the person's projects, services
+// and SLA periods after now: open acceptance windows, running clocks (such
+// as the activation deadline), the validity end, claim windows, and for
+// managers tickets' response deadlines. A deadline met before it came (a
+// window decided, a clock met, a ticket answered, a claim filed) is listed
+// Met until its instant, so the feed can cancel it; one that passed is not
+// listed.
 func feedDeadlines(subjects store.FeedSubjects, lang store.Language, publicURL string, now time.Time) ([]feedDeadline, error) {
 	w := feedWords[lang]
 	var out []feedDeadline
@@ -65,27 +70,26 @@ func feedDeadlines(subjects store.FeedSubjects, lang store.Language, publicURL s
 		link := PortalLink(publicURL, store.OutboxEntry{Source: store.SourceProject, ProjectID: s.ProjectID})
 		for _, d := range s.Deliverables {
 			for _, rd := range d.Rounds {
-				if rd.Status != workflows.DeliverableSubmitted || len(rd.Submissions) == 0 {
-					continue
+				for i, sub := range rd.Submissions {
+					pending := rd.Status == workflows.DeliverableSubmitted && i == len(rd.Submissions)-1 && !sub.Window.Closed && sub.Decision == nil
+					if !pending && sub.Window.Closed {
+						continue
+					}
+					desc := ""
+					if d.Acceptance == "deemed" {
+						desc = w["window_deemed"]
+					}
+					add(feedDeadline{UID: fmt.Sprintf("window-%s-%s-%d-%d", s.ProjectID, d.Key, rd.Round, sub.N), At: sub.Window.Closes.At,
+						Summary: fmt.Sprintf(w["window"], d.Name, s.ProjectID), Description: desc, Link: link, Met: !pending})
 				}
-				sub := rd.Submissions[len(rd.Submissions)-1]
-				if sub.Window.Closed || sub.Decision != nil {
-					continue
-				}
-				desc := ""
-				if d.Acceptance == "deemed" {
-					desc = w["window_deemed"]
-				}
-				add(feedDeadline{UID: fmt.Sprintf("window-%s-%s-%d-%d", s.ProjectID, d.Key, rd.Round, sub.N), At: sub.Window.Closes.At,
-					Summary: fmt.Sprintf(w["window"], d.Name, s.ProjectID), Description: desc, Link: link})
 			}
 		}
 		for _, c := range s.Clocks {
-			if c.Status != workflows.ClockRunning {
+			if c.Status != workflows.ClockRunning && c.Status != workflows.ClockMet {
 				continue
 			}
 			add(feedDeadline{UID: "clock-" + s.ProjectID + "-" + c.Key, At: c.Deadline.At,
-				Summary: fmt.Sprintf(w["clock"], c.Name, s.ProjectID), Link: link})
+				Summary: fmt.Sprintf(w["clock"], c.Name, s.ProjectID), Link: link, Met: c.Status == workflows.ClockMet})
 		}
 		if !s.Validity.End.At.IsZero() {
 			add(feedDeadline{UID: "validity-" + s.ProjectID, At: s.Validity.End.At, Summary: fmt.Sprintf(w["validity"], s.ProjectID), Link: link})
@@ -94,12 +98,14 @@ func feedDeadlines(subjects store.FeedSubjects, lang store.Language, publicURL s
 	for _, t := range subjects.Tickets {
 		add(feedDeadline{UID: "ticket-" + t.ServiceID + "-" + strconv.Itoa(t.Number), At: t.ResponseDue,
 			Summary: fmt.Sprintf(w["ticket"], t.ServiceID, t.Number), Description: t.Title,
-			Link: PortalLink(publicURL, store.OutboxEntry{Source: store.SourceTicket, ServiceID: t.ServiceID, Ticket: t.Number})})
+			Link: PortalLink(publicURL, store.OutboxEntry{Source: store.SourceTicket, ServiceID: t.ServiceID, Ticket: t.Number}), Met: t.Met})
 	}
 	for _, c := range subjects.Claims {
 		id := c.Account + "/" + c.Period
-		add(feedDeadline{UID: "claim-opens-" + c.Account + "-" + c.Period, At: c.ClaimOpens, Summary: fmt.Sprintf(w["claim_opens"], id), Link: PortalLink(publicURL, store.OutboxEntry{})})
-		add(feedDeadline{UID: "claim-closes-" + c.Account + "-" + c.Period, At: c.ClaimCloses, Summary: fmt.Sprintf(w["claim_closes"], id), Link: PortalLink(publicURL, store.OutboxEntry{})})
+		add(feedDeadline{UID: "claim-opens-" + c.Account + "-" + c.Period, At: c.ClaimOpens, Summary: fmt.Sprintf(w["claim_opens"], id),
+			Link: PortalLink(publicURL, store.OutboxEntry{}), Met: c.Claimed})
+		add(feedDeadline{UID: "claim-closes-" + c.Account + "-" + c.Period, At: c.ClaimCloses, Summary: fmt.Sprintf(w["claim_closes"], id),
+			Link: PortalLink(publicURL, store.OutboxEntry{}), Met: c.Claimed})
 	}
 	slices.SortFunc(out, func(a, b feedDeadline) int { return a.At.Compare(b.At) })
 	return out, nil
@@ -126,7 +132,9 @@ func workingDayBefore(cal *calendar.Calendar, at time.Time) time.Time {
 // Feed writes the person's calendar feed: each upcoming deadline as an
 // RFC 5545 event in Asia/Shanghai time with a stable UID, a SEQUENCE the
 // store raises when the deadline moves, and a reminder one working day
-// before (by cal, the working-day calendar).
+// before (by cal, the working-day calendar). A deadline met before it came
+// is served with STATUS:CANCELLED and its SEQUENCE raised, until its
+// instant, so subscribed calendars remove it.
 func Feed(ctx context.Context, st *store.Store, cal *calendar.Calendar, p store.Person, publicURL string, now time.Time) (string, error) {
 	subjects, err := st.FeedSubjectsOf(ctx, p)
 	if err != nil {
@@ -158,8 +166,17 @@ func Feed(ctx context.Context, st *store.Store, cal *calendar.Calendar, p store.
 	}
 	for _, d := range deadlines {
 		uid := d.UID + "@" + host
-		seq, err := st.FeedSequence(ctx, uid, d.At)
-		if err != nil {
+		var seq int
+		if d.Met {
+			// Cancel it in the calendars that hold it; one never served
+			// is held by none.
+			var served bool
+			if seq, served, err = st.FeedCancelledSequence(ctx, uid); err != nil {
+				return "", err
+			} else if !served {
+				continue
+			}
+		} else if seq, err = st.FeedSequence(ctx, uid, d.At); err != nil {
 			return "", err
 		}
 		e := c.AddEvent(uid)
@@ -173,8 +190,12 @@ func Feed(ctx context.Context, st *store.Store, cal *calendar.Calendar, p store.
 			e.SetDescription(d.Description)
 		}
 		e.SetURL(d.Link)
-		e.SetStatus(ics.ObjectStatusConfirmed)
 		e.SetTimeTransparency(ics.TransparencyTransparent)
+		if d.Met {
+			e.SetStatus(ics.ObjectStatusCancelled)
+			continue
+		}
+		e.SetStatus(ics.ObjectStatusConfirmed)
 		a := e.AddAlarm()
 		a.SetAction(ics.ActionDisplay)
 		a.SetTrigger(workingDayBefore(cal, d.At).UTC().Format("20060102T150405Z"), ics.WithValue(string(ics.ValueDataTypeDateTime)))

@@ -21,6 +21,7 @@ type feedEvent struct {
 	summary  string
 	start    time.Time
 	sequence string
+	status   string
 	trigger  string
 }
 
@@ -50,6 +51,9 @@ func parseFeed(t *testing.T, body string) map[string]feedEvent {
 			t.Errorf("event %s: DTSTART in %q", uid, tzid)
 		}
 		fe := feedEvent{summary: e.Props.Get(goical.PropSummary).Value, start: start, sequence: e.Props.Get(goical.PropSequence).Value}
+		if st := e.Props.Get(goical.PropStatus); st != nil {
+			fe.status = st.Value
+		}
 		for _, a := range e.Children {
 			if a.Name == goical.CompAlarm {
 				fe.trigger = a.Props.Get(goical.PropTrigger).Value
@@ -129,10 +133,39 @@ func TestFeedListsDeadlinesAndMovesThem(t *testing.T) {
 		}
 	}
 
-	// A decided window leaves the feed.
+	if window.status != "CONFIRMED" {
+		t.Errorf("upcoming window has STATUS %q", window.status)
+	}
+
+	// A window decided and a clock met before their instants are served
+	// cancelled, with SEQUENCE raised once, so calendars remove them; a
+	// decided window never served (a second deliverable's) is not.
 	state.Deliverables[0].Rounds[0].Status = workflows.DeliverableAccepted
+	state.Deliverables[0].Rounds[0].Submissions[0].Decision = &workflows.DecisionRecord{}
+	state.Deliverables = append(state.Deliverables, workflows.DeliverableState{Key: "runbook", Name: "Runbook", Status: workflows.DeliverableAccepted,
+		Rounds: []workflows.RoundState{{Round: 1, Status: workflows.DeliverableAccepted, Submissions: []workflows.Submission{
+			{N: 1, Window: workflows.Window{Closes: workflows.DeadlineState{At: closes}}, Decision: &workflows.DecisionRecord{}}}}}})
+	state.Clocks[0].Status = workflows.ClockMet
 	record(3)
-	if _, ok := feed()["window-feed-p1-design-1-1@portal.example"]; ok {
-		t.Error("accepted deliverable's window still in the feed")
+	for _, c := range []struct {
+		name, uid, sequence string
+	}{
+		{"decided window", "window-feed-p1-design-1-1@portal.example", "2"},
+		{"met clock", "clock-feed-p1-activation@portal.example", "1"},
+	} {
+		for serving := range 2 {
+			e, ok := feed()[c.uid]
+			if !ok || e.status != "CANCELLED" || e.sequence != c.sequence || e.trigger != "" {
+				t.Errorf("%s (serving %d): %+v (listed %v), want CANCELLED, sequence %s, no reminder", c.name, serving, e, ok, c.sequence)
+			}
+		}
+	}
+	if e, ok := feed()["window-feed-p1-runbook-1-1@portal.example"]; ok {
+		t.Errorf("a window decided before it was ever served is in the feed: %+v", e)
+	}
+	// Once the instant it stood for has passed, it leaves the feed.
+	now = moved.Add(time.Hour)
+	if e, ok := feed()["window-feed-p1-design-1-1@portal.example"]; ok {
+		t.Errorf("decided window still in the feed after its instant: %+v", e)
 	}
 }

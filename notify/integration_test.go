@@ -108,6 +108,14 @@ func TestEveryKindReachesItsAudience(t *testing.T) {
 		URL: robotSrv.URL + "/robot/send?access_token=robot-token", Events: []string{"deliverable-submitted", "window-closing"}, CustomerID: "acme"}); err != nil {
 		t.Fatal(err)
 	}
+	// A second group's robot speaks English.
+	enRobot := &dingTalkRobot{t: t, secret: "SECen-robot-secret"}
+	enRobotSrv := httptest.NewServer(enRobot)
+	defer enRobotSrv.Close()
+	if _, err := f.st.CreateWebhookEndpoint(ctx, store.WebhookEndpointSpec{Kind: store.EndpointDingTalk, Secret: enRobot.secret, Language: store.LanguageEnglish,
+		URL: enRobotSrv.URL + "/robot/send?access_token=robot-token", Events: []string{"window-closing"}, CustomerID: "acme"}); err != nil {
+		t.Fatal(err)
+	}
 	r := &Relay{Store: f.st, Channels: []Channel{
 		{Name: store.ChannelWebhook, Sender: &Webhook{Store: f.st, Client: hook.Client(), PublicURL: "https://portal.example"}, Retry: WebhookRetry},
 		{Name: store.ChannelEmail, Retry: EmailRetry, Sender: &Email{Store: f.st, URL: smtpURL, From: "sowflow <noreply@provider.example>", PublicURL: "https://portal.example"}},
@@ -175,7 +183,8 @@ func TestEveryKindReachesItsAudience(t *testing.T) {
 	}
 
 	// The webhook endpoint got every event once, in order; the robot the
-	// two it subscribes to, in Chinese then English.
+	// two it subscribes to, in its language (Chinese); the English robot
+	// its one in English.
 	got := rc.messages()
 	if len(got) != int(seq) {
 		t.Errorf("webhook receiver got %d events, want %d", len(got), seq)
@@ -187,8 +196,14 @@ func TestEveryKindReachesItsAudience(t *testing.T) {
 	}
 	robot.mu.Lock()
 	defer robot.mu.Unlock()
-	if len(robot.got) != 2 || !strings.HasPrefix(robot.got[0].Markdown.Text, "#### 交付物已提交验收") || !strings.Contains(robot.got[0].Markdown.Text, "Deliverable submitted") {
-		t.Errorf("robot got %+v", robot.got)
+	if len(robot.got) != 2 || !strings.HasPrefix(robot.got[0].Markdown.Text, "#### 交付物已提交验收") || strings.Contains(robot.got[0].Markdown.Text, "Deliverable submitted") {
+		t.Errorf("robot got %+v, want two messages in Chinese only", robot.got)
+	}
+	enRobot.mu.Lock()
+	defer enRobot.mu.Unlock()
+	if len(enRobot.got) != 1 || !strings.HasPrefix(enRobot.got[0].Markdown.Text, "#### Acceptance window closes in one working day") ||
+		strings.Contains(enRobot.got[0].Markdown.Text, "验收") || !strings.Contains(enRobot.got[0].Markdown.Text, "](https://portal.example/projects/ms-1)") {
+		t.Errorf("English robot got %+v, want one message in English", enRobot.got)
 	}
 	if len(robot.got) > 0 {
 		t.Logf("a DingTalk message:\n%s", robot.got[0].Markdown.Text)

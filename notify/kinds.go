@@ -175,9 +175,9 @@ The acceptance window closes at {{when .P.window_closes}}.{{if .P.deemed}} As th
 	}},
 	{Name: store.KindEndpointDisabled, Label: map[store.Language]string{store.LanguageEnglish: "Webhook endpoint disabled", store.LanguageChinese: "Webhook 端点停用"}, Audience: []string{"admin"}, Text: map[store.Language]MailText{
 		store.LanguageEnglish: {"Webhook endpoint disabled ({{.P.endpoint}})",
-			`The webhook endpoint {{.P.endpoint}} ({{.P.url}}) failed every delivery since {{when .P.failing_since}} and was disabled at {{when .P.disabled_at}}; its unsent deliveries were given up. Fix the receiver, then register it again.`},
+			`The webhook endpoint {{.P.endpoint}} ({{.P.url}}) failed every delivery since {{when .P.failing_since}} and was disabled at {{when .P.disabled_at}}; its unsent deliveries were given up. Fix the receiver, then enable it again (POST /v1/webhooks/{{.P.endpoint}}/enable).`},
 		store.LanguageChinese: {"Webhook 端点已停用（{{.P.endpoint}}）",
-			`Webhook 端点 {{.P.endpoint}}（{{.P.url}}）自 {{when .P.failing_since}} 起投递全部失败，已于 {{when .P.disabled_at}} 停用，未发送的投递已放弃。请修复接收端后重新注册。`},
+			`Webhook 端点 {{.P.endpoint}}（{{.P.url}}）自 {{when .P.failing_since}} 起投递全部失败，已于 {{when .P.disabled_at}} 停用，未发送的投递已放弃。请修复接收端后重新启用（POST /v1/webhooks/{{.P.endpoint}}/enable）。`},
 	}},
 	{Name: "service-summary", Label: map[store.Language]string{store.LanguageEnglish: "Annual service summary", store.LanguageChinese: "年度服务总结"}, Audience: []string{customer, manager}, Text: map[store.Language]MailText{
 		store.LanguageEnglish: {"Annual service summary ({{.ID}})",

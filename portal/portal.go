@@ -13,6 +13,7 @@ package portal
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -45,6 +46,9 @@ type Deps struct {
 	// MailDir, in sowflow dev without SMTP, is the folder of the mail
 	// kept instead of sent, shown at /dev-mail; "" leaves the page out.
 	MailDir string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// names the client's address; empty trusts no forwarding header.
+	TrustedProxies []netip.Prefix
 	// Calendars is the working-day calendar in force (calendar feeds'
 	// reminders); nil is the built-in calendar.
 	Calendars *store.CalendarSource
@@ -157,6 +161,11 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("POST "+pathAdminTokens, p.form(p.createAdminToken, true))
 	p.mux.HandleFunc("GET "+pathAdminTokens+"/{id}/revoke", p.page(p.showRevokeToken, true))
 	p.mux.HandleFunc("POST "+pathAdminTokens+"/{id}/revoke", p.form(p.revokeAdminToken, true))
+	// The calendar month and the calendar-year upload (calendar_show.go,
+	// admin_calendar_*.go).
+	p.mux.HandleFunc("GET "+pathCalendar, p.page(p.showCalendar, true))
+	p.mux.HandleFunc("GET "+pathAdminCalendar, p.page(p.showAdminCalendar, true))
+	p.mux.HandleFunc("POST "+pathAdminCalendar, p.uploadForm(p.form(p.uploadCalendarYear, true)))
 	p.mux.HandleFunc("/", p.page(p.notFound, false))
 	return p, nil
 }

@@ -125,7 +125,7 @@ func (p *Portal) load(w http.ResponseWriter, hr *http.Request) (*request, bool) 
 // drops the pre-session cookie.
 func (p *Portal) startSession(w http.ResponseWriter, r *request, person store.Person) error {
 	id, sess, err := p.deps.Store.CreateSession(r.Context(), store.NewSessionRequest{
-		PersonID: person.ID, Address: clientAddress(r.Request), UserAgent: r.UserAgent(),
+		PersonID: person.ID, Address: clientAddress(r.Request, p.deps.TrustedProxies), UserAgent: r.UserAgent(),
 	}, r.now)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -68,7 +69,7 @@ type passwordCheck struct {
 // password: refused while throttled, a wrong password counted against the
 // account and the address. It returns the person when the password is right.
 func (p *Portal) checkPassword(w http.ResponseWriter, r *request, email, password string) (store.Person, passwordCheck, error) {
-	accountKey, addressKey := throttleKeys(r, email)
+	accountKey, addressKey := throttleKeys(r, email, p.deps.TrustedProxies)
 	check := passwordCheck{accountKey: accountKey}
 	refusal, retryAfter, err := p.throttled(r, accountKey, addressKey)
 	if err != nil {
@@ -95,8 +96,8 @@ func (p *Portal) checkPassword(w http.ResponseWriter, r *request, email, passwor
 
 // throttleKeys are the keys failed password checks are counted under: the
 // account (its email in lower case) and the client's address.
-func throttleKeys(r *request, email string) (account, address string) {
-	return "account:" + strings.ToLower(strings.TrimSpace(email)), "address:" + clientAddress(r.Request)
+func throttleKeys(r *request, email string, trusted []netip.Prefix) (account, address string) {
+	return "account:" + strings.ToLower(strings.TrimSpace(email)), "address:" + clientAddress(r.Request, trusted)
 }
 
 // throttled says, in r's language, why password checks under these keys
@@ -127,12 +128,42 @@ func (p *Portal) throttled(r *request, accountKey, addressKey string) (string, i
 	return "", 0, nil
 }
 
-// clientAddress is the address a request came from (the peer's; sowflow
-// does not trust forwarding headers).
-func clientAddress(r *http.Request) string {
+// clientAddress is the address a request came from: the TCP peer's, or,
+// when the peer is a trusted proxy, the address X-Forwarded-For names
+// nearest to the peer that is not itself a trusted proxy. Addresses a
+// client put in the header before the first trusted proxy are never read
+// past an untrusted one, so a client cannot choose its own address.
+func clientAddress(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !isTrusted(peer, trusted) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		client = hop.Unmap()
+		if !isTrusted(client, trusted) {
+			break
+		}
+	}
+	return client.String()
+}
+
+// isTrusted reports whether a is within one of the trusted prefixes.
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	a = a.Unmap()
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

@@ -80,19 +80,23 @@ type FeedSubjects struct {
 	Claims []FeedClaim
 }
 
-// FeedTicket is a ticket waiting for its response.
+// FeedTicket is a ticket waiting for its response, or one answered (or
+// closed) before its response was due, while that instant is ahead (Met).
 type FeedTicket struct {
 	ServiceID   string
 	Number      int
 	Title       string
 	ResponseDue time.Time
+	Met         bool
 }
 
-// FeedClaim is an SLA period's claim window.
+// FeedClaim is an SLA period's claim window, or one whose claim was filed
+// before it closed, while that instant is ahead (Claimed).
 type FeedClaim struct {
 	Account, Period         string
 	ClaimOpens, ClaimCloses time.Time
 	CompensationPct         int
+	Claimed                 bool
 }
 
 // managedBy is the condition that the object of owners kind k and id
@@ -111,8 +115,8 @@ func (s *Store) FeedSubjectsOf(ctx context.Context, p Person) (FeedSubjects, err
 			[]any{p.CustomerID}, pgx.RowTo[json.RawMessage]); err != nil {
 			return out, err
 		}
-		out.Claims, err = queryList(ctx, s, "feed claims", `SELECT account, period, claim_opens, claim_closes, compensation_pct FROM sla_periods
-			WHERE customer_id = $1 AND NOT claimed AND compensation_pct > 0 AND claim_closes > now() ORDER BY account, period`,
+		out.Claims, err = queryList(ctx, s, "feed claims", `SELECT account, period, claim_opens, claim_closes, compensation_pct, claimed FROM sla_periods
+			WHERE customer_id = $1 AND compensation_pct > 0 AND claim_closes > now() ORDER BY account, period`,
 			[]any{p.CustomerID}, pgx.RowToStructByPos[FeedClaim])
 		return out, err
 	case RoleManager:
@@ -120,8 +124,9 @@ func (s *Store) FeedSubjectsOf(ctx context.Context, p Person) (FeedSubjects, err
 			[]any{p.ID}, pgx.RowTo[json.RawMessage]); err != nil {
 			return out, err
 		}
-		out.Tickets, err = queryList(ctx, s, "feed tickets", `SELECT service_id, number, title, response_due FROM tickets
-			WHERE responded_at IS NULL AND NOT breached AND response_due IS NOT NULL AND status <> 'closed'
+		out.Tickets, err = queryList(ctx, s, "feed tickets", `SELECT service_id, number, title, response_due, responded_at IS NOT NULL OR status = 'closed' FROM tickets
+			WHERE NOT breached AND response_due IS NOT NULL
+				AND (responded_at IS NULL AND status <> 'closed' OR response_due > now())
 				AND `+managedBy("service", "tickets.service_id")+` ORDER BY service_id, number`,
 			[]any{p.ID}, pgx.RowToStructByPos[FeedTicket])
 		return out, err
@@ -130,17 +135,35 @@ func (s *Store) FeedSubjectsOf(ctx context.Context, p Person) (FeedSubjects, err
 }
 
 // FeedSequence returns the SEQUENCE of the feed event uid at instant at:
-// 0 the first time, one more each time the instant moved since it was last
-// served.
+// 0 the first time, one more each time the instant moved, or the event was
+// served cancelled, since it was last served.
 func (s *Store) FeedSequence(ctx context.Context, uid string, at time.Time) (int, error) {
 	var seq int
 	err := s.pool.QueryRow(ctx, `
 		INSERT INTO calendar_feed_events (uid, at) VALUES ($1, $2)
-		ON CONFLICT (uid) DO UPDATE SET sequence = calendar_feed_events.sequence + CASE WHEN calendar_feed_events.at = EXCLUDED.at THEN 0 ELSE 1 END,
-			at = EXCLUDED.at
+		ON CONFLICT (uid) DO UPDATE SET sequence = calendar_feed_events.sequence
+				+ CASE WHEN calendar_feed_events.at = EXCLUDED.at AND NOT calendar_feed_events.cancelled THEN 0 ELSE 1 END,
+			at = EXCLUDED.at, cancelled = false
 		RETURNING sequence`, uid, at).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("feed event sequence: %w", err)
 	}
 	return seq, nil
+}
+
+// FeedCancelledSequence returns the SEQUENCE of the feed event uid served
+// cancelled (its deadline met): one more than it was last served with, the
+// first time, and the same after. served is false when the event was never
+// served, so no calendar holds it and it need not be cancelled.
+func (s *Store) FeedCancelledSequence(ctx context.Context, uid string) (seq int, served bool, err error) {
+	err = s.pool.QueryRow(ctx, `
+		UPDATE calendar_feed_events SET sequence = sequence + CASE WHEN cancelled THEN 0 ELSE 1 END, cancelled = true
+		WHERE uid = $1 RETURNING sequence`, uid).Scan(&seq)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("cancelled feed event sequence: %w", err)
+	}
+	return seq, true, nil
 }

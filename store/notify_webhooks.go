@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,6 +45,13 @@ type WebhookEndpoint struct {
 	// of failures.
 	FailingSince *time.Time `json:"failing_since,omitempty"`
 	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
+	// Language is a DingTalk robot's message language (LanguageChinese
+	// or LanguageEnglish); '' for a standard endpoint.
+	Language Language `json:"language,omitempty"`
+	// EnabledAgainAt and EnabledAgainBy say when and by whom the endpoint
+	// was last enabled again after being disabled.
+	EnabledAgainAt *time.Time `json:"enabled_again_at,omitempty"`
+	EnabledAgainBy string     `json:"enabled_again_by,omitempty"`
 }
 
 // WebhookEndpointSpec describes an endpoint to create.
@@ -57,6 +65,9 @@ type WebhookEndpointSpec struct {
 	Events     []string
 	CustomerID string
 	CreatedBy  string
+	// Language is a DingTalk robot's message language; '' means
+	// LanguageChinese. A standard endpoint has none.
+	Language Language
 }
 
 // CreateWebhookEndpoint stores a new endpoint with a new ID and signing
@@ -73,7 +84,17 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, spec WebhookEndpointS
 	if kind == EndpointStandard {
 		secret = newWebhookSecret()
 	}
+	lang := spec.Language
+	switch {
+	case kind != EndpointDingTalk && lang != "":
+		return WebhookEndpoint{}, fmt.Errorf("create webhook endpoint: language %q: only a DingTalk endpoint has one", lang)
+	case kind == EndpointDingTalk && lang == "":
+		lang = LanguageChinese
+	case kind == EndpointDingTalk && !lang.Valid():
+		return WebhookEndpoint{}, fmt.Errorf("create webhook endpoint: language %q: must be %s or %s", lang, LanguageChinese, LanguageEnglish)
+	}
 	e := WebhookEndpoint{
+		Language:   lang,
 		ID:         "whe_" + strings.ToLower(rand.Text()),
 		Kind:       kind,
 		URL:        spec.URL,
@@ -83,16 +104,17 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, spec WebhookEndpointS
 		CreatedBy:  spec.CreatedBy,
 	}
 	err := s.pool.QueryRow(ctx, `
-		INSERT INTO webhook_endpoints (id, kind, url, secret, events, customer_id, created_by)
-		VALUES ($1, $2, $3, $4, $5, nullif($6, ''), $7) RETURNING created_at`,
-		e.ID, e.Kind, e.URL, e.Secret, e.Events, e.CustomerID, e.CreatedBy).Scan(&e.CreatedAt)
+		INSERT INTO webhook_endpoints (id, kind, url, secret, events, customer_id, created_by, language)
+		VALUES ($1, $2, $3, $4, $5, nullif($6, ''), $7, $8) RETURNING created_at`,
+		e.ID, e.Kind, e.URL, e.Secret, e.Events, e.CustomerID, e.CreatedBy, e.Language).Scan(&e.CreatedAt)
 	if err != nil {
 		return WebhookEndpoint{}, fmt.Errorf("create webhook endpoint: %w", err)
 	}
 	return e, nil
 }
 
-const webhookColumns = `id, kind, url, secret, events, coalesce(customer_id, ''), created_by, created_at, failing_since, disabled_at`
+const webhookColumns = `id, kind, url, secret, events, coalesce(customer_id, ''), created_by, created_at, failing_since, disabled_at,
+	language, enabled_again_at, enabled_again_by`
 
 // newWebhookSecret makes a Standard Webhooks signing secret.
 func newWebhookSecret() string {
@@ -186,4 +208,48 @@ func (s *Store) Redeliver(ctx context.Context, endpointID string, deliveryID int
 		return DeliveryState{}, fmt.Errorf("read delivery %d: %w", deliveryID, err)
 	}
 	return log[0], nil
+}
+
+// ActionWebhookEnable is the audited enabling of a disabled webhook
+// endpoint (on its customer's chain, or the system chain).
+const ActionWebhookEnable = "webhook.enable"
+
+// EnableWebhookEndpoint enables an endpoint disabled after 24 hours of
+// failures: the relay sends it new events again, and its failing spell
+// starts afresh. The context's actor is recorded on the endpoint and on
+// the audit chain of its customer (the system chain for one of every
+// customer's), in one transaction. An endpoint that is not disabled is
+// returned unchanged, with nothing recorded; a missing one is ErrNotFound.
+// Deliveries given up while it was disabled stay given up (redeliver them
+// one by one).
+func (s *Store) EnableWebhookEndpoint(ctx context.Context, id string, now time.Time) (WebhookEndpoint, error) {
+	actor := actorOr(ctx, unattributed)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var (
+			customer, url string
+			disabledAt    *time.Time
+		)
+		err := tx.QueryRow(ctx, `SELECT coalesce(customer_id, ''), url, disabled_at FROM webhook_endpoints WHERE id = $1 FOR UPDATE`, id).
+			Scan(&customer, &url, &disabledAt)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil || disabledAt == nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET disabled_at = NULL, failing_since = NULL, enabled_again_at = $2, enabled_again_by = $3
+			WHERE id = $1`, id, now, actor.Subject); err != nil {
+			return err
+		}
+		payload, err := json.Marshal(map[string]any{"endpoint": id, "url": url, "disabled_at": disabledAt})
+		if err != nil {
+			return err
+		}
+		_, err = appendAudit(ctx, tx, CustomerChain(customer), []AuditEntry{{Actor: actor, OccurredAt: now, Action: ActionWebhookEnable, Payload: payload}})
+		return err
+	})
+	if err != nil {
+		return WebhookEndpoint{}, fmt.Errorf("enable webhook endpoint %s: %w", id, err)
+	}
+	return s.WebhookEndpoint(ctx, id)
 }

@@ -25,7 +25,7 @@ func withPortal(ctx context.Context, apiHandler http.Handler, deps api.Deps, cfg
 	if deps.Store == nil {
 		return apiHandler, nil
 	}
-	p, err := portal.New(portal.Deps{Store: deps.Store, API: apiHandler, Catalog: deps.Catalog, Logger: deps.Logger, PublicURL: publicURL, AllowedHosts: deps.AllowedHosts, MailDir: deps.DevMailDir, Calendars: deps.Calendars})
+	p, err := portal.New(portal.Deps{Store: deps.Store, API: apiHandler, Catalog: deps.Catalog, Logger: deps.Logger, PublicURL: publicURL, AllowedHosts: deps.AllowedHosts, MailDir: deps.DevMailDir, Calendars: deps.Calendars, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return nil, err
 	}

@@ -278,6 +278,7 @@ func listenMetrics(cfg config.Config) (net.Listener, error) {
 func serveAPI(ctx context.Context, cfg config.Config, l, ml net.Listener, deps api.Deps, logger *slog.Logger) error {
 	deps.IdempotencyRetention = cfg.IdempotencyRetention
 	deps.AllowHTTPDocumentURIs = cfg.AllowHTTPDocumentURIs
+	deps.PublicURL = cfg.PublicURL
 	if deps.Store != nil {
 		go pruneIdempotency(ctx, deps.Store, cfg.IdempotencyRetention, logger)
 	}

@@ -74,6 +74,15 @@ func startProcess(ctx context.Context, name, description string, mode config.Mod
 		p.close()
 		return nil, fail(p.logger, "start services", err)
 	}
+	if cfg.PprofAddr != "" {
+		l, err := net.Listen("tcp", cfg.PprofAddr)
+		if err != nil {
+			p.close()
+			return nil, fail(p.logger, "listen", fmt.Errorf("listen on %s (SOWFLOW_PPROF_ADDR): %w", cfg.PprofAddr, err))
+		}
+		p.logger.Info("profiles listening", "url", "http://"+l.Addr().String()+"/debug/pprof/")
+		go serveProfiles(ctx, l, p.logger)
+	}
 	return p, 0
 }
 
