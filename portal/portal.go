@@ -136,6 +136,8 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/delays/close", p.form(p.closeDelay(), true))
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/quotas/{key}/use", p.form(p.useQuota(), true))
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/terminate", p.form(p.terminate, true))
+	p.mux.HandleFunc("GET "+pathProjects+"{id}/delivery-manager", p.page(p.showDeliveryManager, true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/delivery-manager", p.form(p.assignDeliveryManager, true))
 	// Services, calendar, auditor and admin tools (services_show.go and beside it).
 	p.mux.HandleFunc("GET "+pathServices, p.page(p.showServices, true))
 	p.mux.HandleFunc("GET "+pathServices+"/{id}", p.page(p.showService, true))
@@ -146,6 +148,7 @@ func New(d Deps) (*Portal, error) {
 	}
 	p.mux.HandleFunc("GET "+pathSLA+"/{account}/{period}", p.page(p.showSLA, true))
 	p.mux.HandleFunc("POST "+pathSLA+"/{account}/{period}/claim", p.form(p.claimSLA, true))
+	p.routeAudit()
 	// Customer side and the project page (project_show.go, deliverable_*.go,
 	// final_acceptance_sign.go, inbox_show.go).
 	p.mux.HandleFunc("GET "+pathProjects+"{id}", p.page(p.showProject, true))
