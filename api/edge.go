@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -138,14 +139,37 @@ func (h *handlers) visible(c *gin.Context, of target) (resource, bool) {
 // answerStarted answers 201 for the started resource r: out, with the
 // workflow's first state in *state when it can be read at once (a
 // convenience: a resource that started is answered 201 even when it
-// cannot), and Location.
+// cannot), and Location. A request that prefers a minimal answer
+// (Prefer: return=minimal, RFC 7240) gets out without the state, which
+// spares the wait for the workflow's first task to answer the state query,
+// and Preference-Applied says so.
 func answerStarted[S any](h *handlers, c *gin.Context, r resource, metric string, out any, state **S) {
 	h.metrics.action(metric, "ok")
-	if st, err := stateOf[S](c.Request.Context(), h, r); err == nil {
+	if prefersMinimal(c.Request.Header) {
+		c.Header("Preference-Applied", "return=minimal")
+	} else if st, err := stateOf[S](c.Request.Context(), h, r); err == nil {
 		*state = &st
 	}
 	c.Header("Location", r.path)
 	c.JSON(http.StatusCreated, out)
+}
+
+// prefersMinimal says whether the request's Prefer headers (RFC 7240: one
+// or more, each a comma-separated list of preferences, a preference's
+// parameters after ";") ask for return=minimal. Names and the value are
+// matched without regard to case, and the value may be quoted.
+func prefersMinimal(hdr http.Header) bool {
+	for _, line := range hdr.Values("Prefer") {
+		for pref := range strings.SplitSeq(line, ",") {
+			pref, _, _ = strings.Cut(pref, ";")
+			name, value, ok := strings.Cut(pref, "=")
+			if ok && strings.EqualFold(strings.TrimSpace(name), "return") &&
+				strings.EqualFold(strings.Trim(strings.TrimSpace(value), `"`), "minimal") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type eventsQuery struct {

@@ -468,3 +468,63 @@ func TestIdempotencyRetention(t *testing.T) {
 	second := mgr.postKey("/v1/projects", key, msStart("ret2-"+sfx, "acme"))
 	wantStatus(t, second, http.StatusCreated)
 }
+
+// TestIdempotencyClaimLost: the claim of an Idempotency-Key is committed
+// without waiting for the disk (store.BeginIdempotent), so a crash of the
+// PostgreSQL server could lose it, and with it a request's record before
+// its answer was stored. A retry with the same key then runs as a new
+// request: it must answer what the first did and take effect once, because
+// its Update carries the same update ID and Temporal deduplicates it. The
+// test deletes the key's record, as the crash would, and retries.
+func TestIdempotencyClaimLost(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sfx := unique(t)
+	id := "claimlost-" + sfx
+	mgr := f.as(t, store.RoleManager)
+	cust := f.as(t, store.RoleCustomer)
+	wantStatus(t, mgr.post("/v1/projects", msStart(id, "acme")), http.StatusCreated)
+
+	for _, tc := range []struct {
+		name  string
+		as    caller
+		path  string
+		body  any
+		event workflows.EventType
+	}{
+		{"submit", mgr, submissionPath(id, "kickoff-meeting-report"), document("kickoff"), workflows.EventDeliverableSubmitted},
+		{"accept", cust, decisionPath(id, "kickoff-meeting-report"), accept, workflows.EventDeliverableAccepted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			key := "lost-" + tc.name + "-" + sfx
+			first := tc.as.postKey(tc.path, key, tc.body)
+			wantStatus(t, first, http.StatusOK)
+			seq := mgr.state(id).Seq
+			tag, err := testenv.Get(t).Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE token_id = $1 AND key = $2`,
+				f.tokenID(t, tc.as.token), key)
+			if err != nil || tag.RowsAffected() != 1 {
+				t.Fatalf("delete the record: %v, %d rows", err, tag.RowsAffected())
+			}
+
+			retry := tc.as.postKey(tc.path, key, tc.body)
+			wantStatus(t, retry, http.StatusOK)
+			if retry.Header().Get(replayedHeader) != "" {
+				t.Error("the retry was replayed from a record that was deleted")
+			}
+			var a, b workflows.ActionResult
+			decode(t, first, &a)
+			decode(t, retry, &b)
+			if a.Seq != b.Seq || len(a.Events) == 0 || len(a.Events) != len(b.Events) || a.Events[0].Seq != b.Events[0].Seq {
+				t.Errorf("the retry answered seq %d with %d events, the first seq %d with %d", b.Seq, len(b.Events), a.Seq, len(a.Events))
+			}
+			if st := mgr.state(id); st.Seq != seq {
+				t.Errorf("the retry acted again: seq %d → %d", seq, st.Seq)
+			}
+			if n := countEvents(mgr, id, tc.event); n != 1 {
+				t.Errorf("%d %s events recorded", n, tc.event)
+			}
+			// The retry's answer is stored: a further retry replays it.
+			wantReplay(t, retry, tc.as.postKey(tc.path, key, tc.body))
+		})
+	}
+}

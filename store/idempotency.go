@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // IdempotencyOutcome says what to do with a request carrying an Idempotency-Key.
@@ -60,7 +61,32 @@ func (s *Store) BeginIdempotent(ctx context.Context, req IdempotencyRequest) (Id
 	if retention <= 0 {
 		retention = DefaultIdempotencyRetention
 	}
-	tag, err := s.pool.Exec(ctx, `
+	// The claim is committed without waiting for its WAL to reach the disk
+	// (synchronous_commit off, for this transaction only), which spares an
+	// action one of its two durable commits. Why that keeps every promise:
+	//
+	//   - The commit is visible to every other transaction at once, like
+	//     any commit, so two concurrent requests with one key still never
+	//     both run: the second finds the claim and is refused as running.
+	//   - Only a crash of the PostgreSQL server itself (not of this
+	//     process) can lose it, and only within three wal_writer_delay
+	//     periods (600 ms by default) of the commit; any later durable
+	//     commit, such as FinishIdempotent's answer, flushes it first.
+	//   - A request whose claim was lost, and whose answer was therefore
+	//     not stored either, is retried as a new request. That retry's
+	//     Temporal Update carries the same update ID (derived from the
+	//     actor, key and request), which Temporal deduplicates, answering
+	//     the first update's result; a start's retry finds the run the
+	//     first attempt started (api's startOnce). Nothing is done twice.
+	//
+	// TestIdempotencyClaimLost (api/) deletes a record and proves its
+	// retry takes effect once. The statements go as one pipelined batch:
+	// one round trip.
+	var tag pgconn.CommandTag
+	batch := &pgx.Batch{}
+	batch.Queue("BEGIN")
+	batch.Queue("SET LOCAL synchronous_commit = off")
+	batch.Queue(`
 		INSERT INTO idempotency_keys (token_id, key, method, path, request_hash, state)
 		VALUES ($1, $2, $3, $4, $5, 'running')
 		ON CONFLICT (token_id, key) DO UPDATE SET updated_at = now(), created_at = CASE
@@ -70,7 +96,13 @@ func (s *Store) BeginIdempotent(ctx context.Context, req IdempotencyRequest) (Id
 		WHERE (idempotency_keys.state = 'running' AND idempotency_keys.updated_at < now() - $6::interval
 		       AND idempotency_keys.request_hash = EXCLUDED.request_hash)
 		   OR idempotency_keys.created_at < now() - $7::interval`,
-		req.TokenID, req.Key, req.Method, req.Path, req.Hash, abandonAfter.String(), retention.String())
+		req.TokenID, req.Key, req.Method, req.Path, req.Hash, abandonAfter.String(), retention.String()).
+		Exec(func(ct pgconn.CommandTag) error {
+			tag = ct
+			return nil
+		})
+	batch.Queue("COMMIT")
+	err := s.pool.SendBatch(ctx, batch).Close()
 	if err != nil {
 		return 0, StoredResponse{}, fmt.Errorf("claim idempotency key: %w", err)
 	}

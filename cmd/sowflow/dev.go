@@ -26,12 +26,17 @@ const devDescription = `Runs all of sowflow in one process for a laptop: an embe
 (SQLite in SOWFLOW_DATA_DIR/temporal.db), the Temporal Web UI, the worker and
 the API. It uses DATABASE_URL when set, otherwise PostgreSQL on 127.0.0.1:5432,
 otherwise a private cluster it starts under SOWFLOW_DATA_DIR/pg. Ctrl-C stops
-everything; a restart finds every workflow where it left it.`
+everything; a restart finds every workflow where it left it.
+
+With --temporal-only it runs the embedded Temporal server alone (and its Web
+UI) and prints its address, for running sowflow api and sowflow worker as
+separate processes against it; it then needs no PostgreSQL.`
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var demo bool
+	var demo, temporalOnly bool
 	if ok, code := serviceFlags("dev", devDescription, config.ModeDev, args, stdout, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&demo, "demo", false, "also make demo projects, a service with tickets and an SLA period (once per database)")
+		fs.BoolVar(&temporalOnly, "temporal-only", false, "run only the embedded Temporal server (and Web UI) and print its address")
 	}); !ok {
 		return code
 	}
@@ -40,6 +45,13 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	logger := newLogger(cfg, stderr)
+	if temporalOnly {
+		if demo {
+			fmt.Fprintln(stderr, "sowflow dev: --demo needs the API and worker; it cannot go with --temporal-only")
+			return 2
+		}
+		return runDevTemporal(ctx, cfg, logger, stdout)
+	}
 
 	dbURL, where := cfg.DatabaseURL, "DATABASE_URL"
 	if dbURL == "" {
