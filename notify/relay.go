@@ -73,6 +73,10 @@ type Relay struct {
 	Batch int
 	// Interval is how long Run waits when there is no work (default 2s).
 	Interval time.Duration
+	// MaxBackoff bounds Run's wait after failed passes (PostgreSQL
+	// unreachable, say): after n failures in a row it waits Interval·2^n,
+	// at most MaxBackoff (default one minute).
+	MaxBackoff time.Duration
 	// SendTimeout bounds one send (default 15s).
 	SendTimeout time.Duration
 	// Now is the clock (default time.Now).
@@ -87,6 +91,7 @@ func (r *Relay) Run(ctx context.Context) {
 	}
 	t := time.NewTimer(0)
 	defer t.Stop()
+	failures := 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -94,15 +99,39 @@ func (r *Relay) Run(ctx context.Context) {
 		case <-t.C:
 		}
 		busy, err := r.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			r.logger().Warn("relay notifications", "error", err.Error())
-		}
-		if busy && err == nil {
+		switch {
+		case err != nil:
+			failures++
+			wait := r.backoff(interval, failures)
+			if ctx.Err() == nil {
+				r.logger().Warn("relay notifications", "error", err.Error(), "failures", failures, "retry_in", wait)
+			}
+			t.Reset(wait)
+		case busy:
+			failures = 0
 			t.Reset(0)
-		} else {
+		default:
+			failures = 0
 			t.Reset(interval)
 		}
 	}
+}
+
+// backoff is Run's wait after failures failed passes in a row:
+// interval·2^failures, at most MaxBackoff.
+func (r *Relay) backoff(interval time.Duration, failures int) time.Duration {
+	limit := r.MaxBackoff
+	if limit <= 0 {
+		limit = time.Minute
+	}
+	d := interval
+	for range failures {
+		if d >= limit {
+			break
+		}
+		d *= 2
+	}
+	return min(d, limit)
 }
 
 // RunOnce expands one batch of outbox entries and sends one batch of due

@@ -136,6 +136,8 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/delays/close", p.form(p.closeDelay(), true))
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/quotas/{key}/use", p.form(p.useQuota(), true))
 	p.mux.HandleFunc("POST "+pathProjects+"{id}/terminate", p.form(p.terminate, true))
+	p.mux.HandleFunc("GET "+pathProjects+"{id}/delivery-manager", p.page(p.showDeliveryManager, true))
+	p.mux.HandleFunc("POST "+pathProjects+"{id}/delivery-manager", p.form(p.assignDeliveryManager, true))
 	// Services, calendar, auditor and admin tools (services_show.go and beside it).
 	p.mux.HandleFunc("GET "+pathServices, p.page(p.showServices, true))
 	p.mux.HandleFunc("GET "+pathServices+"/{id}", p.page(p.showService, true))
