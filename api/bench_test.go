@@ -419,7 +419,8 @@ func (ab *acceptBench) startAPI(id string, minimal bool) error {
 
 // startSDK starts the same workflow with the same input and search
 // attributes with the SDK; withState also reads its state, as the API's
-// full answer does. Any goroutine may call it.
+// full answer does (and, like it, goes on without the state when the
+// query fails). Any goroutine may call it.
 func (ab *acceptBench) startSDK(id string, in workflows.ProjectInput, withState bool) error {
 	ctx := context.Background()
 	in.ProjectID = id
@@ -438,13 +439,12 @@ func (ab *acceptBench) startSDK(id string, in workflows.ProjectInput, withState 
 	if !withState {
 		return nil
 	}
+	// The state, as the API's answer reads it: a start whose state cannot
+	// be read in time is answered without it there, and counts here too.
 	v, err := ab.temporal.QueryWorkflow(ctx, workflows.ProjectWorkflowID(id), "", workflows.QueryProjectState)
 	var st workflows.ProjectState
 	if err == nil {
-		err = v.Get(&st)
-	}
-	if err != nil {
-		return fmt.Errorf("state of %s: %w", id, err)
+		_ = v.Get(&st)
 	}
 	return nil
 }
