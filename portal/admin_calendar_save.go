@@ -2,6 +2,7 @@ package portal
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -70,7 +71,7 @@ func (p *Portal) uploadCalendarYear(w http.ResponseWriter, r *request) {
 	switch {
 	case err == nil:
 	case errors.As(err, &prob) && prob.Type == api.ProblemValidation:
-		up.Problem = prob.Detail
+		up.Problem = fmt.Sprintf(msg(r.Lang, "cal_admin_refused"), len(prob.Errors))
 		up.Lines, up.Unplaced = placeErrors(up.Source, prob.Errors)
 		p.renderAdminCalendar(w, r, http.StatusUnprocessableEntity, adminCalendarPage{Upload: up})
 		return

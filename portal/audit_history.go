@@ -39,6 +39,12 @@ type auditHistoryPage struct {
 	// shown to them only; the API decides either way).
 	CanReplay bool
 	Replay    auditReplayForm
+	// ActionsOnly is set when the timeline shows only what people did and
+	// how runs ended (?show=actions); All and Actions count the entries of
+	// either view, AllPath and ActionsPath link them.
+	ActionsOnly          bool
+	All, Actions         int
+	AllPath, ActionsPath string
 }
 
 type auditRunView struct {
@@ -86,8 +92,18 @@ func (p *Portal) showAuditHistory(w http.ResponseWriter, r *request) {
 	for _, run := range tl.Runs {
 		page.Runs = append(page.Runs, auditRunView{Run: run.Run, RunID: run.RunID, Events: run.Events})
 	}
+	page.ActionsOnly = r.URL.Query().Get("show") == "actions"
+	page.AllPath, page.ActionsPath = auditHistoryPath(tl.ProjectID), auditHistoryPath(tl.ProjectID)+"?show=actions"
 	last := 0
 	for _, e := range tl.Entries {
+		page.All++
+		action := auditAction(e.Kind)
+		if action {
+			page.Actions++
+		}
+		if page.ActionsOnly && !action {
+			continue
+		}
 		page.Entries = append(page.Entries, auditEntry(r.Lang, e, e.Run != last))
 		last = e.Run
 	}
@@ -95,6 +111,19 @@ func (p *Portal) showAuditHistory(w http.ResponseWriter, r *request) {
 	v.Title = fmt.Sprintf(msg(r.Lang, "aud_history_heading"), tl.ProjectID)
 	v.Page = page
 	p.render(w, r, http.StatusOK, "audit_history", v)
+}
+
+// auditAction reports whether entries of kind are what people asked for
+// or how a run ended, not the workflow's bookkeeping (deadlines, timers,
+// records written, markers).
+func auditAction(kind history.Kind) bool {
+	switch kind {
+	case history.KindStarted, history.KindUpdate, history.KindUpdateCompleted, history.KindSignal, history.KindContinuedAsNew,
+		history.KindCompleted, history.KindFailed, history.KindTerminated, history.KindCanceled, history.KindTimedOut,
+		history.KindWorkflowTaskFailed, history.KindActivityFailed:
+		return true
+	}
+	return false
 }
 
 // auditEntry is e in lang.

@@ -97,6 +97,29 @@ func TestAuditHistoryExportReplay(t *testing.T) {
 		}
 	})
 
+	t.Run("actions and outcomes only", func(t *testing.T) {
+		all := ab.get(page)
+		res := ab.get(page + "?show=actions")
+		res.want(t, http.StatusOK, "Workflow started", "Action accepted", "Action finished", `href="`+page+`?show=actions" aria-current="page"`)
+		for _, s := range []string{"Deadline computed", "Written to the records", "Timer set"} {
+			if strings.Contains(res.body, s) {
+				t.Fatalf("the actions show %q", s)
+			}
+			if !strings.Contains(all.body, s) {
+				t.Fatalf("all entries lack %q", s)
+			}
+		}
+		// Both views count the same entries.
+		counts := regexp.MustCompile(`All entries \((\d+)\)[\s\S]*Actions and outcomes \((\d+)\)`)
+		a, b := counts.FindStringSubmatch(all.body), counts.FindStringSubmatch(res.body)
+		if a == nil || b == nil || a[1] != b[1] || a[2] != b[2] || a[1] == a[2] {
+			t.Fatalf("counts %v and %v", a, b)
+		}
+		if n := strings.Count(res.body, `<li class="entry `); strconv.Itoa(n) != b[2] {
+			t.Fatalf("%d entries shown, %s counted", n, b[2])
+		}
+	})
+
 	var export []byte
 	t.Run("the export downloads as a file", func(t *testing.T) {
 		res := ab.get(page + "/export")
