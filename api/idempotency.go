@@ -20,6 +20,10 @@ const (
 	idempotencyCtxKey = "idempotency_key"
 	// idempotencyHashKey holds the request's hash (hex) for handlers.
 	idempotencyHashKey = "idempotency_hash"
+	// idempotencyKeptBodyKey, set by a handler to a []byte, is the body
+	// kept for retries instead of the one sent: an answer holding a secret
+	// shown only once keeps a copy without it.
+	idempotencyKeptBodyKey = "idempotency_kept_body"
 )
 
 // capturingWriter keeps a copy of the response body for the idempotency record.
@@ -111,7 +115,11 @@ func (h *handlers) idempotent(c *gin.Context) {
 			}
 			return
 		}
-		resp := store.StoredResponse{Status: status, ContentType: w.Header().Get("Content-Type"), Location: w.Header().Get("Location"), Body: w.body.Bytes()}
+		body := w.body.Bytes()
+		if kept, ok := c.Get(idempotencyKeptBodyKey); ok {
+			body, _ = kept.([]byte)
+		}
+		resp := store.StoredResponse{Status: status, ContentType: w.Header().Get("Content-Type"), Location: w.Header().Get("Location"), Body: body}
 		if err := h.deps.Store.FinishIdempotent(bg, req, resp); err != nil {
 			h.deps.Logger.Error("store idempotent response", "request_id", c.GetString(requestIDKey), "error", err.Error())
 		}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -116,7 +117,8 @@ func (h *handlers) peopleByID(c *gin.Context) (map[string]store.Person, error) {
 }
 
 // createToken makes a token and answers its secret, which is not kept and
-// is never shown again.
+// is never shown again: a retry with the same Idempotency-Key answers the
+// token without it.
 func (h *handlers) createToken(c *gin.Context) {
 	var req tokenRequest
 	if !bindJSON(c, &req) {
@@ -133,8 +135,17 @@ func (h *handlers) createToken(c *gin.Context) {
 		h.internal(c, "create token", err)
 		return
 	}
+	info := newTokenInfo(t, nil)
+	// A retry gets the token without its secret: the answer kept for
+	// retries is stored, and the secret is kept nowhere.
+	kept, err := json.Marshal(info)
+	if err != nil {
+		h.internal(c, "encode token", err)
+		return
+	}
+	c.Set(idempotencyKeptBodyKey, kept)
 	c.Header("Location", "/v1/tokens/"+t.ID)
-	c.JSON(http.StatusCreated, tokenCreated{tokenInfo: newTokenInfo(t, nil), Secret: secret})
+	c.JSON(http.StatusCreated, tokenCreated{tokenInfo: info, Secret: secret})
 }
 
 // revokeToken revokes a token; revoking a revoked one answers it again and

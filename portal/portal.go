@@ -160,6 +160,10 @@ func New(d Deps) (*Portal, error) {
 	p.mux.HandleFunc("GET "+pathAdminCatalog+"/{code}", p.page(p.showAdminCatalogPackage, true))
 	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}", p.form(p.uploadCatalogPackage, true))
 	p.mux.HandleFunc("POST "+pathAdminCatalog+"/{code}/versions/{n}/publish", p.form(p.publishCatalogVersion, true))
+	p.mux.HandleFunc("GET "+pathAdminTokens, p.page(p.showAdminTokens, true))
+	p.mux.HandleFunc("POST "+pathAdminTokens, p.form(p.createAdminToken, true))
+	p.mux.HandleFunc("GET "+pathAdminTokens+"/{id}/revoke", p.page(p.showRevokeToken, true))
+	p.mux.HandleFunc("POST "+pathAdminTokens+"/{id}/revoke", p.form(p.revokeAdminToken, true))
 	// The calendar month and the calendar-year upload (calendar_show.go,
 	// admin_calendar_*.go).
 	p.mux.HandleFunc("GET "+pathCalendar, p.page(p.showCalendar, true))

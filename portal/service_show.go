@@ -87,7 +87,7 @@ func (p *Portal) renderService(w http.ResponseWriter, r *request, status int, fo
 		if name == "" {
 			name = s.Severity
 		}
-		page.Severities = append(page.Severities, severityOption{Key: s.Severity, Name: name + " · " + s.Action, Selected: s.Severity == form.Severity})
+		page.Severities = append(page.Severities, severityOption{Key: s.Severity, Name: severityLabel(r.Lang, name, s.Action), Selected: s.Severity == form.Severity})
 	}
 	// Each ticket's clock is of its severity's kind (a business-hour clock
 	// pauses outside its hours).
@@ -137,4 +137,13 @@ func summaryClock(lang store.Language, t store.TicketSummary, spec calendar.Spec
 		return svcClock{Due: fmt.Sprintf(msg(lang, "svc_clock_due"), formatInstant(lang, *t.ResponseDue))}
 	}
 	return describeClock(lang, spec, *t.ResponseDue, now, table)
+}
+
+// severityLabel names a severity with what its clock awaits (a response,
+// an escalation) in lang; an action without a message shows as recorded.
+func severityLabel(lang store.Language, name, action string) string {
+	if a, ok := messages[lang]["svc_action_"+action]; ok {
+		action = a
+	}
+	return name + " · " + action
 }

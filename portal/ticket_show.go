@@ -83,7 +83,10 @@ func (p *Portal) showTicket(w http.ResponseWriter, r *request) {
 		if name == "" {
 			name = s.Severity
 		}
-		page.Severities = append(page.Severities, severityOption{Key: s.Severity, Name: name + " · " + s.Action, Selected: s.Severity == st.Severity})
+		page.Severities = append(page.Severities, severityOption{Key: s.Severity, Name: severityLabel(r.Lang, name, s.Action), Selected: s.Severity == st.Severity})
+		if s.Severity == st.Severity {
+			page.Severity = name
+		}
 	}
 	open := st.Status == workflows.TicketOpen || st.Status == workflows.TicketResponded
 	page.CanRespond = role == store.RoleManager && st.Status == workflows.TicketOpen
