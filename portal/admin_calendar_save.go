@@ -83,7 +83,7 @@ func (p *Portal) uploadCalendarYear(w http.ResponseWriter, r *request) {
 	if after, aerr := p.yearDays(r, year); berr == nil && aerr == nil {
 		loaded.Changes = dayChanges(r, before, after)
 	}
-	p.renderAdminCalendar(w, r, http.StatusOK, adminCalendarPage{Loaded: loaded, Upload: calUpload{Year: strconv.Itoa(year + 1)}})
+	p.renderAdminCalendar(w, r, http.StatusOK, adminCalendarPage{Loaded: loaded})
 }
 
 // uploadedText is the chosen file's text, or the pasted text when no file

@@ -154,6 +154,9 @@ func TestCalendarScreenshots(t *testing.T) {
 				chromedp.SetValue("#cal-year", "2023"), chromedp.SetValue("#cal-source", year2023(badLine2023)),
 				chromedp.Click(`.cal-upload button.primary`), chromedp.WaitVisible("#upload-problem"))
 			shoot("admin-calendar-refused-" + lang + "-" + strconv.FormatInt(width, 10))
+			f.loadYear(admin, "2023", without(year2023(""), "端午节"))
+			do(t, ctx, chromedp.SetValue("#cal-source", year2023("")), chromedp.Click(`.cal-upload button.primary`), chromedp.WaitVisible("#cal-loaded-title"))
+			shoot("admin-calendar-loaded-" + lang + "-" + strconv.FormatInt(width, 10))
 		}
 	}
 }

@@ -44,7 +44,7 @@ func TestManagerHandsAProjectToAnotherManager(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != page+"?done=assigned" {
 		t.Fatalf("assign: %d %s %q", res.StatusCode, res.Header.Get("Location"), res.body)
 	}
-	b.get(page+"?done=assigned").want(t, http.StatusOK, "The delivery manager was changed.", `<option value="`+wang.ID+`" selected>`, "· "+mia.Name)
+	b.get(page+"?done=assigned").want(t, http.StatusOK, "The delivery manager was changed.", `<option value="`+wang.ID+`" selected>`, "· by "+mia.Name)
 	dm, err := f.st.DeliveryManagerOf(ctx, store.OwnerProject, project)
 	if err != nil || dm.PersonID != wang.ID || dm.AssignedBy != mia.Subject() {
 		t.Errorf("delivery manager %+v (%v), want %s assigned by %s", dm, err, wang.ID, mia.Subject())
