@@ -59,7 +59,9 @@ func TestBrowserCustomerRejectsAcceptsAndSignsFinal(t *testing.T) {
 	do(t, ctx, chromedp.Click(item+` button[value="accept"]`))
 	waitText(t, ctx, ".notice", "您已验收通过该交付物")
 	waitText(t, ctx, ".pc-final", "可以签署最终验收")
-	do(t, ctx, chromedp.Click(`.pc-final button`))
+	// The page with the button still shows the acceptance's notice: wait
+	// for the signed page, which has no button, before reading its notice.
+	do(t, ctx, chromedp.Click(`.pc-final button`), chromedp.WaitNotPresent(`.pc-final button`))
 	waitText(t, ctx, ".notice", "您已签署最终验收")
 	if n, subject := f.countEvents(customer, id, "final-acceptance-signed"); n != 1 || subject != customer.Subject() {
 		t.Fatalf("final acceptance signed %d times, by %s", n, subject)

@@ -40,7 +40,7 @@ func TestBrowserTicketOpenedAndAnswered(t *testing.T) {
 	do(t, customerTab, chromedp.SetValue("#severity", "critical"),
 		chromedp.SendKeys("#title", "邮件无法发送"),
 		chromedp.SendKeys("#description", "从 9:40 起所有外发邮件被退回。"),
-		chromedp.Click(`form[action$="/tickets"] button.primary`), chromedp.WaitVisible(".notice"))
+		chromedp.Click(`form[action$="/tickets"] button.primary`), chromedp.WaitVisible("#clock-heading"), chromedp.WaitVisible(".notice"))
 	if n := text(t, customerTab, ".notice"); n != "工单已提交，响应计时已开始。" {
 		t.Fatalf("after opening the notice is %q", n)
 	}
@@ -62,18 +62,19 @@ func TestBrowserTicketOpenedAndAnswered(t *testing.T) {
 	}
 	screenshotIfAsked(t, customerTab, "ticket-opened-customer-zh-CN")
 
-	// The manager responds and resolves.
+	// The manager responds and resolves. Each action's page is awaited by
+	// its form going away: the page before may show a notice too.
 	do(t, managerTab, signInSteps(base, manager.Email, testPassword)...)
 	do(t, managerTab, chromedp.WaitVisible(".who"), chromedp.Navigate(base+ticketPath), chromedp.WaitVisible("#respond-note"),
 		chromedp.SendKeys("#respond-note", "已收到，正在排查邮件网关。"),
-		chromedp.Click("#respond"), chromedp.WaitVisible(".notice"))
+		chromedp.Click("#respond"), chromedp.WaitNotPresent("#respond"), chromedp.WaitVisible(".notice"))
 	if n := text(t, managerTab, ".notice"); n != "响应已记录，响应计时已停止。" {
 		t.Fatalf("after responding the notice is %q", n)
 	}
 	screenshotIfAsked(t, managerTab, "ticket-responded-manager-zh-CN")
 	do(t, managerTab, chromedp.WaitVisible("#resolution"),
 		chromedp.SendKeys("#resolution", "网关证书已续期，外发恢复。"),
-		chromedp.Click(`form[action$="/resolve"] button.primary`), chromedp.WaitVisible(".notice"))
+		chromedp.Click(`form[action$="/resolve"] button.primary`), chromedp.WaitNotPresent("#resolution"), chromedp.WaitVisible(".notice"))
 	if n := text(t, managerTab, ".notice"); n != "工单已解决，等待客户确认关闭。" {
 		t.Fatalf("after resolving the notice is %q", n)
 	}
@@ -91,7 +92,7 @@ func TestBrowserTicketOpenedAndAnswered(t *testing.T) {
 	}
 	screenshotIfAsked(t, customerTab, "ticket-resolved-customer-zh-CN")
 	do(t, customerTab, chromedp.SendKeys("#close-note", "已恢复，谢谢。"),
-		chromedp.Click(`form[action$="/close"] button.primary`), chromedp.WaitVisible(".notice"))
+		chromedp.Click(`form[action$="/close"] button.primary`), chromedp.WaitNotPresent(`form[action$="/close"]`), chromedp.WaitVisible(".notice"))
 	if n := text(t, customerTab, ".notice"); n != "已确认关闭，谢谢。" {
 		t.Fatalf("after confirming the notice is %q", n)
 	}
