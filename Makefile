@@ -37,7 +37,7 @@ measure-memory: ## one worker holding 10,000 live projects: its RSS in five step
 	SOWFLOW_MEASURE_MEMORY=$${SOWFLOW_MEASURE_MEMORY:-10000} SOWFLOW_MEASURE_MEMORY_OUT=$${SOWFLOW_MEASURE_MEMORY_OUT:-$(CURDIR)/memory.md} \
 		$(GO) test -count=1 -timeout 3h -run '^TestWorkerMemory$$' -v ./scale/
 
-bench: ## run the benchmarks (calendar clocks, dev server WAL vs no WAL, API vs SDK latency, history replay)
+bench: ## run the benchmarks (calendar clocks, dev server WAL vs no WAL, API vs SDK latency and starts: BENCH_ACCEPT, BENCH_START, history replay)
 	$(GO) test -run='^$$' -bench=. -benchmem -timeout $(TEST_TIMEOUT) $$($(GO) list ./... | grep -v '/api$$')
 	$(GO) test -run='^$$' -bench='^BenchmarkAcceptDeliverable$$' -benchtime=$(BENCH_ACCEPT) -timeout $(TEST_TIMEOUT) ./api/
 	$(GO) test -run='^$$' -bench='^BenchmarkStartProject$$' -benchtime=$(BENCH_START) -timeout $(TEST_TIMEOUT) ./api/
