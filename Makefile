@@ -6,6 +6,11 @@ SOWFLOW   := $(BIN)/sowflow
 STATICCHECK_VERSION   := v0.8.2
 WORKFLOWCHECK_VERSION := v0.6.0
 TEST_TIMEOUT ?= 30m
+# Iterations of the API-against-SDK benchmarks (make bench): each accept
+# iteration times one accept per path, each start iteration 32 starts per
+# path (8 clients at once); about 40 s each on 2 cores.
+BENCH_ACCEPT ?= 100x
+BENCH_START  ?= 10x
 
 .DEFAULT_GOAL := help
 .PHONY: help run demo build test test-scale bench lint fuzz histories screenshots clean measure-memory
@@ -34,7 +39,9 @@ measure-memory: ## one worker holding 10,000 live projects: its RSS in five step
 		$(GO) test -count=1 -timeout 3h -run '^TestWorkerMemory$$' -v ./scale/
 
 bench: ## run the benchmarks (calendar clocks, dev server WAL vs no WAL, API vs SDK latency, history replay)
-	$(GO) test -run='^$$' -bench=. -benchmem -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -run='^$$' -bench=. -benchmem -timeout $(TEST_TIMEOUT) $$($(GO) list ./... | grep -v '/api$$')
+	$(GO) test -run='^$$' -bench='^BenchmarkAcceptDeliverable$$' -benchtime=$(BENCH_ACCEPT) -timeout $(TEST_TIMEOUT) ./api/
+	$(GO) test -run='^$$' -bench='^BenchmarkStartProject$$' -benchtime=$(BENCH_START) -timeout $(TEST_TIMEOUT) ./api/
 
 histories: ## re-record the golden workflow histories in workflows/testdata (on purpose: see workflows/versions.go)
 	rm -f workflows/testdata/*.json workflows/testdata/*.json.gz

@@ -97,11 +97,10 @@ func newAcceptBench(b *testing.B) *acceptBench {
 	ab.steps = &stepTracer{}
 	cfg.ConnConfig.Tracer = ab.steps
 	// A start holds a connection while Temporal starts the workflow (the
-	// owner claim's transaction, store.Claim): a pool of pgx's default size
-	// (the larger of 4 and the CPUs) would let only that many of
-	// BenchmarkStartProject's 8 clients start at once. Sized as
-	// docs/scaling.md advises: above the requests served at once.
-	cfg.MaxConns = 16
+	// owner claim's transaction, store.Claim): the pool has the size
+	// store.Open gives an API process by default, above
+	// BenchmarkStartProject's 8 clients.
+	cfg.MaxConns = store.DefaultPoolMaxConns
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -300,8 +299,9 @@ const (
 	stepOwner = "owner"
 	// stepAnswer stores the answer for retries (store.FinishIdempotent).
 	stepAnswer = "answer"
-	// stepTx begins and commits a start's owner claim (store.Claim), whose
-	// transaction holds the owner row while Temporal starts the workflow.
+	// stepTx ends a start's owner claim (store.Claim), whose transaction
+	// holds the owner row while Temporal starts the workflow: its commit
+	// (its begin goes in the owner step's batch).
 	stepTx = "tx"
 	// stepOther is any other statement (none is expected).
 	stepOther = "other"
@@ -334,7 +334,7 @@ func stepOf(sql string) string {
 		return stepClaim
 	case strings.Contains(sql, "FROM owners"), strings.Contains(sql, "INTO owners"):
 		return stepOwner
-	case sql == "begin", sql == "commit":
+	case sql == "begin", sql == "commit", sql == "COMMIT", sql == "ROLLBACK":
 		return stepTx
 	case strings.Contains(sql, "UPDATE idempotency_keys SET state = 'done'"):
 		return stepAnswer

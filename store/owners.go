@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // What an owner row names (Owner.Kind).
@@ -44,27 +46,93 @@ func (e *ClaimedError) Error() string {
 // one); an object another holds is *ClaimedError and start does not run. A
 // concurrent claim of the same object waits until this one has ended and
 // then sees its outcome. start's error is returned as it is.
+//
+// The transaction holds one pooled connection while start runs (so an API
+// process starts at most its pool's size of objects at once), and opens
+// with one pipelined round trip: begin, write the claim, read the owner.
+//
+// The claim of a project or a service is committed without waiting for
+// its WAL to reach the disk (synchronous_commit off, for this transaction
+// only); an SLA account's stays durable. Why that keeps customer isolation,
+// which must fail closed:
+//
+//   - The commit is visible to every other transaction at once, like any
+//     commit: a concurrent or later claim of the object by another
+//     customer finds it and is refused.
+//   - Only a crash of the PostgreSQL server itself can lose it, within
+//     three wal_writer_delay periods (600 ms by default) of the commit;
+//     any later durable commit flushes it first, among them the stored
+//     answer of the request (FinishIdempotent) and the workflow's first
+//     projection. A claim that is lost had therefore no answer stored
+//     either.
+//   - Without its owner row the object is hidden, not exposed: every read
+//     and action finds its owner first (OwnerOf), and no row is an
+//     answer of "no such object" to everyone, its customer and staff
+//     included. Nothing grants access without a row.
+//   - Nobody else can take the object over meanwhile: a project's or a
+//     service's workflow ID is its object's ID and Temporal starts it
+//     once (the API's reuse policy rejects a duplicate), so another
+//     customer's claim of the ID fails at the start and is rolled back
+//     with it. An SLA account name is different: its owner row covers
+//     many workflows (each month's period, the account's own), a lost
+//     row would let another customer claim the name with a new month's
+//     start, and so its claim stays durable.
+//   - The row comes back with the workflow's own customer: the workflow's
+//     projections record the owner (recordOwner, in the read-model
+//     transaction of every state it projects, the first one at its
+//     start), and the request's retry with its Idempotency-Key claims it
+//     again and finds the run its first attempt started.
+//
+// TestOwnerClaimLost (api/) deletes the owner row of a started project
+// and proves the project is then hidden from its customer, refused to
+// another customer's start, and restored by the retry.
 func (s *Store) Claim(ctx context.Context, o Owner, start func(context.Context) error) error {
-	var startErr error
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := recordOwner(ctx, tx, o); err != nil {
-			return err
-		}
-		held := Owner{Kind: o.Kind, ID: o.ID}
-		if err := tx.QueryRow(ctx, `SELECT customer_id, service FROM owners WHERE kind = $1 AND id = $2`, o.Kind, o.ID).
-			Scan(&held.CustomerID, &held.Service); err != nil {
-			return fmt.Errorf("read owner of %s %s: %w", o.Kind, o.ID, err)
-		}
-		if held != o {
-			return &ClaimedError{Owner: held}
-		}
-		startErr = start(ctx)
-		return startErr
-	})
-	if startErr != nil {
-		return startErr
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("claim owner of %s %s: %w", o.Kind, o.ID, err)
 	}
-	return err
+	// A connection released inside a transaction (an error between begin
+	// and its end) is closed by the pool, never reused.
+	defer conn.Release()
+	held := Owner{Kind: o.Kind, ID: o.ID}
+	batch := &pgx.Batch{}
+	batch.Queue("BEGIN")
+	if o.Kind == OwnerProject || o.Kind == OwnerService {
+		batch.Queue("SET LOCAL synchronous_commit = off")
+	}
+	batch.Queue(`INSERT INTO owners (kind, id, customer_id, service) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (kind, id) DO NOTHING`, o.Kind, o.ID, o.CustomerID, o.Service)
+	batch.Queue(`SELECT customer_id, service FROM owners WHERE kind = $1 AND id = $2`, o.Kind, o.ID).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&held.CustomerID, &held.Service) })
+	if err := conn.SendBatch(ctx, batch).Close(); err != nil {
+		rollback(ctx, conn)
+		return fmt.Errorf("claim owner of %s %s: %w", o.Kind, o.ID, err)
+	}
+	if held != o {
+		rollback(ctx, conn)
+		return &ClaimedError{Owner: held}
+	}
+	if err := start(ctx); err != nil {
+		rollback(ctx, conn)
+		return err
+	}
+	tag, err := conn.Exec(ctx, "COMMIT")
+	if err == nil && tag.String() != "COMMIT" {
+		err = pgx.ErrTxCommitRollback
+	}
+	if err != nil {
+		return fmt.Errorf("commit owner of %s %s: %w", o.Kind, o.ID, err)
+	}
+	return nil
+}
+
+// rollback ends the transaction open on conn, even when ctx is done. A
+// rollback that fails leaves the connection in its transaction, and the
+// pool closes it on release.
+func rollback(ctx context.Context, conn *pgxpool.Conn) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_, _ = conn.Exec(ctx, "ROLLBACK")
 }
 
 // OwnerOf returns the owner of the object kind id; for a customer (not

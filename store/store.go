@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,11 +20,23 @@ import (
 	"github.com/jackc/puddle/v2"
 )
 
+// DefaultPoolMaxConns is the size of a process's pool when its database
+// URL does not set pool_max_conns. pgx's own default, the larger of 4 and
+// the CPUs, would let a small API machine start only 4 resources at once
+// (a start holds a connection while Temporal starts its workflow, see
+// Claim) and queue a worker's projections behind as few connections.
+const DefaultPoolMaxConns = 16
+
 // Open connects a pool to databaseURL and checks that the server answers.
+// The pool has DefaultPoolMaxConns connections at most unless the URL sets
+// pool_max_conns, which wins.
 func Open(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if !setsPoolMaxConns(databaseURL) {
+		cfg.MaxConns = DefaultPoolMaxConns
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "sowflow"
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
@@ -38,6 +53,20 @@ func Open(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
 	}
 	return pool, nil
 }
+
+// setsPoolMaxConns reports whether the database URL, in either of the
+// forms pgx reads (a postgres:// URL or key=value pairs), sets
+// pool_max_conns.
+func setsPoolMaxConns(databaseURL string) bool {
+	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
+		u, err := url.Parse(databaseURL)
+		return err == nil && u.Query().Has("pool_max_conns")
+	}
+	return poolMaxConnsPair.MatchString(databaseURL)
+}
+
+// poolMaxConnsPair finds pool_max_conns among key=value pairs.
+var poolMaxConnsPair = regexp.MustCompile(`(^|\s)pool_max_conns\s*=`)
 
 // Store runs sowflow's queries on a pool.
 type Store struct {
