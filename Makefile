@@ -29,6 +29,7 @@ demo: build ## sowflow dev with demo projects, a service with tickets and an SLA
 
 screenshots: ## write PNGs of the portal's main pages (both languages, desktop and phone) to docs/screenshots (needs chromium)
 	SOWFLOW_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' -v -timeout $(TEST_TIMEOUT) ./cmd/sowflow/
+	@if command -v pngquant >/dev/null; then pngquant --force --ext .png --quality 70-90 --speed 3 docs/screenshots/*.png; else echo "pngquant not found: the PNGs are not compressed (apt-get install pngquant)"; fi
 
 test: ## run every test (needs PostgreSQL on 127.0.0.1:5432 or SOWFLOW_TEST_DATABASE_URL)
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...

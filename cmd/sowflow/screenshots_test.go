@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,8 +43,14 @@ var screenshotPages = []struct {
 	{"manager-dashboard", store.RoleManager, "/dashboard"},
 	{"manager-new-project", store.RoleManager, "/projects/new?package=landing-zone-basic"},
 	{"manager-manage", store.RoleManager, "/projects/demo-ms-3/manage"},
+	{"customer-ticket", store.RoleCustomer, "/services/demo-svc-1/tickets/1"},
+	{"manager-calendar", store.RoleManager, "/calendar"},
 	{"auditor-audit", store.RoleAuditor, "/audit"},
+	{"auditor-history", store.RoleAuditor, "/audit/projects/demo-ms-2"},
 	{"admin-people", store.RoleAdmin, "/admin/people"},
+	{"admin-tokens", store.RoleAdmin, "/admin/tokens"},
+	{"admin-calendar", store.RoleAdmin, "/admin/calendar"},
+	{"admin-catalog", store.RoleAdmin, "/admin/catalog"},
 }
 
 // screenshotSizes are the window sizes of each screenshot.
@@ -64,6 +72,8 @@ func TestScreenshots(t *testing.T) {
 	if dir == "" {
 		t.Skipf("set %s to a folder to write the portal's screenshots (make screenshots)", screenshotsVariable)
 	}
+	// SOWFLOW_SCREENSHOTS_ONLY names the pages to take (comma-separated).
+	only := os.Getenv("SOWFLOW_SCREENSHOTS_ONLY")
 	browser, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Fatalf("make screenshots needs chromium on PATH: %v", err)
@@ -134,21 +144,11 @@ func TestScreenshots(t *testing.T) {
 				}
 			}
 			for _, pg := range screenshotPages {
-				if pg.role != role {
+				if pg.role != role || (only != "" && !slices.Contains(strings.Split(only, ","), pg.name)) {
 					continue
 				}
 				for _, size := range screenshotSizes {
-					err := chromedp.Do(tab,
-						chromedp.EmulateViewport(size.width, size.height, chromedp.EmulateScale(1), emulateMobile(size.mobile)),
-						chromedp.Navigate(base+pg.path), chromedp.WaitVisible("main"))
-					if err != nil {
-						t.Fatalf("%s %s: %v", pg.name, size.name, err)
-					}
-					failed, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector('main section.card.narrow > p.error[role="alert"]') !== null && document.querySelector('main form') === null`))
-					if err != nil {
-						t.Fatalf("%s %s: %v", pg.name, size.name, err)
-					}
-					png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+					png, failed, err := screenshot(tab, base+pg.path, size.width, size.height, size.mobile)
 					if err != nil {
 						t.Fatalf("%s %s: %v", pg.name, size.name, err)
 					}
@@ -166,6 +166,28 @@ func TestScreenshots(t *testing.T) {
 	}
 }
 
+// screenshot opens url in tab at the size given and takes a PNG of the
+// whole page; failed reports that the page is sowflow's error page.
+func screenshot(tab context.Context, url string, width, height int64, mobile bool) (png []byte, failed bool, err error) {
+	tab, cancel := context.WithTimeout(tab, screenshotPageTimeout)
+	defer cancel()
+	// main as a CSS selector: a plain string is also searched as text, and
+	// a page that mentions "domains" has hidden text matching it.
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(width, height, chromedp.EmulateScale(1), emulateMobile(mobile)),
+		chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
+		return nil, false, err
+	}
+	if failed, err = chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector('main section.card.narrow > p.error[role="alert"]') !== null && document.querySelector('main form') === null`)); err != nil {
+		return nil, false, err
+	}
+	png, err = chromedp.Run(tab, chromedp.FullScreenshot(100))
+	return png, failed, err
+}
+
+// screenshotPageTimeout bounds one page's screenshot in one size (the
+// sign-in's too): a dashboard reads every demo project's state.
+const screenshotPageTimeout = 2 * time.Minute
+
 // emulateMobile marks a phone's viewport as mobile.
 func emulateMobile(mobile bool) chromedp.EmulateViewportOption {
 	if mobile {
@@ -182,9 +204,12 @@ func newScreenshotTab(t *testing.T, browser string, lang store.Language) context
 		chromedp.Flag("user-data-dir", t.TempDir()))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	tab, cancelTab := chromedp.NewContext(actx)
-	tab, cancelTimeout := context.WithTimeout(tab, 3*time.Minute)
+	// The browser starts now, on the tab's own context: a page's timeout
+	// (a child context) must not end it.
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
 	t.Cleanup(func() {
-		cancelTimeout()
 		cancelTab()
 		cancelAlloc()
 	})
