@@ -19,7 +19,6 @@ import (
 	"github.com/sowflow/sowflow/localpg"
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/worker"
-	"github.com/sowflow/sowflow/workflows"
 )
 
 const devDescription = `Runs all of sowflow in one process for a laptop: an embedded Temporal server
@@ -99,19 +98,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		codecEndpoint = url + "/dev/codec/" + codecSecret
 	}
 
-	uiPort := cfg.UIPort
-	if uiPort == -1 {
-		uiPort = devserver.DisableUI
-	}
-	srv, err := devserver.Start(ctx, devserver.Options{
-		CodecEndpoint:    codecEndpoint,
-		DBFile:           filepath.Join(cfg.DataDir, "temporal.db"),
-		FrontendPort:     cfg.TemporalPort,
-		UIPort:           uiPort,
-		Namespace:        cfg.Temporal.Namespace,
-		SearchAttributes: workflows.SearchAttributes(),
-		Logger:           logger,
-	})
+	srv, err := startDevTemporal(ctx, cfg, codecEndpoint, logger)
 	if err != nil {
 		return fail(logger, "embedded temporal", err)
 	}

@@ -18,18 +18,7 @@ import (
 // until ctx ends. It prints the address and namespace that `sowflow api`
 // and `sowflow worker` take as TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE.
 func runDevTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout io.Writer) int {
-	uiPort := cfg.UIPort
-	if uiPort == -1 {
-		uiPort = devserver.DisableUI
-	}
-	srv, err := devserver.Start(ctx, devserver.Options{
-		DBFile:           filepath.Join(cfg.DataDir, "temporal.db"),
-		FrontendPort:     cfg.TemporalPort,
-		UIPort:           uiPort,
-		Namespace:        cfg.Temporal.Namespace,
-		SearchAttributes: workflows.SearchAttributes(),
-		Logger:           logger,
-	})
+	srv, err := startDevTemporal(ctx, cfg, "", logger)
 	if err != nil {
 		return fail(logger, "embedded temporal", err)
 	}
@@ -49,4 +38,24 @@ func runDevTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger,
 	<-ctx.Done()
 	logger.Info("stopping the embedded temporal server")
 	return 0
+}
+
+// startDevTemporal starts the embedded Temporal server of sowflow dev with
+// its SQLite file under the data folder, the configured ports and
+// namespace, and sowflow's search attributes; codecEndpoint, when set, is
+// the Web UI's payload codec.
+func startDevTemporal(ctx context.Context, cfg config.Config, codecEndpoint string, logger *slog.Logger) (*devserver.Server, error) {
+	uiPort := cfg.UIPort
+	if uiPort == -1 {
+		uiPort = devserver.DisableUI
+	}
+	return devserver.Start(ctx, devserver.Options{
+		CodecEndpoint:    codecEndpoint,
+		DBFile:           filepath.Join(cfg.DataDir, "temporal.db"),
+		FrontendPort:     cfg.TemporalPort,
+		UIPort:           uiPort,
+		Namespace:        cfg.Temporal.Namespace,
+		SearchAttributes: workflows.SearchAttributes(),
+		Logger:           logger,
+	})
 }
