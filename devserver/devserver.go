@@ -11,9 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -183,21 +186,23 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	// history, matching and the internal worker service listen on the dial host (loopback
-	// when IP is unspecified): nothing outside this process needs them.
-	internalPorts := make(map[primitives.ServiceName]int)
-	for _, svc := range []primitives.ServiceName{primitives.HistoryService, primitives.MatchingService, primitives.WorkerService} {
-		if internalPorts[svc], err = reservePort(dialHost, PickFreePort, string(svc)); err != nil {
-			return nil, err
-		}
-	}
-
 	sqlCfg := opts.sqlConfig(dbFile)
 	if err := ensureSchema(sqlCfg); err != nil {
 		return nil, err
 	}
 	if err := ensureNamespace(sqlCfg, opts.Namespace, opts.SearchAttributes); err != nil {
 		return nil, err
+	}
+	// history, matching and the internal worker service listen on the dial host (loopback
+	// when IP is unspecified): nothing outside this process needs them. Their ports are
+	// picked last, just before the server binds them, and below the system's ephemeral
+	// range, so that no outgoing connection of this or another process is given one of
+	// them in between (the server would exit on a port in use).
+	internalPorts := make(map[primitives.ServiceName]int)
+	for _, svc := range []primitives.ServiceName{primitives.HistoryService, primitives.MatchingService, primitives.WorkerService} {
+		if internalPorts[svc], err = internalPort(dialHost, string(svc), internalPorts); err != nil {
+			return nil, err
+		}
 	}
 
 	cfg := &config.Config{}
@@ -495,6 +500,50 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// still far below what SQLite answers.
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 	}
+}
+
+// internalPort picks a free port on ip for an internal service, at random
+// below the system's ephemeral port range (where a listener on port 0 and
+// every outgoing connection take theirs) and not one of taken, falling
+// back to a port the system picks.
+func internalPort(ip, what string, taken map[primitives.ServiceName]int) (int, error) {
+	low := ephemeralLow()
+	for range 64 {
+		port := low - 1 - rand.IntN(internalPortSpan)
+		if slices.Contains(slices.Collect(maps.Values(taken)), port) {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		_ = l.Close()
+		return port, nil
+	}
+	return reservePort(ip, PickFreePort, what)
+}
+
+// internalPortSpan is how many ports below the ephemeral range internal
+// ports are drawn from.
+const internalPortSpan = 8000
+
+// ephemeralLow is the lowest port of the system's ephemeral range (Linux's
+// ip_local_port_range), or 32768 where it cannot be read.
+func ephemeralLow() int {
+	const fallback = 32768
+	raw, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return fallback
+	}
+	fields := strings.Fields(string(raw))
+	if len(fields) == 0 {
+		return fallback
+	}
+	low, err := strconv.Atoi(fields[0])
+	if err != nil || low <= internalPortSpan+1024 {
+		return fallback
+	}
+	return low
 }
 
 // reservePort checks that port is free on ip, or picks a free one for PickFreePort, and
