@@ -220,6 +220,10 @@ func TestDecisionForms(t *testing.T) {
 
 	home := ob.get(pathHome + "?done=accepted")
 	home.want(t, http.StatusOK, "You accepted the deliverable", "Final acceptance is due", `action="`+projectPath(id)+`/final-acceptance"`)
+	// The project and the final deliverable's pages offer the same form.
+	for _, path := range []string{projectPath(id), page} {
+		ob.get(path).want(t, http.StatusOK, `class="pc-item pc-final"`, `action="`+projectPath(id)+`/final-acceptance"`)
+	}
 	sign := form("next", pathHome)
 	for range 2 {
 		res := ob.post(projectPath(id)+"/final-acceptance", sign)

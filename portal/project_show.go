@@ -37,7 +37,9 @@ type projectPage struct {
 	MoreEvents                         bool
 	CalendarVersion                    string
 	IsCustomer, IsManager              bool
-	ManagePath                         string
+	// ProjectPath is the project's page, where its forms post.
+	ProjectPath string
+	ManagePath  string
 }
 
 // phaseView is one phase of the progress line with its deliverables.
@@ -118,7 +120,7 @@ func (p *Portal) projectPageOf(r *request, st *workflows.ProjectState) projectPa
 	page := projectPage{ID: st.ProjectID, Customer: st.CustomerID, Package: st.Package.Name, PackageCode: st.Package.Code,
 		Status: statusName(lang, string(st.Status)), StatusKey: string(st.Status), EndReason: st.EndReason,
 		FinalDue: finalAcceptanceDue(st), OpenDelays: st.OpenDelays, CalendarVersion: st.CalendarVersion,
-		IsCustomer: role == store.RoleCustomer, IsManager: role == store.RoleManager,
+		IsCustomer: role == store.RoleCustomer, IsManager: role == store.RoleManager, ProjectPath: projectPath(st.ProjectID),
 		ManagePath: projectPath(st.ProjectID) + "/manage"}
 	if !st.EndedAt.IsZero() {
 		page.Ended = formatInstant(lang, st.EndedAt)
