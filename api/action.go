@@ -111,6 +111,9 @@ type resource struct {
 	// exist, as for one that does not. Problems name ownerKind.
 	owner     store.Owner
 	ownerKind string
+	// leadDates are a starting project's contract dates that its lead
+	// times join, recorded with the owner claim.
+	leadDates []store.LeadDate
 	// exists, when set, checks after the owner that the resource itself
 	// exists (a ticket of its service); its error is an answer.
 	exists func(context.Context, Caller) error
@@ -268,7 +271,7 @@ func (h *handlers) startResource(ctx context.Context, cl Caller, r resource, wor
 		var err error
 		run, err = h.startOnce(ctx, cl, r, workflowName, input, attrs...)
 		return err
-	})
+	}, r.leadDates...)
 	var taken *store.ClaimedError
 	switch {
 	case err == nil:

@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/sowflow/sowflow/catalog"
+	"github.com/sowflow/sowflow/plan"
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
 )
@@ -90,6 +92,7 @@ func (h *handlers) startProject(c *gin.Context) {
 	}
 	r := projectResource(req.ProjectID)
 	r.owner.CustomerID = req.CustomerID
+	r.leadDates = leadDates(in)
 	run, err := h.startResource(c.Request.Context(), cl, r, workflows.ProjectWorkflowName, in,
 		workflows.AttrCustomer.ValueSet(req.CustomerID),
 		workflows.AttrPackage.ValueSet(req.Package),
@@ -100,6 +103,30 @@ func (h *handlers) startProject(c *gin.Context) {
 	}
 	out := startedProject{ProjectID: req.ProjectID, WorkflowID: run.GetID(), RunID: run.GetRunID()}
 	answerStarted(h, c, r, "start", &out, &out.State)
+}
+
+// leadDates are the contract dates the project's lead times join (both
+// ends of each), with the contract text of every lead time that joins
+// each, in the plan's order.
+func leadDates(in workflows.ProjectInput) []store.LeadDate {
+	var out []store.LeadDate
+	for _, lt := range in.Plan.LeadTimes {
+		for _, e := range []plan.Event{lt.From, lt.Before} {
+			at := in.Dates.At(e)
+			if at.IsZero() {
+				continue
+			}
+			i := slices.IndexFunc(out, func(d store.LeadDate) bool { return d.Event == string(e) })
+			if i < 0 {
+				out = append(out, store.LeadDate{Event: string(e), At: at})
+				i = len(out) - 1
+			}
+			if !slices.Contains(out[i].Texts, lt.Text) {
+				out[i].Texts = append(out[i].Texts, lt.Text)
+			}
+		}
+	}
+	return out
 }
 
 // visibleProject finds the project of the path for the request's caller

@@ -37,20 +37,28 @@ var feedWords = map[store.Language]map[string]string{
 		"window": "Acceptance window closes: %s (%s)", "window_deemed": "Silence until then is acceptance.",
 		"clock": "Deadline: %s (%s)", "validity": "Validity ends (%s)", "ticket": "Ticket response due: %s #%d",
 		"claim_opens": "SLA claim window opens (%s)", "claim_closes": "SLA claim window closes (%s)",
+		"lead":           "%s date, joined by a lead time (%s)",
+		"event_purchase": "Purchase", "event_payment": "Payment", "event_contract-effective": "Contract effective",
+		"event_contract-signing": "Contract signing", "event_application": "Application", "event_order": "Order",
 		"name": "sowflow deadlines",
 	},
 	store.LanguageChinese: {
 		"window": "验收期截止：%s（%s）", "window_deemed": "届时未答复即视为验收通过。",
 		"clock": "期限：%s（%s）", "validity": "服务期结束（%s）", "ticket": "工单响应期限：%s #%d",
 		"claim_opens": "SLA 索赔期开始（%s）", "claim_closes": "SLA 索赔期截止（%s）",
+		"lead":           "%s日期，受提前期约束（%s）",
+		"event_purchase": "购买", "event_payment": "付款", "event_contract-effective": "合同生效",
+		"event_contract-signing": "合同签署", "event_application": "申请", "event_order": "下单",
 		"name": "sowflow 期限",
 	},
 }
 
 // feedDeadlines lists the deadlines of the person's projects, services
 // and SLA periods after now: open acceptance windows, running clocks (such
-// as the activation deadline), the validity end, claim windows, and for
-// managers tickets' response deadlines. A deadline met before it came (a
+// as the activation deadline), the validity end, the contract dates lead
+// times join (the application, the order; described by the lead times'
+// contract text), claim windows, and for managers tickets' response
+// deadlines. A deadline met before it came (a
 // window decided, a clock met, a ticket answered, a claim filed) is listed
 // Met until its instant, so the feed can cancel it; one that passed is not
 // listed.
@@ -94,6 +102,14 @@ func feedDeadlines(subjects store.FeedSubjects, lang store.Language, publicURL s
 		if !s.Validity.End.At.IsZero() {
 			add(feedDeadline{UID: "validity-" + s.ProjectID, At: s.Validity.End.At, Summary: fmt.Sprintf(w["validity"], s.ProjectID), Link: link})
 		}
+	}
+	for _, l := range subjects.LeadDates {
+		event := w["event_"+l.Event]
+		if event == "" {
+			event = l.Event
+		}
+		add(feedDeadline{UID: "lead-" + l.ProjectID + "-" + l.Event, At: l.At, Summary: fmt.Sprintf(w["lead"], event, l.ProjectID),
+			Description: strings.Join(l.Texts, "\n"), Link: PortalLink(publicURL, store.OutboxEntry{Source: store.SourceProject, ProjectID: l.ProjectID})})
 	}
 	for _, t := range subjects.Tickets {
 		add(feedDeadline{UID: "ticket-" + t.ServiceID + "-" + strconv.Itoa(t.Number), At: t.ResponseDue,

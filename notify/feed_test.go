@@ -18,11 +18,12 @@ import (
 // feedEvent is what an independent parser (emersion/go-ical) reads from
 // one event of a feed.
 type feedEvent struct {
-	summary  string
-	start    time.Time
-	sequence string
-	status   string
-	trigger  string
+	summary     string
+	description string
+	start       time.Time
+	sequence    string
+	status      string
+	trigger     string
 }
 
 func parseFeed(t *testing.T, body string) map[string]feedEvent {
@@ -53,6 +54,11 @@ func parseFeed(t *testing.T, body string) map[string]feedEvent {
 		fe := feedEvent{summary: e.Props.Get(goical.PropSummary).Value, start: start, sequence: e.Props.Get(goical.PropSequence).Value}
 		if st := e.Props.Get(goical.PropStatus); st != nil {
 			fe.status = st.Value
+		}
+		if d := e.Props.Get(goical.PropDescription); d != nil {
+			if fe.description, err = d.Text(); err != nil {
+				t.Fatalf("event %s: DESCRIPTION: %v", uid, err)
+			}
 		}
 		for _, a := range e.Children {
 			if a.Name == goical.CompAlarm {
@@ -96,6 +102,14 @@ func TestFeedListsDeadlinesAndMovesThem(t *testing.T) {
 		}
 	}
 	record(1)
+	// The start recorded the contract dates its lead times join: the
+	// application is behind now, the order ahead.
+	order := time.Date(2027, 3, 15, 10, 0, 0, 0, cst)
+	if err := f.st.Claim(ctx, store.Owner{Kind: store.OwnerProject, ID: state.ProjectID, CustomerID: state.CustomerID}, func(context.Context) error { return nil },
+		store.LeadDate{Event: "application", At: time.Date(2027, 2, 1, 10, 0, 0, 0, cst), Texts: []string{"Apply at least 15 working days before the order."}},
+		store.LeadDate{Event: "order", At: order, Texts: []string{"Apply at least 15 working days before the order.", "Apply one month in advance."}}); err != nil {
+		t.Fatal(err)
+	}
 	feed := func() map[string]feedEvent {
 		t.Helper()
 		body, err := Feed(ctx, f.st, calendar.China(), li, "https://portal.example", now)
@@ -119,6 +133,14 @@ func TestFeedListsDeadlinesAndMovesThem(t *testing.T) {
 	}
 	if _, ok := got["validity-feed-p1@portal.example"]; !ok {
 		t.Errorf("no validity end in %v", got)
+	}
+	lead := got["lead-feed-p1-order@portal.example"]
+	if !lead.start.Equal(order) || lead.summary != "下单日期，受提前期约束（feed-p1）" ||
+		lead.description != "Apply at least 15 working days before the order.\nApply one month in advance." || lead.trigger == "" {
+		t.Errorf("order's lead date %+v, want at %s with both lead times' text and a reminder", lead, order)
+	}
+	if e, ok := got["lead-feed-p1-application@portal.example"]; ok {
+		t.Errorf("a lead date behind now is in the feed: %+v", e)
 	}
 
 	// A delay extends the window: same UID, a higher SEQUENCE. Serving the

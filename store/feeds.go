@@ -78,6 +78,18 @@ type FeedSubjects struct {
 	// Claims are SLA periods whose claim window is ahead or open, with
 	// compensation due and no claim filed.
 	Claims []FeedClaim
+	// LeadDates are the active projects' contract dates that lead times
+	// join, while they are ahead.
+	LeadDates []FeedLeadDate
+}
+
+// FeedLeadDate is a project's contract date that lead times join.
+type FeedLeadDate struct {
+	ProjectID string
+	Event     string
+	At        time.Time
+	// Texts quote the lead times' contract text.
+	Texts []string
 }
 
 // FeedTicket is a ticket waiting for its response, or one answered (or
@@ -105,6 +117,11 @@ func managedBy(kind, col string) string {
 	return `coalesce((SELECT dm.person_id FROM delivery_managers dm WHERE dm.kind = '` + kind + `' AND dm.id = ` + col + `), $1) = $1`
 }
 
+// feedLeadDates selects the lead dates ahead of active projects; the
+// caller appends the scope's condition on projects.
+const feedLeadDates = `SELECT l.project_id, l.event, l.at, l.texts FROM project_lead_dates l JOIN projects ON projects.id = l.project_id
+	WHERE projects.status = 'active' AND l.at > now() AND `
+
 // FeedSubjectsOf lists the open objects of the person's feed.
 func (s *Store) FeedSubjectsOf(ctx context.Context, p Person) (FeedSubjects, error) {
 	var out FeedSubjects
@@ -115,6 +132,10 @@ func (s *Store) FeedSubjectsOf(ctx context.Context, p Person) (FeedSubjects, err
 			[]any{p.CustomerID}, pgx.RowTo[json.RawMessage]); err != nil {
 			return out, err
 		}
+		if out.LeadDates, err = queryList(ctx, s, "feed lead dates", feedLeadDates+`projects.customer_id = $1 ORDER BY l.at, l.project_id, l.event`,
+			[]any{p.CustomerID}, pgx.RowToStructByPos[FeedLeadDate]); err != nil {
+			return out, err
+		}
 		out.Claims, err = queryList(ctx, s, "feed claims", `SELECT account, period, claim_opens, claim_closes, compensation_pct, claimed FROM sla_periods
 			WHERE customer_id = $1 AND compensation_pct > 0 AND claim_closes > now() ORDER BY account, period`,
 			[]any{p.CustomerID}, pgx.RowToStructByPos[FeedClaim])
@@ -122,6 +143,10 @@ func (s *Store) FeedSubjectsOf(ctx context.Context, p Person) (FeedSubjects, err
 	case RoleManager:
 		if out.Projects, err = queryList(ctx, s, "feed projects", `SELECT state FROM projects WHERE status = 'active' AND `+managedBy("project", "projects.id")+` ORDER BY id`,
 			[]any{p.ID}, pgx.RowTo[json.RawMessage]); err != nil {
+			return out, err
+		}
+		if out.LeadDates, err = queryList(ctx, s, "feed lead dates", feedLeadDates+managedBy("project", "projects.id")+` ORDER BY l.at, l.project_id, l.event`,
+			[]any{p.ID}, pgx.RowToStructByPos[FeedLeadDate]); err != nil {
 			return out, err
 		}
 		out.Tickets, err = queryList(ctx, s, "feed tickets", `SELECT service_id, number, title, response_due, responded_at IS NOT NULL OR status = 'closed' FROM tickets

@@ -86,7 +86,10 @@ func (e *ClaimedError) Error() string {
 // TestOwnerClaimLost (api/) deletes the owner row of a started project
 // and proves the project is then hidden from its customer, refused to
 // another customer's start, and restored by the retry.
-func (s *Store) Claim(ctx context.Context, o Owner, start func(context.Context) error) error {
+//
+// A project's lead dates, when given, are recorded in the same
+// transaction: only with a start that succeeded.
+func (s *Store) Claim(ctx context.Context, o Owner, start func(context.Context) error, leadDates ...LeadDate) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("claim owner of %s %s: %w", o.Kind, o.ID, err)
@@ -102,6 +105,11 @@ func (s *Store) Claim(ctx context.Context, o Owner, start func(context.Context) 
 	}
 	batch.Queue(`INSERT INTO owners (kind, id, customer_id, service) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (kind, id) DO NOTHING`, o.Kind, o.ID, o.CustomerID, o.Service)
+	if o.Kind == OwnerProject {
+		if err := queueLeadDates(batch, o.ID, leadDates); err != nil {
+			return err
+		}
+	}
 	batch.Queue(`SELECT customer_id, service FROM owners WHERE kind = $1 AND id = $2`, o.Kind, o.ID).
 		QueryRow(func(row pgx.Row) error { return row.Scan(&held.CustomerID, &held.Service) })
 	if err := conn.SendBatch(ctx, batch).Close(); err != nil {
