@@ -184,7 +184,7 @@ func TestAdminTokensScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	do(t, ctx, signInSteps(f.srv.URL, admin.Email, testPassword)...)
-	do(t, ctx, chromedp.WaitVisible(".who"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".who")))
 	shot := func(name string) {
 		t.Helper()
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -196,17 +196,17 @@ func TestAdminTokensScreenshots(t *testing.T) {
 		}
 	}
 	for _, lang := range []string{"en", "zh-CN"} {
-		do(t, ctx, chromedp.Navigate(f.srv.URL+pathAdminTokens), chromedp.WaitVisible(`button[value="`+lang+`"]`),
-			chromedp.Click(`button[value="`+lang+`"]`), chromedp.WaitVisible(`button[value="`+lang+`"][aria-current="true"]`))
+		do(t, ctx, chromedp.Navigate(f.srv.URL+pathAdminTokens), chromedp.WaitVisible(chromedp.CSS(`button[value="`+lang+`"]`)),
+			chromedp.Click(chromedp.CSS(`button[value="`+lang+`"]`)), chromedp.WaitVisible(chromedp.CSS(`button[value="`+lang+`"][aria-current="true"]`)))
 		for _, width := range []int64{1280, 375} {
 			suffix := "-" + lang + "-" + strconv.FormatInt(width, 10)
-			do(t, ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+pathAdminTokens), chromedp.WaitVisible("#name"),
-				chromedp.SetValue("#role", "customer"), chromedp.Click(`form[action="/admin/tokens"] button.primary`), chromedp.WaitVisible("#name-problem"))
+			do(t, ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+pathAdminTokens), chromedp.WaitVisible(chromedp.CSS("#name")),
+				chromedp.SetValue(chromedp.CSS("#role"), "customer"), chromedp.Click(chromedp.CSS(`form[action="/admin/tokens"] button.primary`)), chromedp.WaitVisible(chromedp.CSS("#name-problem")))
 			shot("tokens-refused" + suffix)
-			do(t, ctx, chromedp.SetValue("#name", "ERP integration "+lang), chromedp.SetValue("#customer", "acme-erp"),
-				chromedp.Click(`form[action="/admin/tokens"] button.primary`), chromedp.WaitVisible("#new-secret"))
+			do(t, ctx, chromedp.SetValue(chromedp.CSS("#name"), "ERP integration "+lang), chromedp.SetValue(chromedp.CSS("#customer"), "acme-erp"),
+				chromedp.Click(chromedp.CSS(`form[action="/admin/tokens"] button.primary`)), chromedp.WaitVisible(chromedp.CSS("#new-secret")))
 			shot("tokens-created" + suffix)
-			do(t, ctx, chromedp.Click(`a.tok-link`), chromedp.WaitVisible(".tok-confirm"))
+			do(t, ctx, chromedp.Click(chromedp.CSS(`a.tok-link`)), chromedp.WaitVisible(chromedp.CSS(".tok-confirm")))
 			shot("tokens-confirm" + suffix)
 		}
 	}

@@ -41,7 +41,7 @@ func TestBrowserAuditorVerifiesDownloadsReplays(t *testing.T) {
 	chain := `tr[data-chain="customer:` + customer + `"]`
 
 	do(t, ctx, signInSteps(base, auditor.Email, testPassword)...)
-	do(t, ctx, chromedp.WaitVisible(".who"), chromedp.Click(`nav a[href="/audit"]`), chromedp.WaitVisible(`#chains`))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".who")), chromedp.Click(chromedp.CSS(`nav a[href="/audit"]`)), chromedp.WaitVisible(chromedp.CSS(`#chains`)))
 	if h := text(t, ctx, "h1"); h != "审计" {
 		t.Fatalf("audit heading %q", h)
 	}
@@ -64,15 +64,15 @@ func TestBrowserAuditorVerifiesDownloadsReplays(t *testing.T) {
 		}
 	}
 	// The full head opens for copying.
-	do(t, ctx, chromedp.Click(chain+` details.hash summary`), chromedp.WaitVisible(chain+` .hash-full`))
-	if v, err := chromedp.Run(ctx, chromedp.Value(chain+` .hash-full`)); err != nil || len(v) != 64 {
+	do(t, ctx, chromedp.Click(chromedp.CSS(chain+` details.hash summary`)), chromedp.WaitVisible(chromedp.CSS(chain+` .hash-full`)))
+	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(chain+` .hash-full`))); err != nil || len(v) != 64 {
 		t.Fatalf("full head %q, %v", v, err)
 	}
 
 	// Search by customer, open the project's history.
-	do(t, ctx, chromedp.SetValue(`#q`, customer), chromedp.Click(`.audit-search button`),
-		chromedp.WaitVisible(`a[href="`+auditHistoryPath(id)+`"]`), chromedp.Click(`a[href="`+auditHistoryPath(id)+`"]`),
-		chromedp.WaitVisible(`.audit-timeline`))
+	do(t, ctx, chromedp.SetValue(chromedp.CSS(`#q`), customer), chromedp.Click(chromedp.CSS(`.audit-search button`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="`+auditHistoryPath(id)+`"]`)), chromedp.Click(chromedp.CSS(`a[href="`+auditHistoryPath(id)+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.audit-timeline`)))
 	if h := text(t, ctx, "h1"); h != "项目 "+id+" 的历史" {
 		t.Fatalf("history heading %q", h)
 	}
@@ -84,7 +84,7 @@ func TestBrowserAuditorVerifiesDownloadsReplays(t *testing.T) {
 	// Download the export with the browser.
 	dir := t.TempDir()
 	progress := chromedp.Events(ctx, cdpbrowser.DownloadProgress)
-	do(t, ctx, downloadInto(dir), chromedp.Click(`a.download`))
+	do(t, ctx, downloadInto(dir), chromedp.Click(chromedp.CSS(`a.download`)))
 	var file string
 	for ev, err := range progress {
 		if err != nil {
@@ -107,8 +107,8 @@ func TestBrowserAuditorVerifiesDownloadsReplays(t *testing.T) {
 	}
 
 	// Replay it from the history page.
-	do(t, ctx, chromedp.SetUploadFiles(`#export`, []string{file}), chromedp.Click(`.replay-form button.primary`),
-		chromedp.WaitVisible(`.replay-result`))
+	do(t, ctx, chromedp.SetUploadFiles(chromedp.CSS(`#export`), []string{file}), chromedp.Click(chromedp.CSS(`.replay-form button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`.replay-result`)))
 	if v := text(t, ctx, ".replay-result .audit-verdict"); !strings.Contains(v, "重放成功") {
 		t.Fatalf("replay says %q", v)
 	}
@@ -149,7 +149,7 @@ func TestAuditScreenshots(t *testing.T) {
 	}
 
 	do(t, ctx, signInSteps(f.srv.URL, auditor.Email, testPassword)...)
-	do(t, ctx, chromedp.WaitVisible(".who"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".who")))
 	shoot := func(name string) {
 		t.Helper()
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -163,19 +163,19 @@ func TestAuditScreenshots(t *testing.T) {
 	// The auditor reads English: each switch loads a page in the other
 	// language, which the wait sees.
 	for _, lang := range []string{"zh-CN", "en"} {
-		do(t, ctx, chromedp.Navigate(f.srv.URL+pathHome), chromedp.WaitVisible(`button[value="`+lang+`"]`),
-			chromedp.Click(`button[value="`+lang+`"]`), chromedp.WaitVisible(`button[value="`+lang+`"][aria-current="true"]`))
+		do(t, ctx, chromedp.Navigate(f.srv.URL+pathHome), chromedp.WaitVisible(chromedp.CSS(`button[value="`+lang+`"]`)),
+			chromedp.Click(chromedp.CSS(`button[value="`+lang+`"]`)), chromedp.WaitVisible(chromedp.CSS(`button[value="`+lang+`"][aria-current="true"]`)))
 		for _, width := range []int64{1280, 375} {
 			suffix := lang + "-" + strconv.FormatInt(width, 10)
-			do(t, ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+pathAudit+"?q="+customer), chromedp.WaitVisible("main"))
+			do(t, ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+pathAudit+"?q="+customer), chromedp.WaitVisible(chromedp.CSS("main")))
 			shoot("start-" + suffix)
-			do(t, ctx, chromedp.Navigate(f.srv.URL+auditHistoryPath(id)), chromedp.WaitVisible("main"),
-				chromedp.Click(`.entry-details summary`))
+			do(t, ctx, chromedp.Navigate(f.srv.URL+auditHistoryPath(id)), chromedp.WaitVisible(chromedp.CSS("main")),
+				chromedp.Click(chromedp.CSS(`.entry-details summary`)))
 			shoot("history-" + suffix)
-			do(t, ctx, chromedp.SetUploadFiles(`#export`, []string{tampered}), chromedp.Click(`.replay-form button.primary`),
-				chromedp.WaitVisible(`.replay-result`))
+			do(t, ctx, chromedp.SetUploadFiles(chromedp.CSS(`#export`), []string{tampered}), chromedp.Click(chromedp.CSS(`.replay-form button.primary`)),
+				chromedp.WaitVisible(chromedp.CSS(`.replay-result`)))
 			shoot("replay-diverged-" + suffix)
-			do(t, ctx, chromedp.Click(`.replay-form button.primary`), chromedp.WaitVisible(`#export-error`))
+			do(t, ctx, chromedp.Click(chromedp.CSS(`.replay-form button.primary`)), chromedp.WaitVisible(chromedp.CSS(`#export-error`)))
 			shoot("replay-nofile-" + suffix)
 		}
 	}

@@ -47,10 +47,10 @@ func TestBrowserCalendarUploadAndMonth(t *testing.T) {
 	f.loadYear(admin, "2023", without(year2023(""), "端午节"))
 
 	do(t, ctx, signInSteps(f.srv.URL, admin.Email, testPassword)...)
-	do(t, ctx, chromedp.WaitVisible(".who"), chromedp.Navigate(f.srv.URL+pathAdminCalendar), chromedp.WaitVisible("#cal-source"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".who")), chromedp.Navigate(f.srv.URL+pathAdminCalendar), chromedp.WaitVisible(chromedp.CSS("#cal-source")))
 	waitText(t, ctx, "h1", "日历年份")
-	do(t, ctx, chromedp.SetValue("#cal-year", "2023"), chromedp.SetValue("#cal-source", year2023(badLine2023)),
-		chromedp.Click(`.cal-upload button.primary`))
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#cal-year"), "2023"), chromedp.SetValue(chromedp.CSS("#cal-source"), year2023(badLine2023)),
+		chromedp.Click(chromedp.CSS(`.cal-upload button.primary`)))
 	waitText(t, ctx, "#upload-problem", "文件未载入")
 	waitText(t, ctx, "#line-9.bad", "2023-01-20")
 	waitText(t, ctx, "#line-9.bad .field-error", "第 9 行")
@@ -59,7 +59,7 @@ func TestBrowserCalendarUploadAndMonth(t *testing.T) {
 		t.Fatalf("line 10 carries an error: %q", got)
 	}
 	// Fix line 9 in the pasted text the page kept, and load it.
-	kept, err := chromedp.Run(ctx, chromedp.Value("#cal-source"))
+	kept, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#cal-source")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,26 +67,26 @@ func TestBrowserCalendarUploadAndMonth(t *testing.T) {
 		t.Fatalf("the form did not keep the pasted file: %q", kept)
 	}
 	fixed := strings.Replace(kept, badLine2023, `{"name": "春节", "date": "2023-01-22", "isOffDay": true}`, 1)
-	do(t, ctx, chromedp.SetValue("#cal-source", fixed), chromedp.Click(`.cal-upload button.primary`))
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#cal-source"), fixed), chromedp.Click(chromedp.CSS(`.cal-upload button.primary`)))
 	waitText(t, ctx, "#cal-loaded-title", "2023年已载入为第")
 	waitText(t, ctx, ".cal-changes", "调休上班 · 端午节")
-	do(t, ctx, chromedp.Click(`form[action="/sign-out"] button`), chromedp.WaitVisible("#email"))
+	do(t, ctx, chromedp.Click(chromedp.CSS(`form[action="/sign-out"] button`)), chromedp.WaitVisible(chromedp.CSS("#email")))
 
 	do(t, ctx, signInSteps(f.srv.URL, customer.Email, testPassword)...)
-	do(t, ctx, chromedp.WaitVisible(".who"), chromedp.Click(`nav.nav a[href="/calendar"]`), chromedp.WaitVisible(".cal-grid"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".who")), chromedp.Click(chromedp.CSS(`nav.nav a[href="/calendar"]`)), chromedp.WaitVisible(chromedp.CSS(".cal-grid")))
 	if got := text(t, ctx, "h1"); !strings.Contains(got, "日历") {
 		t.Fatalf("the calendar's heading is %q", got)
 	}
-	do(t, ctx, chromedp.Navigate(f.srv.URL+monthQuery(day)), chromedp.WaitVisible(".cal-grid"))
+	do(t, ctx, chromedp.Navigate(f.srv.URL+monthQuery(day)), chromedp.WaitVisible(chromedp.CSS(".cal-grid")))
 	cell := `td[data-date="` + day.String() + `"]`
 	waitText(t, ctx, cell, "验收期截止")
 	waitText(t, ctx, `.cal-item[data-date="`+day.String()+`"]`, "Kickoff Meeting Report")
-	do(t, ctx, chromedp.Click(cell+` a[href="`+deliverablePath(id, "kickoff-meeting-report")+`"]`))
+	do(t, ctx, chromedp.Click(chromedp.CSS(cell+` a[href="`+deliverablePath(id, "kickoff-meeting-report")+`"]`)))
 	waitText(t, ctx, ".pc-back", id)
 	waitText(t, ctx, "h1", "Kickoff Meeting Report")
 
-	do(t, ctx, chromedp.Navigate(f.srv.URL+pathCalendar), chromedp.WaitVisible("#cal-y"),
-		chromedp.SetValue("#cal-y", "2026"), chromedp.SetValue("#cal-m", "10"), chromedp.Click(`.cal-pick button`))
+	do(t, ctx, chromedp.Navigate(f.srv.URL+pathCalendar), chromedp.WaitVisible(chromedp.CSS("#cal-y")),
+		chromedp.SetValue(chromedp.CSS("#cal-y"), "2026"), chromedp.SetValue(chromedp.CSS("#cal-m"), "10"), chromedp.Click(chromedp.CSS(`.cal-pick button`)))
 	waitText(t, ctx, `td[data-date="2026-10-01"]`, "国庆节")
 	waitText(t, ctx, "h1", "2026年10月")
 	waitText(t, ctx, `td[data-date="2026-10-01"]`, "国庆节")
@@ -129,33 +129,33 @@ func TestCalendarScreenshots(t *testing.T) {
 		if lang == "en" {
 			return
 		}
-		do(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(f.srv.URL+pathCalendar), chromedp.WaitVisible(`button[value="`+lang+`"]`),
-			chromedp.Click(`button[value="`+lang+`"]`), chromedp.WaitVisible(`button[value="`+lang+`"][aria-current="true"]`))
+		do(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(f.srv.URL+pathCalendar), chromedp.WaitVisible(chromedp.CSS(`button[value="`+lang+`"]`)),
+			chromedp.Click(chromedp.CSS(`button[value="`+lang+`"]`)), chromedp.WaitVisible(chromedp.CSS(`button[value="`+lang+`"][aria-current="true"]`)))
 	}
 	do(t, ctx, signInSteps(f.srv.URL, customer.Email, testPassword)...)
-	do(t, ctx, chromedp.WaitVisible(".who"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".who")))
 	provisional := calendar.Date{Year: 2027, Month: time.February, Day: 1}
 	for _, lang := range []string{"en", "zh-CN"} {
 		switchTo(lang)
 		for _, width := range []int64{1280, 375} {
 			for name, path := range map[string]string{"month": monthQuery(day), "provisional": monthQuery(provisional), "october": pathCalendar + "?y=2026&m=10"} {
-				do(t, ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+path), chromedp.WaitVisible("main"))
+				do(t, ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("main")))
 				shoot("calendar-" + name + "-" + lang + "-" + strconv.FormatInt(width, 10))
 			}
 		}
 	}
-	do(t, ctx, chromedp.Click(`form[action="/sign-out"] button`), chromedp.WaitVisible("#email"))
+	do(t, ctx, chromedp.Click(chromedp.CSS(`form[action="/sign-out"] button`)), chromedp.WaitVisible(chromedp.CSS("#email")))
 	do(t, ctx, signInSteps(f.srv.URL, admin.Email, testPassword)...)
-	do(t, ctx, chromedp.WaitVisible(".who"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".who")))
 	for _, lang := range []string{"en", "zh-CN"} {
 		switchTo(lang)
 		for _, width := range []int64{1280, 375} {
-			do(t, ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+pathAdminCalendar), chromedp.WaitVisible("#cal-source"),
-				chromedp.SetValue("#cal-year", "2023"), chromedp.SetValue("#cal-source", year2023(badLine2023)),
-				chromedp.Click(`.cal-upload button.primary`), chromedp.WaitVisible("#upload-problem"))
+			do(t, ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+pathAdminCalendar), chromedp.WaitVisible(chromedp.CSS("#cal-source")),
+				chromedp.SetValue(chromedp.CSS("#cal-year"), "2023"), chromedp.SetValue(chromedp.CSS("#cal-source"), year2023(badLine2023)),
+				chromedp.Click(chromedp.CSS(`.cal-upload button.primary`)), chromedp.WaitVisible(chromedp.CSS("#upload-problem")))
 			shoot("admin-calendar-refused-" + lang + "-" + strconv.FormatInt(width, 10))
 			f.loadYear(admin, "2023", without(year2023(""), "端午节"))
-			do(t, ctx, chromedp.SetValue("#cal-source", year2023("")), chromedp.Click(`.cal-upload button.primary`), chromedp.WaitVisible("#cal-loaded-title"))
+			do(t, ctx, chromedp.SetValue(chromedp.CSS("#cal-source"), year2023("")), chromedp.Click(chromedp.CSS(`.cal-upload button.primary`)), chromedp.WaitVisible(chromedp.CSS("#cal-loaded-title")))
 			shoot("admin-calendar-loaded-" + lang + "-" + strconv.FormatInt(width, 10))
 		}
 	}

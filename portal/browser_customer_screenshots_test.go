@@ -38,7 +38,7 @@ func TestCustomerScreenshots(t *testing.T) {
 	f.act(manager, "/v1/projects/"+dt+"/delays/open", map[string]string{"reason": "admin account not provided"})
 
 	do(t, ctx, signInSteps(f.srv.URL, customer.Email, testPassword)...)
-	do(t, ctx, chromedp.WaitVisible(".who"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".who")))
 	pages := []struct{ name, path string }{
 		{"inbox", pathHome},
 		{"project-lz", projectPath(lz)},
@@ -46,11 +46,11 @@ func TestCustomerScreenshots(t *testing.T) {
 		{"deliverable", deliverablePath(ms, "kickoff-meeting-report")},
 	}
 	for _, lang := range []string{"en", "zh-CN"} {
-		do(t, ctx, chromedp.Navigate(f.srv.URL+pathHome), chromedp.WaitVisible(`button[value="`+lang+`"]`),
-			chromedp.Click(`button[value="`+lang+`"]`), chromedp.WaitVisible(`button[value="`+lang+`"][aria-current="true"]`))
+		do(t, ctx, chromedp.Navigate(f.srv.URL+pathHome), chromedp.WaitVisible(chromedp.CSS(`button[value="`+lang+`"]`)),
+			chromedp.Click(chromedp.CSS(`button[value="`+lang+`"]`)), chromedp.WaitVisible(chromedp.CSS(`button[value="`+lang+`"][aria-current="true"]`)))
 		for _, width := range []int64{1280, 375} {
 			for _, pg := range pages {
-				do(t, ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+pg.path), chromedp.WaitVisible("main"))
+				do(t, ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+pg.path), chromedp.WaitVisible(chromedp.CSS("main")))
 				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 				if err != nil {
 					t.Fatal(err)

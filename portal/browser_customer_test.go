@@ -15,7 +15,7 @@ import (
 // page after a form's redirect may take a moment to arrive).
 func waitText(t *testing.T, ctx context.Context, sel, want string) {
 	t.Helper()
-	do(t, ctx, chromedp.WaitVisible(sel))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(sel)))
 	if got := text(t, ctx, sel); !strings.Contains(got, want) {
 		t.Fatalf("%s says %q; want %q", sel, got, want)
 	}
@@ -45,9 +45,9 @@ func TestBrowserCustomerRejectsAcceptsAndSignsFinal(t *testing.T) {
 	}
 
 	// Rejecting without a reason brings the form back with the field's error.
-	do(t, ctx, chromedp.Click(item+` button[value="reject"]`))
+	do(t, ctx, chromedp.Click(chromedp.CSS(item+` button[value="reject"]`)))
 	waitText(t, ctx, "#reason-problem", "理由为必填项")
-	do(t, ctx, chromedp.SendKeys("#reason", "第 3 节缺少网络规划。"), chromedp.Click(`button[value="reject"]`))
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#reason"), "第 3 节缺少网络规划。"), chromedp.Click(chromedp.CSS(`button[value="reject"]`)))
 	waitText(t, ctx, ".notice", "您已拒绝该交付物")
 	if n, _ := f.countEvents(customer, id, "deliverable-rejected"); n != 1 {
 		t.Fatalf("rejected %d times", n)
@@ -56,12 +56,12 @@ func TestBrowserCustomerRejectsAcceptsAndSignsFinal(t *testing.T) {
 	f.act(manager, submissions, document("IT governance solution v2"))
 	do(t, ctx, chromedp.Navigate(f.srv.URL+pathHome))
 	waitText(t, ctx, item, "IT governance solution v2")
-	do(t, ctx, chromedp.Click(item+` button[value="accept"]`))
+	do(t, ctx, chromedp.Click(chromedp.CSS(item+` button[value="accept"]`)))
 	waitText(t, ctx, ".notice", "您已验收通过该交付物")
 	waitText(t, ctx, ".pc-final", "可以签署最终验收")
 	// The page with the button still shows the acceptance's notice: wait
 	// for the signed page, which has no button, before reading its notice.
-	do(t, ctx, chromedp.Click(`.pc-final button`), chromedp.WaitNotPresent(`.pc-final button`))
+	do(t, ctx, chromedp.Click(chromedp.CSS(`.pc-final button`)), chromedp.WaitNotPresent(chromedp.CSS(`.pc-final button`)))
 	waitText(t, ctx, ".notice", "您已签署最终验收")
 	if n, subject := f.countEvents(customer, id, "final-acceptance-signed"); n != 1 || subject != customer.Subject() {
 		t.Fatalf("final acceptance signed %d times, by %s", n, subject)
@@ -84,7 +84,7 @@ func TestBrowserOtherCustomersProjectIsNotFound(t *testing.T) {
 	id := f.startProject(manager, unique("acme"))
 
 	do(t, ctx, signInSteps(f.srv.URL, stranger.Email, testPassword)...)
-	do(t, ctx, chromedp.WaitVisible(".who"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".who")))
 	for _, path := range []string{projectPath(id), deliverablePath(id, "kickoff-meeting-report")} {
 		res, err := chromedp.Run(ctx, chromedp.NavigateResponse(f.srv.URL+path))
 		if err != nil {
@@ -111,9 +111,9 @@ func TestBrowserDoubleClickedAcceptDecidesOnce(t *testing.T) {
 	f.act(manager, "/v1/projects/"+id+"/deliverables/kickoff-meeting-report/submissions", document("Kickoff report"))
 
 	do(t, ctx, signInSteps(f.srv.URL, customer.Email, testPassword)...)
-	do(t, ctx, chromedp.WaitVisible(".who"), chromedp.Navigate(f.srv.URL+deliverablePath(id, "kickoff-meeting-report")))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".who")), chromedp.Navigate(f.srv.URL+deliverablePath(id, "kickoff-meeting-report")))
 	waitText(t, ctx, ".pc-warning", "自动视为验收通过")
-	do(t, ctx, chromedp.ScrollIntoView(".pc-accept button"))
+	do(t, ctx, chromedp.ScrollIntoView(chromedp.CSS(".pc-accept button")))
 	box, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = document.querySelector('.pc-accept button').getBoundingClientRect(); return [r.x + r.width/2, r.y + r.height/2]; })()`))
 	if err != nil {
 		t.Fatal(err)

@@ -33,14 +33,14 @@ func TestBrowserTicketOpenedAndAnswered(t *testing.T) {
 
 	// The customer opens a ticket from the service page.
 	do(t, customerTab, signInSteps(base, customer.Email, testPassword)...)
-	do(t, customerTab, chromedp.WaitVisible(".who"), chromedp.Navigate(base+servicePath), chromedp.WaitVisible("#title"))
+	do(t, customerTab, chromedp.WaitVisible(chromedp.CSS(".who")), chromedp.Navigate(base+servicePath), chromedp.WaitVisible(chromedp.CSS("#title")))
 	if h := text(t, customerTab, "#open-ticket"); h == "" {
 		t.Fatal("the service page has no open-ticket heading")
 	}
-	do(t, customerTab, chromedp.SetValue("#severity", "critical"),
-		chromedp.SendKeys("#title", "邮件无法发送"),
-		chromedp.SendKeys("#description", "从 9:40 起所有外发邮件被退回。"),
-		chromedp.Click(`form[action$="/tickets"] button.primary`), chromedp.WaitVisible("#clock-heading"), chromedp.WaitVisible(".notice"))
+	do(t, customerTab, chromedp.SetValue(chromedp.CSS("#severity"), "critical"),
+		chromedp.SendKeys(chromedp.CSS("#title"), "邮件无法发送"),
+		chromedp.SendKeys(chromedp.CSS("#description"), "从 9:40 起所有外发邮件被退回。"),
+		chromedp.Click(chromedp.CSS(`form[action$="/tickets"] button.primary`)), chromedp.WaitVisible(chromedp.CSS("#clock-heading")), chromedp.WaitVisible(chromedp.CSS(".notice")))
 	if n := text(t, customerTab, ".notice"); n != "工单已提交，响应计时已开始。" {
 		t.Fatalf("after opening the notice is %q", n)
 	}
@@ -65,22 +65,22 @@ func TestBrowserTicketOpenedAndAnswered(t *testing.T) {
 	// The manager responds and resolves. Each action's page is awaited by
 	// its form going away: the page before may show a notice too.
 	do(t, managerTab, signInSteps(base, manager.Email, testPassword)...)
-	do(t, managerTab, chromedp.WaitVisible(".who"), chromedp.Navigate(base+ticketPath), chromedp.WaitVisible("#respond-note"),
-		chromedp.SendKeys("#respond-note", "已收到，正在排查邮件网关。"),
-		chromedp.Click("#respond"), chromedp.WaitNotPresent("#respond"), chromedp.WaitVisible(".notice"))
+	do(t, managerTab, chromedp.WaitVisible(chromedp.CSS(".who")), chromedp.Navigate(base+ticketPath), chromedp.WaitVisible(chromedp.CSS("#respond-note")),
+		chromedp.SendKeys(chromedp.CSS("#respond-note"), "已收到，正在排查邮件网关。"),
+		chromedp.Click(chromedp.CSS("#respond")), chromedp.WaitNotPresent(chromedp.CSS("#respond")), chromedp.WaitVisible(chromedp.CSS(".notice")))
 	if n := text(t, managerTab, ".notice"); n != "响应已记录，响应计时已停止。" {
 		t.Fatalf("after responding the notice is %q", n)
 	}
 	screenshotIfAsked(t, managerTab, "ticket-responded-manager-zh-CN")
-	do(t, managerTab, chromedp.WaitVisible("#resolution"),
-		chromedp.SendKeys("#resolution", "网关证书已续期，外发恢复。"),
-		chromedp.Click(`form[action$="/resolve"] button.primary`), chromedp.WaitNotPresent("#resolution"), chromedp.WaitVisible(".notice"))
+	do(t, managerTab, chromedp.WaitVisible(chromedp.CSS("#resolution")),
+		chromedp.SendKeys(chromedp.CSS("#resolution"), "网关证书已续期，外发恢复。"),
+		chromedp.Click(chromedp.CSS(`form[action$="/resolve"] button.primary`)), chromedp.WaitNotPresent(chromedp.CSS("#resolution")), chromedp.WaitVisible(chromedp.CSS(".notice")))
 	if n := text(t, managerTab, ".notice"); n != "工单已解决，等待客户确认关闭。" {
 		t.Fatalf("after resolving the notice is %q", n)
 	}
 
 	// The customer sees the response and confirms closure.
-	do(t, customerTab, chromedp.Navigate(base+ticketPath), chromedp.WaitVisible(`form[action$="/close"]`))
+	do(t, customerTab, chromedp.Navigate(base+ticketPath), chromedp.WaitVisible(chromedp.CSS(`form[action$="/close"]`)))
 	facts := text(t, customerTab, "dl.facts")
 	for _, want := range []string{"已收到，正在排查邮件网关。", "网关证书已续期，外发恢复。", manager.Name, "已解决，待客户确认"} {
 		if !strings.Contains(facts, want) {
@@ -91,8 +91,8 @@ func TestBrowserTicketOpenedAndAnswered(t *testing.T) {
 		t.Fatalf("after the response the clock says %q", clock)
 	}
 	screenshotIfAsked(t, customerTab, "ticket-resolved-customer-zh-CN")
-	do(t, customerTab, chromedp.SendKeys("#close-note", "已恢复，谢谢。"),
-		chromedp.Click(`form[action$="/close"] button.primary`), chromedp.WaitNotPresent(`form[action$="/close"]`), chromedp.WaitVisible(".notice"))
+	do(t, customerTab, chromedp.SendKeys(chromedp.CSS("#close-note"), "已恢复，谢谢。"),
+		chromedp.Click(chromedp.CSS(`form[action$="/close"] button.primary`)), chromedp.WaitNotPresent(chromedp.CSS(`form[action$="/close"]`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
 	if n := text(t, customerTab, ".notice"); n != "已确认关闭，谢谢。" {
 		t.Fatalf("after confirming the notice is %q", n)
 	}

@@ -54,7 +54,7 @@ func newTab(t *testing.T) context.Context {
 // text returns the text of the first element matching sel.
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(sel))
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
 		t.Fatalf("text of %s: %v", sel, err)
 	}
@@ -72,10 +72,10 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 func signInSteps(base, email, password string) []chromedp.Action[chromedp.Void] {
 	return []chromedp.Action[chromedp.Void]{
 		chromedp.Navigate(base + pathSignIn),
-		chromedp.WaitVisible("#email"),
-		chromedp.SendKeys("#email", email),
-		chromedp.SendKeys("#password", password),
-		chromedp.Click(`button.primary`),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS(`button.primary`)),
 	}
 }
 
@@ -91,7 +91,7 @@ func TestBrowserCustomerSignsIn(t *testing.T) {
 	base := f.srv.URL
 
 	do(t, ctx, signInSteps(base, p.Email, testPassword)...)
-	do(t, ctx, chromedp.WaitVisible(".who"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".who")))
 	if h := text(t, ctx, "h1"); h != "您的项目" {
 		t.Fatalf("home heading %q, want 您的项目", h)
 	}
@@ -100,19 +100,19 @@ func TestBrowserCustomerSignsIn(t *testing.T) {
 		t.Fatalf("customer's home lists %q; want only %s's projects", table, mine)
 	}
 
-	do(t, ctx, chromedp.Click(`button[value="en"]`), chromedp.WaitVisible(`button[value="en"][aria-current="true"]`))
+	do(t, ctx, chromedp.Click(chromedp.CSS(`button[value="en"]`)), chromedp.WaitVisible(chromedp.CSS(`button[value="en"][aria-current="true"]`)))
 	if h := text(t, ctx, "h1"); h != "Your projects" {
 		t.Fatalf("after the switch the heading is %q", h)
 	}
 
 	// A forged sign-out (a wrong token) is refused and changes nothing.
-	do(t, ctx, chromedp.SetValue(`form[action="/sign-out"] input[name="csrf"]`, "forged"),
-		chromedp.Click(`form[action="/sign-out"] button`), chromedp.WaitVisible(".error"))
+	do(t, ctx, chromedp.SetValue(chromedp.CSS(`form[action="/sign-out"] input[name="csrf"]`), "forged"),
+		chromedp.Click(chromedp.CSS(`form[action="/sign-out"] button`)), chromedp.WaitVisible(chromedp.CSS(".error")))
 	if msg := text(t, ctx, ".error"); !strings.Contains(msg, "did not come from this site") {
 		t.Fatalf("forged form answered %q", msg)
 	}
-	do(t, ctx, chromedp.Navigate(base+pathHome), chromedp.WaitVisible(".who"),
-		chromedp.Click(`form[action="/sign-out"] button`), chromedp.WaitVisible("#email"))
+	do(t, ctx, chromedp.Navigate(base+pathHome), chromedp.WaitVisible(chromedp.CSS(".who")),
+		chromedp.Click(chromedp.CSS(`form[action="/sign-out"] button`)), chromedp.WaitVisible(chromedp.CSS("#email")))
 	loc, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil || !strings.HasSuffix(loc, pathSignIn) {
 		t.Fatalf("after sign-out at %q, %v", loc, err)
@@ -126,10 +126,10 @@ func TestBrowserSignInThrottling(t *testing.T) {
 	p := f.person(store.RoleManager, "", testPassword, store.LanguageChinese)
 	for range accountFailureLimit {
 		do(t, ctx, signInSteps(f.srv.URL, p.Email, "not the password")...)
-		do(t, ctx, chromedp.WaitVisible(".error"))
+		do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".error")))
 	}
 	do(t, ctx, signInSteps(f.srv.URL, p.Email, testPassword)...)
-	do(t, ctx, chromedp.WaitVisible(".error"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".error")))
 	// The browser asks for Chinese (--accept-lang).
 	if msg := text(t, ctx, ".error"); !strings.Contains(msg, "该账号登录失败次数过多") {
 		t.Fatalf("throttled sign-in says %q", msg)

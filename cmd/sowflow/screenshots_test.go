@@ -137,9 +137,9 @@ func TestScreenshots(t *testing.T) {
 				if err := st.SetPersonLanguage(ctx, people[role].ID, lang, time.Now()); err != nil {
 					t.Fatal(err)
 				}
-				if err := chromedp.Do(tab, chromedp.Navigate(base+"/sign-in"), chromedp.WaitVisible("#email"),
-					chromedp.SendKeys("#email", people[role].Email), chromedp.SendKeys("#password", password),
-					chromedp.Click("button.primary"), chromedp.WaitVisible(".who")); err != nil {
+				if err := chromedp.Do(tab, chromedp.Navigate(base+"/sign-in"), chromedp.WaitVisible(chromedp.CSS("#email")),
+					chromedp.SendKeys(chromedp.CSS("#email"), people[role].Email), chromedp.SendKeys(chromedp.CSS("#password"), password),
+					chromedp.Click(chromedp.CSS("button.primary")), chromedp.WaitVisible(chromedp.CSS(".who"))); err != nil {
 					t.Fatalf("sign in as %s: %v", role, err)
 				}
 			}
