@@ -147,6 +147,8 @@ func answerStarted[S any](h *handlers, c *gin.Context, r resource, metric string
 	h.metrics.action(metric, "ok")
 	if prefersMinimal(c.Request.Header) {
 		c.Header("Preference-Applied", "return=minimal")
+		// The IDs are all a retry would answer again (store.AnswerRederivable).
+		c.Set(answerRederivableKey, true)
 	} else if st, err := stateOf[S](c.Request.Context(), h, r); err == nil {
 		*state = &st
 	}

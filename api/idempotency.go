@@ -24,6 +24,10 @@ const (
 	// kept for retries instead of the one sent: an answer holding a secret
 	// shown only once keeps a copy without it.
 	idempotencyKeptBodyKey = "idempotency_kept_body"
+	// answerRederivableKey, set by a handler to true, says a retry would
+	// answer the same bytes: the answer is stored without waiting for the
+	// disk (store.AnswerRederivable).
+	answerRederivableKey = "idempotency_answer_rederivable"
 )
 
 // capturingWriter keeps a copy of the response body for the idempotency record.
@@ -120,7 +124,11 @@ func (h *handlers) idempotent(c *gin.Context) {
 			body, _ = kept.([]byte)
 		}
 		resp := store.StoredResponse{Status: status, ContentType: w.Header().Get("Content-Type"), Location: w.Header().Get("Location"), Body: body}
-		if err := h.deps.Store.FinishIdempotent(bg, req, resp); err != nil {
+		commit := store.AnswerDurable
+		if c.GetBool(answerRederivableKey) {
+			commit = store.AnswerRederivable
+		}
+		if err := h.deps.Store.FinishIdempotent(bg, req, resp, commit); err != nil {
 			h.deps.Logger.Error("store idempotent response", "request_id", c.GetString(requestIDKey), "error", err.Error())
 		}
 	}()

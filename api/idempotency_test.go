@@ -527,4 +527,31 @@ func TestIdempotencyClaimLost(t *testing.T) {
 			wantReplay(t, retry, tc.as.postKey(tc.path, key, tc.body))
 		})
 	}
+
+	// A minimal start's answer is stored without waiting for the disk
+	// (store.AnswerRederivable): losing it, the retry answers the same
+	// bytes, the run the first attempt started included.
+	t.Run("minimal start", func(t *testing.T) {
+		key, started := "lost-start-"+sfx, "claimlost-start-"+sfx
+		send := func() *httptest.ResponseRecorder {
+			return f.send(request{method: http.MethodPost, path: "/v1/projects", token: mgr.token, key: key,
+				body: jsonBody(t, msStart(started, "acme")), header: http.Header{"Prefer": {"return=minimal"}}})
+		}
+		first := send()
+		wantStatus(t, first, http.StatusCreated)
+		tag, err := testenv.Get(t).Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE token_id = $1 AND key = $2 AND state = 'done'`,
+			f.tokenID(t, mgr.token), key)
+		if err != nil || tag.RowsAffected() != 1 {
+			t.Fatalf("delete the stored answer: %v, %d rows", err, tag.RowsAffected())
+		}
+		retry := send()
+		wantStatus(t, retry, http.StatusCreated)
+		if retry.Header().Get(replayedHeader) != "" {
+			t.Error("the retry was replayed from a record that was deleted")
+		}
+		if retry.Body.String() != first.Body.String() || retry.Header().Get("Location") != first.Header().Get("Location") {
+			t.Errorf("the retry answered %s at %q, the first %s at %q", retry.Body, retry.Header().Get("Location"), first.Body, first.Header().Get("Location"))
+		}
+		wantReplay(t, retry, send())
+	})
 }

@@ -132,6 +132,8 @@ type request struct {
 	ctx context.Context
 	// chunked sends the body without a Content-Length.
 	chunked bool
+	// header holds further request headers.
+	header http.Header
 }
 
 // send serves r through the fixture's handler. Unlike do it never touches
@@ -150,6 +152,9 @@ func (f *fixture) send(r request) *httptest.ResponseRecorder {
 	}
 	if r.token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	for name, values := range r.header {
+		req.Header[name] = values
 	}
 	if r.method != http.MethodGet && !r.noKey {
 		key := r.key

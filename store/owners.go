@@ -61,10 +61,12 @@ func (e *ClaimedError) Error() string {
 //     customer finds it and is refused.
 //   - Only a crash of the PostgreSQL server itself can lose it, within
 //     three wal_writer_delay periods (600 ms by default) of the commit;
-//     any later durable commit flushes it first, among them the stored
-//     answer of the request (FinishIdempotent) and the workflow's first
-//     projection. A claim that is lost had therefore no answer stored
-//     either.
+//     any later durable commit flushes it first, among them the
+//     workflow's first projection and the request's stored answer
+//     (FinishIdempotent; the WAL is written in order, so even an answer
+//     stored without waiting, AnswerRederivable, reaches the disk only
+//     after the claim). A claim that is lost had therefore no answer
+//     stored either.
 //   - Without its owner row the object is hidden, not exposed: every read
 //     and action finds its owner first (OwnerOf), and no row is an
 //     answer of "no such object" to everyone, its customer and staff
