@@ -7,11 +7,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
+	"text/tabwriter"
 )
 
 // command is one sowflow subcommand.
@@ -109,4 +111,22 @@ func splitSubcommand(args []string, usage string, stdout io.Writer) (sub string,
 		return "", nil, 0, true
 	}
 	return args[0], args[1:], 0, false
+}
+
+// printList writes the items of a list subcommand to w: with asJSON as one
+// JSON array (empty, not null, when there are none), otherwise as a table
+// aligned on its tabs, header first, then a line per item written by row.
+func printList[T any](w io.Writer, asJSON bool, items []T, header string, row func(tw io.Writer, item T)) error {
+	if asJSON {
+		if items == nil {
+			items = []T{}
+		}
+		return json.NewEncoder(w).Encode(items)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, item := range items {
+		row(tw, item)
+	}
+	return tw.Flush()
 }

@@ -141,6 +141,35 @@ func openDatabase(ctx context.Context, databaseURL string, autoMigrate bool, log
 	return pool, nil
 }
 
+// runAsCLIAdmin runs the work of database subcommand sub of command name:
+// it reads the configuration, opens the database DATABASE_URL names (never
+// migrating it) and calls run with a store whose changes are recorded as
+// the CLI's, an admin. A failure is printed to stderr as
+// "sowflow NAME SUB: error". It returns the exit status: 2 for an unusable
+// configuration or an error of run that usage says is the caller's (usage
+// may be nil), 1 for any other failure, 0 on success.
+func runAsCLIAdmin(ctx context.Context, name, sub string, stderr io.Writer, usage func(error) bool, run func(context.Context, *store.Store, config.Config) error) int {
+	cfg, ok := loadConfig(name, config.ModeMigrate, stderr)
+	if !ok {
+		return 2
+	}
+	pool, err := openDatabase(ctx, cfg.DatabaseURL, false, newLogger(cfg, stderr))
+	if err != nil {
+		fmt.Fprintf(stderr, "sowflow %s %s: %v\n", name, sub, err)
+		return 1
+	}
+	defer pool.Close()
+	ctx = store.WithActor(ctx, store.Actor{Subject: "cli", Role: "admin"})
+	if err := run(ctx, store.New(pool), cfg); err != nil {
+		fmt.Fprintf(stderr, "sowflow %s %s: %v\n", name, sub, err)
+		if usage != nil && usage(err) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
 // payloadCodec returns the payload encryption codec, nil when no key is set.
 func payloadCodec(cfg config.Config) (*codec.AESGCM, error) {
 	if len(cfg.PayloadKey) == 0 {

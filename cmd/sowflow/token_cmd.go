@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/sowflow/sowflow/config"
@@ -45,7 +44,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sowflow token %s: %v\n", sub, err)
 		return 2
 	}
-	var run func(*store.Store) error
+	var run func(context.Context, *store.Store, config.Config) error
 	switch sub {
 	case "create":
 		if fs.NArg() > 0 {
@@ -57,7 +56,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "sowflow token create: --%s\n", strings.ReplaceAll(err.Error(), "\n", "; --"))
 			return 2
 		}
-		run = func(st *store.Store) error {
+		run = func(ctx context.Context, st *store.Store, _ config.Config) error {
 			t, secret, err := st.CreateToken(ctx, spec)
 			if err != nil {
 				return err
@@ -73,27 +72,18 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return nil
 		}
 	case "list":
-		run = func(st *store.Store) error {
+		run = func(ctx context.Context, st *store.Store, _ config.Config) error {
 			tokens, err := st.ListTokens(ctx)
 			if err != nil {
 				return err
 			}
-			if *asJSON {
-				if tokens == nil {
-					tokens = []store.Token{}
-				}
-				return json.NewEncoder(stdout).Encode(tokens)
-			}
-			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tROLE\tCUSTOMER\tNAME\tCREATED\tREVOKED")
-			for _, t := range tokens {
+			return printList(stdout, *asJSON, tokens, "ID\tROLE\tCUSTOMER\tNAME\tCREATED\tREVOKED", func(tw io.Writer, t store.Token) {
 				revoked := "-"
 				if t.RevokedAt != nil {
 					revoked = t.RevokedAt.Format(time.RFC3339)
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, orDash(t.CustomerID), t.Name, t.CreatedAt.Format(time.RFC3339), revoked)
-			}
-			return tw.Flush()
+			})
 		}
 	case "revoke":
 		if fs.NArg() != 1 {
@@ -101,7 +91,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 2
 		}
 		id := fs.Arg(0)
-		run = func(st *store.Store) error {
+		run = func(ctx context.Context, st *store.Store, _ config.Config) error {
 			if err := st.RevokeToken(ctx, id); err != nil {
 				return err
 			}
@@ -113,22 +103,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 
-	cfg, ok := loadConfig("token", config.ModeMigrate, stderr)
-	if !ok {
-		return 2
-	}
-	pool, err := openDatabase(ctx, cfg.DatabaseURL, false, newLogger(cfg, stderr))
-	if err != nil {
-		fmt.Fprintf(stderr, "sowflow token %s: %v\n", sub, err)
-		return 1
-	}
-	defer pool.Close()
-	ctx = store.WithActor(ctx, store.Actor{Subject: "cli", Role: "admin"})
-	if err := run(store.New(pool)); err != nil {
-		fmt.Fprintf(stderr, "sowflow token %s: %v\n", sub, err)
-		return 1
-	}
-	return 0
+	return runAsCLIAdmin(ctx, "token", sub, stderr, nil, run)
 }
 
 func orDash(s string) string {

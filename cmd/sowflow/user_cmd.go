@@ -3,14 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/sowflow/sowflow/calendar"
@@ -128,15 +126,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if err != nil {
 				return err
 			}
-			if *asJSON {
-				if people == nil {
-					people = []store.Person{}
-				}
-				return json.NewEncoder(stdout).Encode(people)
-			}
-			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLE\tCUSTOMER\tLANGUAGE\tSTATUS")
-			for _, p := range people {
+			return printList(stdout, *asJSON, people, "ID\tEMAIL\tNAME\tROLE\tCUSTOMER\tLANGUAGE\tSTATUS", func(tw io.Writer, p store.Person) {
 				status := "active"
 				switch {
 				case p.Disabled:
@@ -145,8 +135,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 					status = "invited"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Email, p.Name, p.Role, orDash(p.CustomerID), p.Language, status)
-			}
-			return tw.Flush()
+			})
 		}
 	case "disable", "enable", "reset":
 		if len(positional) != 1 {
@@ -191,25 +180,9 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail("unknown subcommand (want create, list, disable, enable or reset)")
 	}
 
-	cfg, ok := loadConfig("user", config.ModeMigrate, stderr)
-	if !ok {
-		return 2
-	}
-	pool, err := openDatabase(ctx, cfg.DatabaseURL, false, newLogger(cfg, stderr))
-	if err != nil {
-		fmt.Fprintf(stderr, "sowflow user %s: %v\n", sub, err)
-		return 1
-	}
-	defer pool.Close()
-	ctx = store.WithActor(ctx, store.Actor{Subject: "cli", Role: "admin"})
-	if err := run(ctx, store.New(pool), cfg); err != nil {
-		fmt.Fprintf(stderr, "sowflow user %s: %v\n", sub, err)
-		if errors.Is(err, store.ErrEmailTaken) || errors.Is(err, store.ErrNotFound) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	return runAsCLIAdmin(ctx, "user", sub, stderr, func(err error) bool {
+		return errors.Is(err, store.ErrEmailTaken) || errors.Is(err, store.ErrNotFound)
+	}, run)
 }
 
 // printInvitation makes an invitation with invite and prints its link.
