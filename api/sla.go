@@ -136,10 +136,6 @@ func (h *handlers) startSLAPeriod(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if errs := req.check(); len(errs) > 0 {
-		invalid(c, "some fields are invalid", errs...)
-		return
-	}
 	cl := callerOf(c)
 	in := workflows.SLAPeriodInput{Account: req.Account, CustomerID: req.CustomerID, Service: workflows.SLAService(req.Service),
 		Period: req.Period, MonthlyFeeCents: req.MonthlyFeeCents, Currency: req.Currency,
@@ -240,10 +236,6 @@ func decodeSLAPeriodCursor(c *gin.Context, cursor string) (store.SLAPeriodKey, b
 func (h *handlers) listSLAPeriods(c *gin.Context) {
 	var q slaPeriodListQuery
 	if !bindQuery(c, &q) {
-		return
-	}
-	if errs := q.check(); len(errs) > 0 {
-		invalid(c, "some fields are invalid", errs...)
 		return
 	}
 	f := store.SLAPeriodFilter{Account: q.Account, Service: q.Service, Status: q.Status, Period: q.Period,

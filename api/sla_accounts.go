@@ -98,10 +98,6 @@ func (h *handlers) startSLAAccount(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if errs := req.check(); len(errs) > 0 {
-		invalid(c, "some fields are invalid", errs...)
-		return
-	}
 	cl := callerOf(c)
 	in := workflows.SLAAccountInput{Account: req.Account, CustomerID: req.CustomerID, Service: workflows.SLAService(req.Service),
 		MonthlyFeeCents: req.MonthlyFeeCents, Currency: req.Currency, FirstPeriod: req.FirstPeriod, LastPeriod: req.LastPeriod,

@@ -369,6 +369,9 @@ func bindQuery(c *gin.Context, dst any) bool {
 	return checkStruct(c, dst)
 }
 
+// checkStruct validates dst, already decoded: no string holds a NUL, the
+// validator's tags hold, and then, for a dst that is a fieldChecker, its own
+// checks. It writes the problem and returns false when dst is invalid.
 func checkStruct(c *gin.Context, dst any) bool {
 	if field, ok := nulField(reflect.ValueOf(dst), "body"); ok {
 		// PostgreSQL stores no U+0000 in text or jsonb: a NUL that reached a
@@ -384,7 +387,20 @@ func checkStruct(c *gin.Context, dst any) bool {
 		invalid(c, "the request is invalid", FieldError{Field: "body", Rule: "invalid", Detail: err.Error()})
 		return false
 	}
+	if fc, ok := dst.(fieldChecker); ok {
+		if errs := fc.check(); len(errs) > 0 {
+			invalid(c, "some fields are invalid", errs...)
+			return false
+		}
+	}
 	return true
+}
+
+// fieldChecker is a request body or query with checks the validator's tags
+// cannot say (the shape of an SLA account name, a month); checkStruct runs
+// them once the tags hold.
+type fieldChecker interface {
+	check() []FieldError
 }
 
 func sortFieldErrors(errs []FieldError) []FieldError {
