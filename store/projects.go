@@ -139,18 +139,10 @@ type ProjectSummary struct {
 // ListProjects returns up to f.Limit projects matching f, in ID order.
 func (s *Store) ListProjects(ctx context.Context, f ProjectFilter) ([]ProjectSummary, error) {
 	var q listQuery
-	if f.CustomerID != "" {
-		q.add("customer_id = $%d", f.CustomerID)
-	}
-	if f.PackageCode != "" {
-		q.add("package_code = $%d", f.PackageCode)
-	}
-	if f.Status != "" {
-		q.add("status = $%d", f.Status)
-	}
-	if f.Phase != "" {
-		q.add("phase = $%d", f.Phase)
-	}
+	q.addIfSet("customer_id = $%d", f.CustomerID)
+	q.addIfSet("package_code = $%d", f.PackageCode)
+	q.addIfSet("status = $%d", f.Status)
+	q.addIfSet("phase = $%d", f.Phase)
 	if f.Overdue != nil {
 		q.add("overdue = $%d", *f.Overdue)
 	}
@@ -160,9 +152,7 @@ func (s *Store) ListProjects(ctx context.Context, f ProjectFilter) ([]ProjectSum
 	if f.DeadlineAfter != nil {
 		q.add("next_deadline > $%d", *f.DeadlineAfter)
 	}
-	if f.After != "" {
-		q.add("id > $%d", f.After)
-	}
+	q.addIfSet("id > $%d", f.After)
 	sql, args := q.sql(`SELECT id, customer_id, package_code, catalog_version, status, phase, next_deadline, overdue, created_at, updated_at FROM projects`, "id", f.Limit)
 	return queryList(ctx, s, "projects", sql, args, func(r pgx.CollectableRow) (ProjectSummary, error) {
 		var p ProjectSummary

@@ -259,6 +259,14 @@ type listQuery struct {
 // add adds the condition cond, whose one %d is the placeholder of v.
 func (q *listQuery) add(cond string, v any) { q.addKey(cond, v) }
 
+// addIfSet adds the condition cond, whose one %d is the placeholder of v,
+// when v is not empty: a filter's empty field does not filter.
+func (q *listQuery) addIfSet(cond, v string) {
+	if v != "" {
+		q.add(cond, v)
+	}
+}
+
 // addKey adds the keyset condition cond, whose %d verbs are the
 // placeholders of vs in order: for a key of several columns, e.g.
 // "(account, period) > ($%d, $%d)".

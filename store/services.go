@@ -104,18 +104,10 @@ func (s *Store) ListServices(ctx context.Context, f ServiceFilter) ([]ServiceSum
 		return nil, err
 	}
 	var q listQuery
-	if f.CustomerID != "" {
-		q.add("customer_id = $%d", f.CustomerID)
-	}
-	if f.PackageCode != "" {
-		q.add("package_code = $%d", f.PackageCode)
-	}
-	if f.Status != "" {
-		q.add("status = $%d", f.Status)
-	}
-	if f.After != "" {
-		q.add("id > $%d", f.After)
-	}
+	q.addIfSet("customer_id = $%d", f.CustomerID)
+	q.addIfSet("package_code = $%d", f.PackageCode)
+	q.addIfSet("status = $%d", f.Status)
+	q.addIfSet("id > $%d", f.After)
 	sql, args := q.sql(`SELECT id, customer_id, package_code, catalog_version, status, year_start, year_end, next_boundary,
 		open_tickets, tickets_opened, tickets_breached, created_at, updated_at FROM services`, "id", f.Limit)
 	return queryList(ctx, s, "services", sql, args, func(r pgx.CollectableRow) (ServiceSummary, error) {
@@ -226,12 +218,8 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]TicketSummar
 	}
 	var q listQuery
 	q.add("service_id = $%d", f.ServiceID)
-	if f.Status != "" {
-		q.add("status = $%d", f.Status)
-	}
-	if f.Severity != "" {
-		q.add("severity = $%d", f.Severity)
-	}
+	q.addIfSet("status = $%d", f.Status)
+	q.addIfSet("severity = $%d", f.Severity)
 	if f.Breached != nil {
 		q.add("breached = $%d", *f.Breached)
 	}

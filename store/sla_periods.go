@@ -134,21 +134,11 @@ func (s *Store) ListSLAPeriods(ctx context.Context, f SLAPeriodFilter) ([]SLAPer
 		return nil, err
 	}
 	var q listQuery
-	if f.CustomerID != "" {
-		q.add("customer_id = $%d", f.CustomerID)
-	}
-	if f.Account != "" {
-		q.add("account = $%d", f.Account)
-	}
-	if f.Service != "" {
-		q.add("service = $%d", f.Service)
-	}
-	if f.Status != "" {
-		q.add("status = $%d", f.Status)
-	}
-	if f.Period != "" {
-		q.add("period = $%d", f.Period)
-	}
+	q.addIfSet("customer_id = $%d", f.CustomerID)
+	q.addIfSet("account = $%d", f.Account)
+	q.addIfSet("service = $%d", f.Service)
+	q.addIfSet("status = $%d", f.Status)
+	q.addIfSet("period = $%d", f.Period)
 	if f.After != (SLAPeriodKey{}) {
 		q.addKey("(account, period) > ($%d, $%d)", f.After.Account, f.After.Period)
 	}
