@@ -513,12 +513,9 @@ func internalPort(ip, what string, taken map[primitives.ServiceName]int) (int, e
 		if slices.Contains(slices.Collect(maps.Values(taken)), port) {
 			continue
 		}
-		l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
-		if err != nil {
-			continue
+		if free, err := reservePort(ip, port, what); err == nil {
+			return free, nil
 		}
-		_ = l.Close()
-		return port, nil
 	}
 	return reservePort(ip, PickFreePort, what)
 }
