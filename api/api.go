@@ -203,6 +203,7 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	projects.GET("", readers, h.listProjects)
 	projects.GET("/:id", readers, h.getProject)
 	projects.GET("/:id/events", readers, h.projectEvents)
+	projects.GET("/:id/lead-dates", readers, h.projectLeadDates)
 	projects.GET("/:id/history", readers, h.limitHistoryReads, h.projectHistory)
 	projects.GET("/:id/history/export", longRequest(), readers, h.limitHistoryReads, h.projectHistoryExport)
 	projects.POST("/:id/deliverables/:key/submissions", manager, h.idempotent, h.submitDeliverable())

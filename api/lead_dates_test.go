@@ -16,9 +16,10 @@ import (
 
 // TestStartRecordsLeadDates proves that a started Landing Zone project's
 // application and order dates, the dates its lead times join, are in the
-// read model with the contract text of each lead time, and that refused
-// starts write none: a lead time broken, and a second start of the same
-// project with other dates.
+// read model with the contract text of each lead time and answered by
+// GET /v1/projects/{id}/lead-dates to its customer (404 to another), and
+// that refused starts write none: a lead time broken, and a second start
+// of the same project with other dates.
 func TestStartRecordsLeadDates(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -62,6 +63,26 @@ func TestStartRecordsLeadDates(t *testing.T) {
 			!slices.ContainsFunc(r.Texts, func(s string) bool { return strings.Contains(s, "one month in advance") }) {
 			t.Errorf("%s quotes %q, want both lead times' contract text", r.Event, r.Texts)
 		}
+	}
+
+	cust := f.as(t, store.RoleCustomer)
+	rec := cust.get("/v1/projects/" + id + "/lead-dates")
+	wantStatus(t, rec, http.StatusOK)
+	var page leadDatesPage
+	decode(t, rec, &page)
+	if len(page.Items) != 2 || page.Items[1].Event != "order" || page.Items[1].At.Format(time.RFC3339) != "2026-12-07T10:00:00+08:00" || len(page.Items[1].Texts) != 2 {
+		t.Errorf("GET lead-dates answered %+v", page.Items)
+	}
+	if !strings.Contains(rec.Body.String(), `"at":"2026-12-07T10:00:00+08:00"`) {
+		t.Errorf("lead dates are not in China Standard Time: %s", rec.Body)
+	}
+	wantStatus(t, f.asToken(t, f.customerToken(t, "globex-"+sfx)).get("/v1/projects/"+id+"/lead-dates"), http.StatusNotFound)
+	ms := "lead-ms-" + sfx
+	wantStatus(t, mgr.post("/v1/projects", msStart(ms, "acme")), http.StatusCreated)
+	rec = mgr.get("/v1/projects/" + ms + "/lead-dates")
+	wantStatus(t, rec, http.StatusOK)
+	if got := strings.TrimSpace(rec.Body.String()); got != `{"items":[]}` {
+		t.Errorf("a Managed Services project's lead dates: %s, want none", got)
 	}
 
 	wantStatus(t, mgr.postKey("/v1/projects", "lead-again-"+sfx, lz(id, "2027-01-04T10:00:00+08:00", false)), http.StatusConflict)

@@ -667,6 +667,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		{s + "ProjectPage", projectPage{}, oasResponseSchema},
 		{s + "ProjectEvent", store.ProjectEvent{}, oasResponseSchema},
 		{s + "EventPage", eventPage{}, oasResponseSchema},
+		{s + "LeadDatePage", leadDatesPage{}, oasResponseSchema},
+		{s + "LeadDate", store.LeadDate{}, oasResponseSchema},
 		{s + "Event", workflows.Event{}, oasResponseSchema},
 		{s + "ActionResult", workflows.ActionResult{}, oasResponseSchema},
 		{s + "ProjectState", workflows.ProjectState{}, oasResponseSchema},

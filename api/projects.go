@@ -129,6 +129,31 @@ func leadDates(in workflows.ProjectInput) []store.LeadDate {
 	return out
 }
 
+// leadDatesPage is the answer of GET /v1/projects/{id}/lead-dates.
+type leadDatesPage struct {
+	Items []store.LeadDate `json:"items"`
+}
+
+// projectLeadDates answers the contract dates the project's lead times
+// join, as its start gave them, in time order (China Standard Time).
+func (h *handlers) projectLeadDates(c *gin.Context) {
+	r, ok := h.visible(c, projectTarget)
+	if !ok {
+		return
+	}
+	items, err := h.deps.Store.LeadDatesOf(c.Request.Context(), r.id)
+	if err != nil {
+		h.internal(c, "lead dates of project "+r.id, err)
+		return
+	}
+	page := leadDatesPage{Items: make([]store.LeadDate, 0, len(items))}
+	for _, d := range items {
+		d.At = cst(d.At)
+		page.Items = append(page.Items, d)
+	}
+	c.JSON(http.StatusOK, page)
+}
+
 // visibleProject finds the project of the path for the request's caller
 // (404, not 403, for another customer's, so project IDs of other customers
 // cannot be probed) and returns its ID; it returns false when it answered.

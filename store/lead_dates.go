@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -14,10 +15,10 @@ import (
 // contract dates, so the API records them with the project's owner claim.
 type LeadDate struct {
 	// Event is the contract event (plan.Event), such as "order".
-	Event string
-	At    time.Time
+	Event string    `json:"event"`
+	At    time.Time `json:"at"`
 	// Texts quote the contract's lead-time prerequisites that join the date.
-	Texts []string
+	Texts []string `json:"texts"`
 }
 
 // queueLeadDates adds the project's lead dates to batch, inside the owner
@@ -39,4 +40,12 @@ func queueLeadDates(batch *pgx.Batch, projectID string, dates []LeadDate) error 
 		SELECT $1, e, a, t::jsonb FROM unnest($2::text[], $3::timestamptz[], $4::text[]) AS d(e, a, t)
 		ON CONFLICT (project_id, event) DO NOTHING`, projectID, events, ats, texts)
 	return nil
+}
+
+// LeadDatesOf returns the project's lead dates in time order; none (an
+// empty list) for a project whose lead times join no date, or that started
+// before they were recorded.
+func (s *Store) LeadDatesOf(ctx context.Context, projectID string) ([]LeadDate, error) {
+	return queryList(ctx, s, "lead dates", `SELECT event, at, texts FROM project_lead_dates WHERE project_id = $1 ORDER BY at, event`,
+		[]any{projectID}, pgx.RowToStructByPos[LeadDate])
 }
