@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sowflow/sowflow/calendar"
+	"github.com/sowflow/sowflow/catalog"
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
 )
@@ -34,10 +35,18 @@ type calDeadline struct {
 	Provisional bool
 }
 
+// hasLeadTimes says whether the package's contract has lead times, whose
+// dates GET /v1/projects/{id}/lead-dates answers.
+func hasLeadTimes(cat *catalog.Catalog, code string) bool {
+	pkg, ok := cat.Package(code)
+	return ok && slices.ContainsFunc(pkg.Prerequisites, func(pr catalog.Prerequisite) bool { return pr.LeadTime != nil })
+}
+
 // calendarDeadlines reads the signed-in person's pending deadlines from from
 // to to (inclusive) through the API, which scopes every list and state
 // read to what the person may see: acceptance windows awaiting a decision,
 // running contract clocks (activation, lead times), the validity's end,
+// the contract dates lead times join,
 // SLA claim windows not yet claimed and, for managers, tickets' response
 // due. A read that fails leaves its deadlines out and sets partial.
 func (p *Portal) calendarDeadlines(r *request, from, to calendar.Date) (out []calDeadline, partial bool) {
@@ -95,6 +104,19 @@ func (p *Portal) calendarDeadlines(r *request, from, to calendar.Date) (out []ca
 		}
 		if end := st.Validity.End; !end.At.IsZero() {
 			add(calDeadline{Kind: "validity", Name: name, Path: projectPath(ps.ID), Provisional: end.Provisional}, end.At)
+		}
+		if !hasLeadTimes(p.deps.Catalog, ps.PackageCode) {
+			continue
+		}
+		var dates struct {
+			Items []store.LeadDate `json:"items"`
+		}
+		if err := p.call(r, http.MethodGet, "/v1/projects/"+url.PathEscape(ps.ID)+"/lead-dates", "", nil, &dates); err != nil {
+			failed("read lead dates", err)
+			continue
+		}
+		for _, d := range dates.Items {
+			add(calDeadline{Kind: "lead_date", Name: word(lang, "pc_event_date_", d.Event) + " · " + name, Path: projectPath(ps.ID)}, d.At)
 		}
 	}
 

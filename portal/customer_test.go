@@ -71,6 +71,10 @@ func TestProjectPageIsScopedAsTheAPI(t *testing.T) {
 	f.act(manager, "/v1/projects", map[string]any{"project_id": id, "customer_id": customer, "package": "dingtalk-pro",
 		"dates": map[string]string{"purchase": "2026-11-20T09:30:00+08:00"}})
 	path := projectPath(id)
+	lz := unique("lz")
+	f.act(manager, "/v1/projects", map[string]any{"project_id": lz, "customer_id": customer, "package": "landing-zone-basic",
+		"dates":   map[string]string{"purchase": "2026-12-01T10:00:00+08:00", "application": "2026-11-02T10:00:00+08:00", "order": "2026-12-07T10:00:00+08:00"},
+		"options": map[string]any{"design_domains": []string{"network-planning"}}})
 
 	signedIn := func(p store.Person) *browser {
 		b := f.browser()
@@ -96,6 +100,16 @@ func TestProjectPageIsScopedAsTheAPI(t *testing.T) {
 				"Service Activation Confirmation Letter"},
 			[]string{"/manage", "/submit"}},
 		{"the home page links the project", ob, pathHome, http.StatusOK, []string{`href="` + path + `"`}, nil},
+		{"a Landing Zone project shows the dates its lead times join", ob, projectPath(lz), http.StatusOK,
+			[]string{"Lead times", "15 working days before the order date", "Dates the lead times join",
+				"<dt>application</dt><dd>Mon 2 Nov 2026, 10:00 CST</dd>", "<dt>order</dt><dd>Mon 7 Dec 2026, 10:00 CST</dd>"},
+			// Only resource-intensive applications need a month.
+			[]string{"1 months before", "1 month before"}},
+		{"a package without lead times shows no such dates", ob, path, http.StatusOK, nil, []string{"Dates the lead times join"}},
+		{"the calendar shows them on their days", ob, pathCalendar + "?y=2026&m=12", http.StatusOK,
+			[]string{"Contract date with a lead time: order · " + lz}, nil},
+		{"in Chinese for the auditor", signedIn(auditor), projectPath(lz), http.StatusOK,
+			[]string{"提前期约束的日期", "<dt>下单</dt><dd>2026年12月7日 周一 10:00（北京时间）</dd>"}, nil},
 		{"a manager gets the links of the manager's pages", signedIn(manager), path, http.StatusOK,
 			[]string{path + "/manage", path + "/deliverables/service-activation-confirmation-letter/submit"}, nil},
 		{"an auditor reads it in Chinese, without forms", signedIn(auditor), path, http.StatusOK,

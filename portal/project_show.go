@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,14 +30,17 @@ type projectPage struct {
 	Validity                           clockView
 	Clocks                             []clockView
 	LeadTimes                          []ruleView
-	Quotas                             []quotaView
-	Delays                             []delayView
-	OpenDelays                         int
-	AcceptanceWindow                   ruleView
-	Events                             []eventView
-	MoreEvents                         bool
-	CalendarVersion                    string
-	IsCustomer, IsManager              bool
+	// LeadDates are the contract dates the lead times join, as the start
+	// gave them.
+	LeadDates             []leadDateView
+	Quotas                []quotaView
+	Delays                []delayView
+	OpenDelays            int
+	AcceptanceWindow      ruleView
+	Events                []eventView
+	MoreEvents            bool
+	CalendarVersion       string
+	IsCustomer, IsManager bool
 	// ProjectPath is the project's page, where its forms post.
 	ProjectPath string
 	ManagePath  string
@@ -58,6 +62,13 @@ type phaseView struct {
 type ruleView struct {
 	Name, Value string
 	Quote       quote
+	// text is the contract text quoted, as the catalog has it.
+	text string
+}
+
+// leadDateView is one contract date a lead time joins.
+type leadDateView struct {
+	Event, At string
 }
 
 // quotaView is a quota's use so far.
@@ -104,6 +115,19 @@ func (p *Portal) showProject(w http.ResponseWriter, r *request) {
 	}
 	page := p.projectPageOf(r, &st)
 	page.Events, page.MoreEvents = events, more
+	if len(page.LeadTimes) > 0 {
+		var applied map[string]bool
+		if page.LeadDates, applied, err = p.readLeadDates(r, id); err != nil {
+			p.apiFailed(w, r, "read lead dates", err)
+			return
+		}
+		// The lead times the project's options selected are those its
+		// dates were recorded with; a project started before dates were
+		// recorded shows the package's all.
+		if len(applied) > 0 {
+			page.LeadTimes = slices.DeleteFunc(page.LeadTimes, func(rv ruleView) bool { return !applied[rv.text] })
+		}
+	}
 	v := p.newView(r, "project_title")
 	v.Title = fmt.Sprintf(msg(r.Lang, "pc_project_title"), st.ProjectID)
 	v.Notice = doneNotice(r)
@@ -165,7 +189,7 @@ func (p *Portal) projectPageOf(r *request, st *workflows.ProjectState) projectPa
 			}
 			page.LeadTimes = append(page.LeadTimes, ruleView{Name: pr.Key,
 				Value: fmt.Sprintf(msg(lang, "pc_lead_time_value"), specWords(lang, pr.LeadTime.Value, string(pr.LeadTime.Unit)), word(lang, "pc_event_date_", string(pr.Before))),
-				Quote: quoteOf(lang, pr.Text, "")})
+				Quote: quoteOf(lang, pr.Text, ""), text: pr.Text})
 		}
 	}
 	for _, q := range st.Quotas {
@@ -219,6 +243,27 @@ func validityOf(r *request, pkg *catalog.Package, v workflows.ValidityState) clo
 		out.Quote = quoteOf(lang, strings.Join(pkg.Validity.Text, " "), pkg.Validity.Note)
 	}
 	return out
+}
+
+// readLeadDates reads the contract dates the project's lead times join
+// through the API, in time order, worded for the page, and the contract
+// texts of the lead times that join them.
+func (p *Portal) readLeadDates(r *request, id string) ([]leadDateView, map[string]bool, error) {
+	var page struct {
+		Items []store.LeadDate `json:"items"`
+	}
+	if err := p.call(r, http.MethodGet, "/v1/projects/"+url.PathEscape(id)+"/lead-dates", "", nil, &page); err != nil {
+		return nil, nil, err
+	}
+	out := make([]leadDateView, 0, len(page.Items))
+	texts := map[string]bool{}
+	for _, d := range page.Items {
+		out = append(out, leadDateView{Event: word(r.Lang, "pc_event_date_", d.Event), At: formatInstant(r.Lang, d.At)})
+		for _, t := range d.Texts {
+			texts[t] = true
+		}
+	}
+	return out, texts, nil
 }
 
 // readEvents reads the project's events through the API, oldest first, up
