@@ -665,6 +665,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		{s + "StartedProject", startedProject{}, oasResponseSchema},
 		{s + "ProjectSummary", store.ProjectSummary{}, oasResponseSchema},
 		{s + "ProjectPage", projectPage{}, oasResponseSchema},
+		{s + "ProjectListItem", projectListItem{}, oasResponseSchema},
 		{s + "ProjectEvent", store.ProjectEvent{}, oasResponseSchema},
 		{s + "EventPage", eventPage{}, oasResponseSchema},
 		{s + "LeadDatePage", leadDatesPage{}, oasResponseSchema},

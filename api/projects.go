@@ -3,6 +3,7 @@ package api
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -184,10 +185,22 @@ type listQuery struct {
 	DeadlineAfter  string `form:"deadline_after" validate:"omitempty,rfc3339"`
 	Limit          int    `form:"limit" validate:"omitempty,min=1,max=200"`
 	Cursor         string `form:"cursor" validate:"omitempty,max=200"`
+	// Include=state adds each project's state as the read model last
+	// recorded it.
+	Include string `form:"include" validate:"omitempty,oneof=state"`
+}
+
+// projectListItem is one project of GET /v1/projects: its summary and,
+// with include=state, its state as the read model last recorded it (the
+// state GET /v1/projects/{id} answers as of the project's last recorded
+// event).
+type projectListItem struct {
+	store.ProjectSummary
+	State json.RawMessage `json:"state,omitempty"`
 }
 
 // projectPage is one page of GET /v1/projects.
-type projectPage = listPage[store.ProjectSummary]
+type projectPage = listPage[projectListItem]
 
 // listProjects filters the read model; customers see only their own.
 func (h *handlers) listProjects(c *gin.Context) {
@@ -198,7 +211,7 @@ func (h *handlers) listProjects(c *gin.Context) {
 	f := store.ProjectFilter{PackageCode: q.Package, Status: q.Status, Phase: q.Phase, Limit: cmp.Or(q.Limit, defaultListLimit)}
 	customer, none := scopeToCustomer(c, q.Customer)
 	if none {
-		c.JSON(http.StatusOK, newListPage[store.ProjectSummary](nil, f.Limit, nil))
+		c.JSON(http.StatusOK, newListPage[projectListItem](nil, f.Limit, nil))
 		return
 	}
 	f.CustomerID = customer
@@ -224,12 +237,24 @@ func (h *handlers) listProjects(c *gin.Context) {
 		h.internal(c, "list projects", err)
 		return
 	}
-	for i := range items {
-		it := &items[i]
+	var states map[string]json.RawMessage
+	if q.Include == "state" {
+		ids := make([]string, len(items))
+		for i, it := range items {
+			ids[i] = it.ID
+		}
+		if states, err = h.deps.Store.ProjectStates(c.Request.Context(), ids); err != nil {
+			h.internal(c, "list project states", err)
+			return
+		}
+	}
+	out := make([]projectListItem, len(items))
+	for i, it := range items {
 		it.StartedAt, it.UpdatedAt = cst(it.StartedAt), cst(it.UpdatedAt)
 		it.NextDeadline = cstPtr(it.NextDeadline)
+		out[i] = projectListItem{ProjectSummary: it, State: states[it.ID]}
 	}
-	c.JSON(http.StatusOK, newListPage(items, f.Limit, func(p store.ProjectSummary) string { return p.ID }))
+	c.JSON(http.StatusOK, newListPage(out, f.Limit, func(p projectListItem) string { return p.ID }))
 }
 
 // eventPage is one page of GET /v1/projects/{id}/events.
