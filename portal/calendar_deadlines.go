@@ -44,7 +44,8 @@ func hasLeadTimes(cat *catalog.Catalog, code string) bool {
 
 // calendarDeadlines reads the signed-in person's pending deadlines from from
 // to to (inclusive) through the API, which scopes every list and state
-// read to what the person may see: acceptance windows awaiting a decision,
+// read to what the person may see (the projects' states come with their
+// list, from the read model): acceptance windows awaiting a decision,
 // running contract clocks (activation, lead times), the validity's end,
 // the contract dates lead times join,
 // SLA claim windows not yet claimed and, for managers, tickets' response
@@ -65,18 +66,16 @@ func (p *Portal) calendarDeadlines(r *request, from, to calendar.Date) (out []ca
 		p.deps.Logger.Warn("portal calendar: "+op, "error", err.Error())
 	}
 
-	var projects struct {
-		Items []store.ProjectSummary `json:"items"`
-	}
-	if err := p.call(r, http.MethodGet, "/v1/projects?status=active&limit="+strconv.Itoa(calendarListLimit), "", nil, &projects); err != nil {
+	var projects projectList
+	if err := p.call(r, http.MethodGet, "/v1/projects?status=active&include=state&limit="+strconv.Itoa(calendarListLimit), "", nil, &projects); err != nil {
 		failed("list projects", err)
 	}
 	for _, ps := range projects.Items {
-		st, err := p.readProject(r, ps.ID)
-		if err != nil {
-			failed("read project", err)
+		if ps.State == nil {
+			failed("list project states", fmt.Errorf("project %s listed without its state", ps.ID))
 			continue
 		}
+		st := *ps.State
 		name := ps.ID
 		if pkg, ok := p.deps.Catalog.Package(ps.PackageCode); ok {
 			name = ps.ID + " · " + pkg.Name

@@ -2,12 +2,10 @@ package portal
 
 import (
 	"cmp"
-	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/sowflow/sowflow/calendar"
@@ -36,13 +34,6 @@ const windowHorizon = 5
 // reads.
 const dashboardProjectLimit = 200
 
-// dashboardReads bounds the project states the dashboard reads at once,
-// and dashboardReadTimeout how long it waits for one.
-const (
-	dashboardReads       = 8
-	dashboardReadTimeout = 10 * time.Second
-)
-
 // ticketWarning is how long before its response is due an unanswered
 // ticket is shown as warned.
 const ticketWarning = time.Hour
@@ -60,7 +51,7 @@ type dashboardPage struct {
 	// Sections are the lists above in the page's order.
 	Sections []dashboardSection
 	Projects int
-	// Unread are the projects whose state could not be read in time.
+	// Unread are the projects listed without a state.
 	Unread []string
 	// Truncated is set when more projects match than the dashboard reads.
 	Truncated bool
@@ -78,9 +69,17 @@ type dashboardItem struct {
 	at                                           time.Time
 }
 
+// projectList is a page of GET /v1/projects; with include=state each item
+// carries its state.
 type projectList struct {
-	Items      []store.ProjectSummary `json:"items"`
-	NextCursor string                 `json:"next_cursor"`
+	Items      []projectListItem `json:"items"`
+	NextCursor string            `json:"next_cursor"`
+}
+
+// projectListItem is one project of a projectList.
+type projectListItem struct {
+	store.ProjectSummary
+	State *workflows.ProjectState `json:"state"`
 }
 
 type serviceList struct {
@@ -119,7 +118,9 @@ func (p *Portal) showDashboard(w http.ResponseWriter, r *request) {
 		}
 	}
 
-	filter := url.Values{"limit": {strconv.Itoa(dashboardProjectLimit)}}
+	// One read of the read model for every project's state, not a
+	// workflow query each.
+	filter := url.Values{"limit": {strconv.Itoa(dashboardProjectLimit)}, "include": {"state"}}
 	for k, v := range map[string]string{"customer": page.Customer, "package": page.Package, "status": page.Status} {
 		if v != "" {
 			filter.Set(k, v)
@@ -131,32 +132,12 @@ func (p *Portal) showDashboard(w http.ResponseWriter, r *request) {
 		return
 	}
 	page.Projects, page.Truncated = len(list.Items), list.NextCursor != ""
-	states := make([]*workflows.ProjectState, len(list.Items))
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, dashboardReads)
-	for i, it := range list.Items {
-		wg.Go(func() {
-			slots <- struct{}{}
-			defer func() { <-slots }()
-			ctx, cancel := context.WithTimeout(r.Context(), dashboardReadTimeout)
-			defer cancel()
-			rr := *r
-			rr.Request = r.Request.WithContext(ctx)
-			var st workflows.ProjectState
-			if err := p.call(&rr, http.MethodGet, "/v1/projects/"+url.PathEscape(it.ID), "", nil, &st); err != nil {
-				p.deps.Logger.Warn("portal: dashboard read project", "project", it.ID, "error", err.Error())
-				return
-			}
-			states[i] = &st
-		})
-	}
-	wg.Wait()
-	for i, st := range states {
-		if st == nil {
-			page.Unread = append(page.Unread, list.Items[i].ID)
+	for _, it := range list.Items {
+		if it.State == nil {
+			page.Unread = append(page.Unread, it.ID)
 			continue
 		}
-		page.addProject(r, *st)
+		page.addProject(r, *it.State)
 	}
 	if page.Package == "" {
 		if err := p.addTickets(r, &page); err != nil {

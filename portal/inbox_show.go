@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/workflows"
 )
 
@@ -38,26 +37,25 @@ type inboxFinal struct {
 }
 
 // customerInbox reads the signed-in customer's inbox through the API: their
-// active projects (GET /v1/projects, scoped by the API), then the state of
-// each.
+// active projects with their states (GET /v1/projects?include=state,
+// scoped by the API; the read model's states are written before an action
+// answers, so a decision just made is in them).
 func (p *Portal) customerInbox(r *request) (inbox, error) {
-	var list struct {
-		Items []store.ProjectSummary `json:"items"`
-	}
-	path := fmt.Sprintf("/v1/projects?status=active&limit=%d", inboxProjectLimit)
+	var list projectList
+	path := fmt.Sprintf("/v1/projects?status=active&include=state&limit=%d", inboxProjectLimit)
 	if err := p.call(r, http.MethodGet, path, "", nil, &list); err != nil {
 		return inbox{}, err
 	}
 	var out inbox
 	wd := p.workdays(r)
 	for _, it := range list.Items {
-		st, err := p.readProject(r, it.ID)
-		if err != nil {
-			// One unreadable project does not hide the others' decisions.
-			p.deps.Logger.Warn("portal: read project for the inbox", "project", it.ID, "error", err.Error())
+		if it.State == nil {
+			// One project without a state does not hide the others' decisions.
+			p.deps.Logger.Warn("portal: project listed without its state for the inbox", "project", it.ID)
 			out.Partial = true
 			continue
 		}
+		st := *it.State
 		pkg := p.packageOf(r, &st)
 		for _, d := range st.Deliverables {
 			dv := p.deliverableOf(r, wd, &st, pkg, d)
