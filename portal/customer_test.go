@@ -104,7 +104,7 @@ func TestProjectPageIsScopedAsTheAPI(t *testing.T) {
 			[]string{"Lead times", "15 working days before the order date", "Dates the lead times join",
 				"<dt>application</dt><dd>Mon 2 Nov 2026, 10:00 CST</dd>", "<dt>order</dt><dd>Mon 7 Dec 2026, 10:00 CST</dd>"},
 			// Only resource-intensive applications need a month.
-			[]string{"1 months before", "1 month before"}},
+			[]string{"1 month before"}},
 		{"a package without lead times shows no such dates", ob, path, http.StatusOK, nil, []string{"Dates the lead times join"}},
 		{"the calendar shows them on their days", ob, pathCalendar + "?y=2026&m=12", http.StatusOK,
 			[]string{"Contract date with a lead time: order · " + lz}, nil},

@@ -279,9 +279,14 @@ func clockOf(r *request, pkg *catalog.Package, c workflows.ClockState) clockView
 	return v
 }
 
-// specWords says a contract duration in words: "75 natural days".
+// specWords says a contract duration in words: "75 natural days", "1
+// month".
 func specWords(lang store.Language, n int, kind string) string {
-	return fmt.Sprintf(msg(lang, "pc_spec_"+kind), n)
+	key := "pc_spec_" + kind
+	if n == 1 {
+		key += "_one"
+	}
+	return fmt.Sprintf(msg(lang, key), n)
 }
 
 // durationWords says a delay's length in days and hours.
