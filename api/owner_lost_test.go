@@ -5,9 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/sowflow/sowflow/calendar"
 	"github.com/sowflow/sowflow/store"
 	"github.com/sowflow/sowflow/testenv"
 	"github.com/sowflow/sowflow/workflows"
@@ -139,4 +141,65 @@ func TestOwnerClaimLost(t *testing.T) {
 		wantStatus(t, cust.get(projectPath(id)), http.StatusOK)
 		wantStatus(t, other.get(projectPath(id)), http.StatusNotFound)
 	})
+}
+
+// TestServiceOwnerClaimLost is TestOwnerClaimLost for a service, whose
+// owner claim commits without waiting for the disk too: without its row
+// the service is hidden from everyone and refused to another customer's
+// start, and the start's retry restores the row with its own customer.
+func TestServiceOwnerClaimLost(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	pool := testenv.Get(t).Pool
+	sfx := unique(t)
+	id := "svcownerlost-" + sfx
+	mgr := f.as(t, store.RoleManager)
+	cust := f.as(t, store.RoleCustomer)
+	other := f.asToken(t, f.customerToken(t, "globex-"+sfx))
+	key := "svc-start-" + sfx
+	start := func(customer string) map[string]any {
+		return map[string]any{"service_id": id, "customer_id": customer, "package": "partner-elite",
+			"start": time.Now().In(calendar.Zone()).Format(time.RFC3339)}
+	}
+	body := start("acme")
+	first := mgr.postKey("/v1/services", key, body)
+	wantStatus(t, first, http.StatusCreated)
+	var started startedService
+	decode(t, first, &started)
+	path := "/v1/services/" + id
+
+	tag, err := pool.Exec(ctx, `DELETE FROM owners WHERE kind = $1 AND id = $2`, store.OwnerService, id)
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("delete the owner row: %v, %d rows", err, tag.RowsAffected())
+	}
+	for _, c := range []struct {
+		name string
+		as   caller
+	}{{"its customer", cust}, {"staff", mgr}, {"another customer", other}} {
+		if rec := c.as.get(path); rec.Code != http.StatusNotFound {
+			t.Errorf("without the row %s reads it: %d, want 404", c.name, rec.Code)
+		}
+	}
+	rec := mgr.post("/v1/services", start("globex-"+sfx))
+	wantStatus(t, rec, http.StatusConflict)
+	if _, err := f.store.OwnerOf(ctx, store.OwnerService, id, ""); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("another customer's refused start left an owner row (%v)", err)
+	}
+
+	// A claim lost to a crash had no answer stored either.
+	if _, err := pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE token_id = $1 AND key = $2`, f.tokenID(t, mgr.token), key); err != nil {
+		t.Fatal(err)
+	}
+	retry := mgr.postKey("/v1/services", key, body)
+	wantStatus(t, retry, http.StatusCreated)
+	var again startedService
+	decode(t, retry, &again)
+	if again.RunID != started.RunID {
+		t.Errorf("the retry answered run %s, the first %s", again.RunID, started.RunID)
+	}
+	if o, err := f.store.OwnerOf(ctx, store.OwnerService, id, ""); err != nil || o.CustomerID != "acme" {
+		t.Fatalf("owner after the retry %+v (%v), want acme", o, err)
+	}
+	wantStatus(t, cust.get(path), http.StatusOK)
+	wantStatus(t, other.get(path), http.StatusNotFound)
 }
