@@ -109,6 +109,15 @@ func TestRelayBacksOffWhilePostgresIsUnreachable(t *testing.T) {
 	// webhook-id (at least once on the wire, once in the delivery log).
 	cancel()
 	<-done
+	// The stopped relay's transaction may hold its row lock a moment
+	// after its connection is gone, and a relay skips locked rows: wait
+	// for the lock itself before draining.
+	if err := pgx.BeginFunc(context.Background(), f.pool, func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), `SELECT 1 FROM deliveries WHERE channel = 'webhook' FOR UPDATE`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	drain(context.Background(), t, r)
 	got := rc.messages()
 	if len(got) == 0 || got[0].event.Data.ProjectID != "p-pg-down" {
