@@ -6,9 +6,10 @@ import (
 )
 
 // contentSecurityPolicy allows the portal's own stylesheet, scripts and
-// images and nothing inline; forms post only to the portal, and no site may
+// images and nothing inline; scripts fetch only from the portal (clocks.js
+// reads its page again), forms post only to the portal, and no site may
 // frame it.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
 	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // securityHeaders sets the headers every portal answer carries.

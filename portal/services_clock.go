@@ -62,7 +62,7 @@ type svcClock struct {
 	Overdue  bool
 	Stopped  string
 	Business bool
-	// DueISO is the deadline in RFC 3339 (services.js counts it down).
+	// DueISO is the deadline in RFC 3339, on the clock's element for scripts.
 	DueISO string
 }
 
