@@ -167,6 +167,10 @@ func TestServiceOwnerClaimLost(t *testing.T) {
 	var started startedService
 	decode(t, first, &started)
 	path := "/v1/services/" + id
+	// An action answers once its projection is stored: no projection of
+	// the service is pending after it, to write the row behind the test's
+	// back.
+	wantStatus(t, mgr.post(path+"/quotas/health-checks/uses", map[string]any{"note": "first check"}), http.StatusOK)
 
 	tag, err := pool.Exec(ctx, `DELETE FROM owners WHERE kind = $1 AND id = $2`, store.OwnerService, id)
 	if err != nil || tag.RowsAffected() != 1 {
