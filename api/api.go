@@ -224,6 +224,7 @@ func build(d Deps, serveMetrics bool) (http.Handler, *metrics) {
 	services.GET("", readers, h.listServices)
 	services.GET("/:id", readers, h.getService)
 	services.GET("/:id/events", readers, h.serviceEvents)
+	services.GET("/:id/history/export", longRequest(), readers, h.limitHistoryReads, h.serviceHistoryExport)
 	services.POST("/:id/quotas/:key/uses", manager, h.idempotent, h.useServiceQuota())
 	services.POST("/:id/obligations/:key/submissions", manager, h.idempotent, h.submitObligation())
 	services.POST("/:id/tickets", managerOrCustomer, h.idempotent, h.openTicket)

@@ -119,10 +119,10 @@ type replayReport struct {
 	Runs []history.Result `json:"runs"`
 }
 
-// fetchHistory reads every run of the project's workflow; it answers the
+// fetchHistory reads every run of the workflow workflowID; it answers the
 // request and returns false when it cannot.
-func (h *handlers) fetchHistory(c *gin.Context, id string) ([]history.Run, bool) {
-	runs, err := history.Fetch(c.Request.Context(), h.deps.Temporal, workflows.ProjectWorkflowID(id))
+func (h *handlers) fetchHistory(c *gin.Context, workflowID string) ([]history.Run, bool) {
+	runs, err := history.Fetch(c.Request.Context(), h.deps.Temporal, workflowID)
 	if err != nil {
 		h.workflowProblem(c, "fetch history", err)
 		return nil, false
@@ -138,7 +138,7 @@ func (h *handlers) visibleHistory(c *gin.Context) (string, []history.Run, bool) 
 	if !ok {
 		return "", nil, false
 	}
-	runs, ok := h.fetchHistory(c, id)
+	runs, ok := h.fetchHistory(c, workflows.ProjectWorkflowID(id))
 	return id, runs, ok
 }
 
@@ -170,16 +170,34 @@ func (h *handlers) projectHistory(c *gin.Context) {
 // run's "history" alone is what `temporal workflow show --output json`
 // writes and any Temporal tool reads.
 func (h *handlers) projectHistoryExport(c *gin.Context) {
-	id, runs, ok := h.visibleHistory(c)
+	h.historyExport(c, projectTarget, workflows.ProjectWorkflowID)
+}
+
+// serviceHistoryExport answers every run of the service's workflow as
+// projectHistoryExport does a project's. The service's tickets are
+// workflows of their own and are not in it.
+func (h *handlers) serviceHistoryExport(c *gin.Context) {
+	h.historyExport(c, serviceTarget, workflows.ServiceWorkflowID)
+}
+
+// historyExport answers the export of the workflow (workflowID of its ID)
+// of the resource of the path, when the caller may see it.
+func (h *handlers) historyExport(c *gin.Context, of target, workflowID func(string) string) {
+	r, ok := h.visible(c, of)
 	if !ok {
 		return
 	}
-	exp, err := history.NewExport(workflows.ProjectWorkflowID(id), runs)
+	wid := workflowID(r.id)
+	runs, ok := h.fetchHistory(c, wid)
+	if !ok {
+		return
+	}
+	exp, err := history.NewExport(wid, runs)
 	if err != nil {
 		h.internal(c, "export history", err)
 		return
 	}
-	c.Header("Content-Disposition", `attachment; filename="project-`+id+`-history.json"`)
+	c.Header("Content-Disposition", `attachment; filename="`+r.kind+`-`+r.id+`-history.json"`)
 	c.JSON(http.StatusOK, exp)
 }
 
@@ -217,7 +235,7 @@ func (h *handlers) replay(c *gin.Context) {
 	}
 	if err != nil {
 		invalid(c, "the body is not a history export", FieldError{Field: "body", Rule: "history",
-			Detail: "must be an export of GET /v1/projects/{id}/history/export or a Temporal JSON history: " + err.Error()})
+			Detail: "must be an export of GET /v1/projects/{id}/history/export or /v1/services/{id}/history/export, or a Temporal JSON history: " + err.Error()})
 		return
 	}
 	if len(runs) > maxReplayRuns {
@@ -258,7 +276,7 @@ func (h *handlers) projectAsOf(c *gin.Context, id string) bool {
 		return true
 	}
 	defer release()
-	runs, ok := h.fetchHistory(c, id)
+	runs, ok := h.fetchHistory(c, workflows.ProjectWorkflowID(id))
 	if !ok {
 		return true
 	}

@@ -409,3 +409,41 @@ func TestProjectStateAsOf(t *testing.T) {
 		t.Errorf("unencoded as_of %s: %s", raw, d.Status)
 	}
 }
+
+// TestServiceHistoryExportReplays exports a service's workflow history
+// (after a quota use, so it holds an Update and its projection) and
+// replays it through POST /v1/replay, which replays each run by its
+// workflow type; another customer cannot export it.
+func TestServiceHistoryExportReplays(t *testing.T) {
+	f := newFixture(t)
+	sfx := unique(t)
+	id := "svchist-" + sfx
+	mgr := f.as(t, store.RoleManager)
+	auditor := f.as(t, store.RoleAuditor)
+	wantStatus(t, mgr.post("/v1/services", map[string]any{"service_id": id, "customer_id": "acme", "package": "partner-elite",
+		"start": time.Now().In(calendar.Zone()).Format(time.RFC3339)}), http.StatusCreated)
+	wantStatus(t, mgr.post("/v1/services/"+id+"/quotas/health-checks/uses", map[string]any{"note": "first check"}), http.StatusOK)
+
+	path := "/v1/services/" + id + "/history/export"
+	rec := auditor.get(path)
+	auditor.must(rec, http.StatusOK, nil)
+	if cd := rec.Header().Get("Content-Disposition"); !strings.Contains(cd, "service-"+id+"-history.json") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	export := rec.Body.Bytes()
+	var doc history.Export
+	if err := json.Unmarshal(export, &doc); err != nil || doc.WorkflowID != workflows.ServiceWorkflowID(id) || len(doc.Runs) != 1 {
+		t.Fatalf("export %v: %.300s", err, export)
+	}
+	var report replayReport
+	auditor.must(auditor.post("/v1/replay", export), http.StatusOK, &report)
+	if !report.OK || len(report.Runs) != 1 || !report.Runs[0].OK || report.Runs[0].Events == 0 {
+		t.Errorf("replay report %+v", report)
+	}
+	if rec := f.as(t, store.RoleCustomer).get(path); rec.Code != http.StatusOK {
+		t.Errorf("its customer's export: %d", rec.Code)
+	}
+	if rec := f.asToken(t, f.customerToken(t, "globex-"+sfx)).get(path); rec.Code != http.StatusNotFound {
+		t.Errorf("another customer's export: %d, want 404", rec.Code)
+	}
+}

@@ -13,17 +13,17 @@ import (
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/sowflow/sowflow/workflows"
 )
 
 // Replayer replays histories against workflow code with the SDK's
-// WorkflowReplayer. The zero value replays against the current project
-// workflow with the default data converter.
+// WorkflowReplayer. The zero value replays against the current workflows
+// (every sowflow workflow, each history by its workflow type) with the
+// default data converter.
 type Replayer struct {
 	// Register registers the workflow code to replay against; nil registers
-	// workflows.ProjectWorkflow under workflows.ProjectWorkflowName. Tests
+	// every sowflow workflow (workflows.RegisterWorkflows). Tests
 	// register modified code under the same name to show that a change is
 	// incompatible.
 	Register func(r worker.WorkflowRegistry)
@@ -69,7 +69,7 @@ func (r *Replayer) newReplayer() (worker.WorkflowReplayer, error) {
 	if r.Register != nil {
 		r.Register(wr)
 	} else {
-		wr.RegisterWorkflowWithOptions(workflows.ProjectWorkflow, workflow.RegisterOptions{Name: workflows.ProjectWorkflowName})
+		workflows.RegisterWorkflows(wr)
 	}
 	return wr, nil
 }

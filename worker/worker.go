@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/sowflow/sowflow/activities"
 	"github.com/sowflow/sowflow/calendar"
@@ -80,11 +79,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivityWithOptions(projection.RecordService, activity.RegisterOptions{Name: workflows.RecordServiceActivity})
 	r.RegisterActivityWithOptions(projection.RecordTicket, activity.RegisterOptions{Name: workflows.RecordTicketActivity})
 	r.RegisterActivityWithOptions(projection.RecordSLAPeriod, activity.RegisterOptions{Name: workflows.RecordSLAPeriodActivity})
-	r.RegisterWorkflowWithOptions(workflows.ProjectWorkflow, workflow.RegisterOptions{Name: workflows.ProjectWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.ServiceWorkflow, workflow.RegisterOptions{Name: workflows.ServiceWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.TicketWorkflow, workflow.RegisterOptions{Name: workflows.TicketWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.SLAPeriodWorkflow, workflow.RegisterOptions{Name: workflows.SLAPeriodWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.SLAAccountWorkflow, workflow.RegisterOptions{Name: workflows.SLAAccountWorkflowName})
+	workflows.RegisterWorkflows(r)
 }
 
 // Identity is the Temporal client identity of a sowflow process, which
