@@ -200,34 +200,36 @@ func auditTime(lang store.Language, t time.Time) string {
 		msg(lang, fmt.Sprintf("weekday_%d", int(t.Weekday()))), t.Format("15:04:05"), int(t.Month()))
 }
 
-// downloadAuditExport streams GET /v1/projects/{id}/history/export, read
-// as the signed-in person, as a file to save: project-<id>-history.json.
-// A refusal is shown as the page it is.
-func (p *Portal) downloadAuditExport(w http.ResponseWriter, r *request) {
-	id := r.PathValue("id")
-	ctx := api.ActingAs(r.Context(), r.Session.Person.Principal())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/v1/projects/"+url.PathEscape(id)+"/history/export", http.NoBody)
-	if err != nil {
-		p.internal(w, r, "export history", err)
-		return
+// downloadAuditExport streams GET /v1/{kind}s/{id}/history/export (kind
+// "project" or "service"), read as the signed-in person, as a file to
+// save: <kind>-<id>-history.json. A refusal is shown as the page it is.
+func (p *Portal) downloadAuditExport(kind string) func(http.ResponseWriter, *request) {
+	return func(w http.ResponseWriter, r *request) {
+		id := r.PathValue("id")
+		ctx := api.ActingAs(r.Context(), r.Session.Person.Principal())
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/v1/"+kind+"s/"+url.PathEscape(id)+"/history/export", http.NoBody)
+		if err != nil {
+			p.internal(w, r, "export history", err)
+			return
+		}
+		req.Host, req.RemoteAddr = r.Host, r.RemoteAddr
+		req.Header.Set("Accept", "application/json")
+		sw := &exportWriter{w: w, filename: auditExportName(kind, id)}
+		p.deps.API.ServeHTTP(sw, req)
+		if sw.passing {
+			return
+		}
+		var prob api.Problem
+		if err := json.Unmarshal(sw.held.Bytes(), &prob); err != nil || prob.Status == 0 {
+			prob = api.Problem{Status: sw.status, Detail: http.StatusText(sw.status)}
+		}
+		p.apiFailed(w, r, "export history", prob)
 	}
-	req.Host, req.RemoteAddr = r.Host, r.RemoteAddr
-	req.Header.Set("Accept", "application/json")
-	sw := &exportWriter{w: w, filename: auditExportName(id)}
-	p.deps.API.ServeHTTP(sw, req)
-	if sw.passing {
-		return
-	}
-	var prob api.Problem
-	if err := json.Unmarshal(sw.held.Bytes(), &prob); err != nil || prob.Status == 0 {
-		prob = api.Problem{Status: sw.status, Detail: http.StatusText(sw.status)}
-	}
-	p.apiFailed(w, r, "export history", prob)
 }
 
-// auditExportName is the file name of project id's export: only the ID's
-// letters, digits, dots, dashes and underscores.
-func auditExportName(id string) string {
+// auditExportName is the file name of the export of kind id: only the
+// ID's letters, digits, dots, dashes and underscores.
+func auditExportName(kind, id string) string {
 	safe := strings.Map(func(c rune) rune {
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '-', c == '_':
@@ -235,7 +237,7 @@ func auditExportName(id string) string {
 		}
 		return '_'
 	}, id)
-	return "project-" + safe + "-history.json"
+	return kind + "-" + safe + "-history.json"
 }
 
 // exportWriter passes a 2xx answer of the API through to w as an

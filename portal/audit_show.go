@@ -36,7 +36,8 @@ func init() {
 func (p *Portal) routeAudit() {
 	p.mux.HandleFunc("GET "+pathAudit, p.page(p.showAudit, true))
 	p.mux.HandleFunc("GET "+pathAudit+"/projects/{id}", p.page(p.showAuditHistory, true))
-	p.mux.HandleFunc("GET "+pathAudit+"/projects/{id}/export", p.page(p.downloadAuditExport, true))
+	p.mux.HandleFunc("GET "+pathAudit+"/projects/{id}/export", p.page(p.downloadAuditExport("project"), true))
+	p.mux.HandleFunc("GET "+pathAudit+"/services/{id}/export", p.page(p.downloadAuditExport("service"), true))
 	p.mux.HandleFunc("GET "+pathAudit+"/replay", p.page(p.showReplay, true))
 	p.mux.HandleFunc("POST "+pathAudit+"/replay", p.replayUploadForm(p.replayUpload))
 }
@@ -63,6 +64,8 @@ type auditProjectRow struct {
 
 type auditServiceRow struct {
 	ID, Path, CustomerID, Package, Status string
+	// Export downloads the service workflow's history.
+	Export string
 }
 
 // auditVerifyView is the verification of every audit chain.
@@ -256,7 +259,8 @@ func (p *Portal) auditProjectRows(r *request, items []store.ProjectSummary) []au
 func (p *Portal) auditServiceRows(r *request, items []store.ServiceSummary) []auditServiceRow {
 	var out []auditServiceRow
 	for _, it := range items {
-		row := auditServiceRow{ID: it.ID, Path: pathServices + "/" + url.PathEscape(it.ID), CustomerID: it.CustomerID, Package: it.PackageCode,
+		row := auditServiceRow{ID: it.ID, Path: pathServices + "/" + url.PathEscape(it.ID), Export: pathAudit + "/services/" + url.PathEscape(it.ID) + "/export",
+			CustomerID: it.CustomerID, Package: it.PackageCode,
 			Status: serviceStatusName(r.Lang, it.Status)}
 		if pkg, ok := p.deps.Catalog.Package(it.PackageCode); ok {
 			row.Package = pkg.Name

@@ -136,6 +136,25 @@ func TestAuditHistoryExportReplay(t *testing.T) {
 		}
 		export = []byte(res.body)
 	})
+	t.Run("a service's export downloads from the list and replays", func(t *testing.T) {
+		svc := f.svcStart(manager, customer)
+		list := ab.get(pathAudit + "?q=" + svc)
+		list.want(t, http.StatusOK, `href="`+pathAudit+`/services/`+svc+`/export"`, "Download export")
+		res := ab.get(pathAudit + "/services/" + svc + "/export")
+		res.want(t, http.StatusOK, `"workflow_id":"service/`+svc+`"`)
+		if cd := res.Header.Get("Content-Disposition"); cd != `attachment; filename="service-`+svc+`-history.json"` {
+			t.Fatalf("Content-Disposition %q", cd)
+		}
+		runs, err := history.Parse([]byte(res.body))
+		if err != nil || len(runs) != 1 {
+			t.Fatalf("export parses to %d runs, %v", len(runs), err)
+		}
+		for _, r := range (&history.Replayer{}).ReplayAll(runs) {
+			if !r.OK {
+				t.Fatalf("the service's export does not replay: %+v", r)
+			}
+		}
+	})
 	if export == nil {
 		t.FailNow()
 	}
