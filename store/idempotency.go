@@ -84,8 +84,7 @@ func (s *Store) BeginIdempotent(ctx context.Context, req IdempotencyRequest) (Id
 	// one round trip.
 	var tag pgconn.CommandTag
 	batch := &pgx.Batch{}
-	batch.Queue("BEGIN")
-	batch.Queue("SET LOCAL synchronous_commit = off")
+	queueBeginUnwaited(batch)
 	batch.Queue(`
 		INSERT INTO idempotency_keys (token_id, key, method, path, request_hash, state)
 		VALUES ($1, $2, $3, $4, $5, 'running')
@@ -165,6 +164,16 @@ const (
 	AnswerRederivable
 )
 
+// queueBeginUnwaited queues the start of a transaction whose commit does
+// not wait for its WAL to reach the disk (synchronous_commit off, for this
+// transaction only): visible to every other transaction at once, lost only
+// to a crash of the PostgreSQL server within three wal_writer_delay
+// periods. Each caller says why that keeps its promises.
+func queueBeginUnwaited(batch *pgx.Batch) {
+	batch.Queue("BEGIN")
+	batch.Queue("SET LOCAL synchronous_commit = off")
+}
+
 // FinishIdempotent stores the answer of a request that ran.
 func (s *Store) FinishIdempotent(ctx context.Context, req IdempotencyRequest, resp StoredResponse, commit AnswerCommit) error {
 	const update = `
@@ -175,8 +184,7 @@ func (s *Store) FinishIdempotent(ctx context.Context, req IdempotencyRequest, re
 	var err error
 	if commit == AnswerRederivable {
 		batch := &pgx.Batch{}
-		batch.Queue("BEGIN")
-		batch.Queue("SET LOCAL synchronous_commit = off")
+		queueBeginUnwaited(batch)
 		batch.Queue(update, args...)
 		batch.Queue("COMMIT")
 		err = s.pool.SendBatch(ctx, batch).Close()

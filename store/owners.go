@@ -101,9 +101,10 @@ func (s *Store) Claim(ctx context.Context, o Owner, start func(context.Context) 
 	defer conn.Release()
 	held := Owner{Kind: o.Kind, ID: o.ID}
 	batch := &pgx.Batch{}
-	batch.Queue("BEGIN")
 	if o.Kind == OwnerProject || o.Kind == OwnerService {
-		batch.Queue("SET LOCAL synchronous_commit = off")
+		queueBeginUnwaited(batch)
+	} else {
+		batch.Queue("BEGIN")
 	}
 	batch.Queue(`INSERT INTO owners (kind, id, customer_id, service) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (kind, id) DO NOTHING`, o.Kind, o.ID, o.CustomerID, o.Service)
