@@ -107,14 +107,12 @@ func (p *Portal) calendarDeadlines(r *request, from, to calendar.Date) (out []ca
 		if !hasLeadTimes(p.deps.Catalog, ps.PackageCode) {
 			continue
 		}
-		var dates struct {
-			Items []store.LeadDate `json:"items"`
-		}
-		if err := p.call(r, http.MethodGet, "/v1/projects/"+url.PathEscape(ps.ID)+"/lead-dates", "", nil, &dates); err != nil {
+		dates, err := p.leadDates(r, ps.ID)
+		if err != nil {
 			failed("read lead dates", err)
 			continue
 		}
-		for _, d := range dates.Items {
+		for _, d := range dates {
 			add(calDeadline{Kind: "lead_date", Name: word(lang, "pc_event_date_", d.Event) + " · " + name, Path: projectPath(ps.ID)}, d.At)
 		}
 	}

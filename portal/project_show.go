@@ -249,21 +249,31 @@ func validityOf(r *request, pkg *catalog.Package, v workflows.ValidityState) clo
 // through the API, in time order, worded for the page, and the contract
 // texts of the lead times that join them.
 func (p *Portal) readLeadDates(r *request, id string) ([]leadDateView, map[string]bool, error) {
-	var page struct {
-		Items []store.LeadDate `json:"items"`
-	}
-	if err := p.call(r, http.MethodGet, "/v1/projects/"+url.PathEscape(id)+"/lead-dates", "", nil, &page); err != nil {
+	dates, err := p.leadDates(r, id)
+	if err != nil {
 		return nil, nil, err
 	}
-	out := make([]leadDateView, 0, len(page.Items))
+	out := make([]leadDateView, 0, len(dates))
 	texts := map[string]bool{}
-	for _, d := range page.Items {
+	for _, d := range dates {
 		out = append(out, leadDateView{Event: word(r.Lang, "pc_event_date_", d.Event), At: formatInstant(r.Lang, d.At)})
 		for _, t := range d.Texts {
 			texts[t] = true
 		}
 	}
 	return out, texts, nil
+}
+
+// leadDates reads the contract dates the project's lead times join
+// (GET /v1/projects/{id}/lead-dates) as the signed-in person.
+func (p *Portal) leadDates(r *request, id string) ([]store.LeadDate, error) {
+	var page struct {
+		Items []store.LeadDate `json:"items"`
+	}
+	if err := p.call(r, http.MethodGet, "/v1/projects/"+url.PathEscape(id)+"/lead-dates", "", nil, &page); err != nil {
+		return nil, err
+	}
+	return page.Items, nil
 }
 
 // readEvents reads the project's events through the API, oldest first, up
